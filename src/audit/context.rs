@@ -1,0 +1,153 @@
+//! The index every check reads: built once per audit, in time linear in the inventory.
+
+use crate::model::{
+    Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, Rule, SecurityGroup,
+};
+use ipnet::IpNet;
+use std::collections::{HashMap, HashSet};
+
+/// What a security group is attached to.
+#[derive(Debug, Clone, Copy)]
+pub enum Member<'a> {
+    Interface(&'a NetworkInterface),
+    Datastore(&'a Datastore),
+}
+
+impl Member<'_> {
+    pub fn label(&self) -> String {
+        match self {
+            Member::Interface(eni) => {
+                let mut s = eni.id.clone();
+                if let Some(i) = &eni.instance_id {
+                    s.push_str(&format!(" ({i})"));
+                } else if !eni.description.is_empty() {
+                    s.push_str(&format!(" ({})", eni.description));
+                }
+                s
+            }
+            Member::Datastore(d) => format!("{} {}", d.kind, d.id),
+        }
+    }
+}
+
+/// Operations whose failure leaves a region's group membership unknown.
+pub const MEMBERSHIP_OPERATIONS: &[&str] = &[
+    "DescribeNetworkInterfaces",
+    "DescribeDBInstances",
+    "DescribeDBClusters",
+    "DescribeCacheClusters",
+    "DescribeReplicationGroups",
+    "DescribeServerlessCaches",
+];
+
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    groups: HashMap<&'a str, &'a SecurityGroup>,
+    rules: HashMap<&'a str, Vec<&'a Rule>>,
+    members: HashMap<&'a str, Vec<Member<'a>>>,
+    referenced_by: HashMap<&'a str, Vec<&'a Rule>>,
+    prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
+    /// Regions where some membership operation failed, with the operations.
+    membership_gaps: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(inventory: &'a Inventory) -> Context<'a> {
+        let groups = inventory.groups.iter().map(|g| (g.id.as_str(), g)).collect();
+
+        let mut rules: HashMap<&str, Vec<&Rule>> = HashMap::new();
+        let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::new();
+        for rule in &inventory.rules {
+            rules.entry(rule.group_id.as_str()).or_default().push(rule);
+            if let Some(peer) = rule.peer.group_id() {
+                referenced_by.entry(peer).or_default().push(rule);
+            }
+        }
+
+        // Datastores first, so that the interfaces RDS and ElastiCache create for them can be folded in.
+        let mut members: HashMap<&str, Vec<Member>> = HashMap::new();
+        let mut managed_here: HashSet<(&str, bool)> = HashSet::new();
+        for d in &inventory.datastores {
+            for g in &d.group_ids {
+                members.entry(g.as_str()).or_default().push(Member::Datastore(d));
+                managed_here.insert((g.as_str(), d.kind.is_rds()));
+            }
+        }
+        for eni in &inventory.interfaces {
+            let folded_kind = match eni.managed_by() {
+                Some(ManagedBy::Rds) => Some(true),
+                Some(ManagedBy::ElastiCache) => Some(false),
+                _ => None,
+            };
+            for g in &eni.group_ids {
+                // An RDS or ElastiCache interface in a group that already lists its datastore is the same member.
+                if folded_kind.is_some_and(|rds| managed_here.contains(&(g.as_str(), rds))) {
+                    continue;
+                }
+                members.entry(g.as_str()).or_default().push(Member::Interface(eni));
+            }
+        }
+
+        let prefix_lists =
+            inventory.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+
+        let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::new();
+        for c in &inventory.coverage {
+            if c.status == crate::model::CoverageStatus::Failed && MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
+            {
+                membership_gaps.entry(c.region.as_str()).or_default().push(c.operation.as_str());
+            }
+        }
+
+        Context { inventory, groups, rules, members, referenced_by, prefix_lists, membership_gaps }
+    }
+
+    pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
+        self.groups.get(id).copied()
+    }
+
+    /// Every rule of a group, both directions, in inventory order.
+    pub fn rules(&self, group_id: &str) -> &[&'a Rule] {
+        self.rules.get(group_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn ingress(&self, group_id: &str) -> impl Iterator<Item = &'a Rule> + '_ {
+        self.rules(group_id).iter().copied().filter(|r| r.direction == Direction::Ingress)
+    }
+
+    /// The resources a group is attached to, deduplicated.
+    pub fn members(&self, group_id: &str) -> &[Member<'a>] {
+        self.members.get(group_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Rules (of any group) whose peer is this group.
+    pub fn referenced_by(&self, group_id: &str) -> &[&'a Rule] {
+        self.referenced_by.get(group_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn prefix_list(&self, region: &str, id: &str) -> Option<&'a PrefixList> {
+        self.prefix_lists.get(&(region, id)).copied()
+    }
+
+    /// Operations that failed in `region` and that could have attached groups to resources. While any did,
+    /// no group in that region can be called unused.
+    pub fn membership_gaps(&self, region: &str) -> &[&'a str] {
+        self.membership_gaps.get(region).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The public networks a rule's peer admits: the CIDR itself, or the public entries of a prefix list.
+    /// `Err` when the peer is a prefix list whose entries were not collected.
+    pub fn public_sources(&self, rule: &Rule) -> Result<Vec<IpNet>, String> {
+        match &rule.peer {
+            Peer::Ipv4(_) | Peer::Ipv6(_) => {
+                let net = rule.peer.cidr().expect("cidr peer");
+                Ok(if crate::model::is_public(&net) { vec![net] } else { vec![] })
+            }
+            Peer::Group { .. } => Ok(vec![]),
+            Peer::PrefixList(id) => match self.prefix_list(&rule.region, id) {
+                Some(pl) => Ok(crate::model::public_part(&pl.entries)),
+                None => Err(id.clone()),
+            },
+        }
+    }
+}

@@ -1,0 +1,238 @@
+use super::{group_label, revoke_command, DATABASE_PORTS};
+use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::model::{Datastore, NetworkInterface, ResourceKind, Rule};
+use ipnet::IpNet;
+
+declare_check! {
+    /// ### What it does
+    /// Finds databases and caches that the internet may reach through their security groups: an RDS instance or
+    /// cluster, or an ElastiCache cluster, replication group or serverless cache, one of whose groups has an
+    /// ingress rule admitting a public source on the port the resource actually listens on. Also finds network
+    /// interfaces that are not managed databases (EC2 instances, ECS tasks) whose groups admit public sources on
+    /// well-known database ports.
+    ///
+    /// A source is public when it contains any address outside private and reserved space (RFC 1918,
+    /// 100.64.0.0/10, loopback, link-local, documentation and multicast blocks, `fc00::/7`, `fe80::/10`, ...),
+    /// so `0.0.0.0/0`, `::/0` and `52.0.0.0/8` all count. A rule matches when its protocol is `tcp` or `-1` (all
+    /// traffic) and its port range contains the port; prefix lists are expanded to their entries. The port is
+    /// the one RDS or ElastiCache reports, so a PostgreSQL database moved to 6543 is audited on 6543.
+    ///
+    /// Well-known ports checked on other interfaces: 1433 (SQL Server), 1521 (Oracle), 2379 (etcd),
+    /// 3306 (MySQL/MariaDB), 5432 (PostgreSQL), 5984 (CouchDB), 6379 (Redis/Valkey), 7000 and 9042 (Cassandra),
+    /// 7474 (Neo4j), 8086 (InfluxDB), 8529 (ArangoDB), 9200 and 9300 (Elasticsearch/OpenSearch),
+    /// 11211 (Memcached), 26257 (CockroachDB), 27017 (MongoDB), 28015 (RethinkDB), 50000 (DB2). Interfaces of
+    /// load balancers, Lambda functions, NAT gateways and VPC endpoints are skipped: they host no database.
+    ///
+    /// Severity: critical when the RDS resource is publicly accessible or the interface has a public
+    /// address; high otherwise (the rule is open, but another layer still stands between the database and
+    /// the internet, until someone changes it).
+    ///
+    /// ### Why is this bad?
+    /// A database reachable from the internet is exposed to password spraying, exploitation of engine
+    /// vulnerabilities and data theft. Databases belong behind the application tier: only the groups of the
+    /// services that use them should be admitted.
+    ///
+    /// ### Example
+    /// ```text
+    /// rds-sg ingress: tcp 0-65535 from 0.0.0.0/0      # a wide range that contains 5432
+    /// rds-sg ingress: -1 from ::/0                    # all traffic over IPv6
+    /// redis-sg ingress: tcp 6379 from pl-0a1b (office-and-vendor, includes 52.95.0.0/16)
+    /// ```
+    /// Use instead:
+    /// ```text
+    /// rds-sg ingress: tcp 5432 from sg-backend
+    /// ```
+    ///
+    /// ### Remediation
+    /// Revoke the rule (the finding gives the exact `aws ec2 revoke-security-group-ingress` command with the rule
+    /// ID) and admit the application tier's security group on the database port instead. For RDS, also set
+    /// `PubliclyAccessible` to false (`aws rds modify-db-instance --no-publicly-accessible`).
+    pub EXPOSED_DATABASE,
+    id: "exposed-database",
+    title: "Database or cache reachable from public addresses",
+    severity: High,
+    run: check,
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for d in &ctx.inventory.datastores {
+        check_datastore(ctx, d, out);
+    }
+    for eni in &ctx.inventory.interfaces {
+        if eni.managed_by().is_none() {
+            check_interface(ctx, eni, out);
+        }
+    }
+}
+
+/// One admitting rule with the public networks it admits.
+struct Opening<'a> {
+    rule: &'a Rule,
+    public: Vec<IpNet>,
+}
+
+fn openings<'a>(ctx: &Context<'a>, group_ids: &[String], port: u16) -> Vec<Opening<'a>> {
+    let mut found = Vec::new();
+    for g in group_ids {
+        for rule in ctx.ingress(g) {
+            if !rule.admits_tcp(port) {
+                continue;
+            }
+            // A prefix list whose entries could not be read shows up as a coverage gap, not as a finding.
+            if let Ok(public) = ctx.public_sources(rule) {
+                if !public.is_empty() {
+                    found.push(Opening { rule, public });
+                }
+            }
+        }
+    }
+    found
+}
+
+fn describe_source(o: &Opening) -> String {
+    let nets = o.public.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    match &o.rule.peer {
+        crate::model::Peer::PrefixList(id) => format!("prefix list {id} ({nets})"),
+        _ => nets,
+    }
+}
+
+fn evidence(ctx: &Context, o: &Opening, port: u16) -> Evidence {
+    let rule = o.rule;
+    Evidence {
+        group_id: rule.group_id.clone(),
+        rule_id: rule.id.clone(),
+        direction: Some(rule.direction),
+        traffic: Some(rule.traffic()),
+        peer: Some(rule.peer.to_string()),
+        detail: format!(
+            "{} admits {} from {}, which covers tcp/{port}",
+            group_label(ctx, &rule.group_id),
+            rule.traffic(),
+            describe_source(o)
+        ),
+    }
+}
+
+fn finding_parts(ctx: &Context, found: &[Opening], port: u16) -> (Vec<String>, Vec<String>, Vec<Evidence>, Vec<String>) {
+    let mut group_ids: Vec<String> = found.iter().map(|o| o.rule.group_id.clone()).collect();
+    group_ids.dedup();
+    let rule_ids = found.iter().map(|o| o.rule.label()).collect();
+    let evidence = found.iter().map(|o| evidence(ctx, o, port)).collect();
+    let commands = found.iter().map(|o| revoke_command(o.rule)).collect();
+    (group_ids, rule_ids, evidence, commands)
+}
+
+fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
+    let Some(port) = d.effective_port() else { return };
+    let found = openings(ctx, &d.group_ids, port);
+    if found.is_empty() {
+        return;
+    }
+    let severity = if d.publicly_accessible { Severity::Critical } else { Severity::High };
+    let (group_ids, rule_ids, evidence, mut commands) = finding_parts(ctx, &found, port);
+    let sources: Vec<String> = found.iter().map(describe_source).collect();
+    let reach = if d.publicly_accessible {
+        "it is publicly accessible, so the internet can connect now"
+    } else {
+        "it is not publicly accessible today, so only the network path stands in the way"
+    };
+    let message = format!(
+        "{} {} ({} on port {port}) admits {} on tcp/{port} through {}; {reach}",
+        d.kind,
+        d.id,
+        d.engine,
+        sources.join(", "),
+        found.iter().map(|o| o.rule.label()).collect::<Vec<_>>().join(", "),
+    );
+    if d.publicly_accessible {
+        let cmd = match d.kind {
+            ResourceKind::RdsCluster => "modify-db-cluster --db-cluster-identifier",
+            _ => "modify-db-instance --db-instance-identifier",
+        };
+        commands.push(format!("aws rds {cmd} {} --region {} --no-publicly-accessible --apply-immediately", d.id, d.region));
+    }
+    out.push(Finding {
+        check: EXPOSED_DATABASE.id.to_string(),
+        severity,
+        region: d.region.clone(),
+        resource: Resource { kind: d.kind, id: d.id.clone(), name: Some(d.engine.clone()) },
+        group_ids,
+        rule_ids,
+        message,
+        evidence,
+        remediation: Remediation {
+            summary: format!(
+                "Revoke the public rule(s) and admit only the application tier's security group on tcp/{port}."
+            ),
+            commands,
+        },
+    });
+}
+
+fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>) {
+    let mut ports = Vec::new();
+    let mut all_found: Vec<Opening> = Vec::new();
+    for &(port, engine) in DATABASE_PORTS {
+        let found = openings(ctx, &eni.group_ids, port);
+        if found.is_empty() {
+            continue;
+        }
+        ports.push((port, engine));
+        for o in found {
+            if !all_found.iter().any(|f| std::ptr::eq(f.rule, o.rule)) {
+                all_found.push(o);
+            }
+        }
+    }
+    if ports.is_empty() {
+        return;
+    }
+    let severity = if eni.has_public_address() { Severity::Critical } else { Severity::High };
+    let first_port = ports[0].0;
+    let (group_ids, rule_ids, mut evidence, commands) = finding_parts(ctx, &all_found, first_port);
+    for (e, o) in evidence.iter_mut().zip(&all_found) {
+        let covered: Vec<String> =
+            ports.iter().filter(|(p, _)| o.rule.admits_tcp(*p)).map(|(p, _)| p.to_string()).collect();
+        e.detail = format!(
+            "{} admits {} from {}, which covers database port(s) {}",
+            group_label(ctx, &o.rule.group_id),
+            o.rule.traffic(),
+            describe_source(o),
+            covered.join(", ")
+        );
+    }
+    let port_list = if ports.len() > 4 {
+        format!("{} well-known database ports ({} and more)", ports.len(), ports[..3].iter().map(|(p, e)| format!("{p} {e}")).collect::<Vec<_>>().join(", "))
+    } else {
+        ports.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", ")
+    };
+    let addr = if eni.has_public_address() {
+        format!("it has public address {}", eni.public_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+    } else {
+        "it has no public address today".to_string()
+    };
+    let what = match &eni.instance_id {
+        Some(i) => format!("network interface {} of {i}", eni.id),
+        None => format!("network interface {}", eni.id),
+    };
+    let sources: Vec<String> = all_found.iter().map(describe_source).collect();
+    out.push(Finding {
+        check: EXPOSED_DATABASE.id.to_string(),
+        severity,
+        region: eni.region.clone(),
+        resource: Resource { kind: ResourceKind::NetworkInterface, id: eni.id.clone(), name: eni.instance_id.clone() },
+        group_ids,
+        rule_ids: rule_ids.clone(),
+        message: format!(
+            "{what} admits {} on database port(s) {port_list} through {}; {addr}",
+            sources.join(", "),
+            rule_ids.join(", ")
+        ),
+        evidence,
+        remediation: Remediation {
+            summary: "Revoke the public rule(s); if a database runs here, admit only its clients' security groups on its port.".to_string(),
+            commands,
+        },
+    });
+}

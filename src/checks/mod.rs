@@ -1,0 +1,129 @@
+//! The checks, one per file, and the registry that lists them.
+//!
+//! Each check is declared with [`declare_check!`]: its doc comment (sections *What it does*, *Why is this
+//! bad?*, *Example*, *Remediation*) is both the rustdoc of its constant and the text of `sgaudit explain ID`
+//! and of the SARIF rule list.
+
+use crate::audit::{Context, Finding, Severity};
+use crate::model::{Direction, Peer, Rule};
+
+/// A check: metadata and a pure function over the indexed inventory.
+pub struct Check {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub default_severity: Severity,
+    /// Markdown, from the check's doc comment.
+    pub doc: &'static str,
+    pub run: fn(&Context, &mut Vec<Finding>),
+}
+
+impl Check {
+    /// The documentation with the one-space indent of `///` comments removed.
+    pub fn documentation(&self) -> String {
+        let mut out = String::new();
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The text of one `### Section` of the documentation.
+    pub fn section(&self, name: &str) -> Option<String> {
+        let doc = self.documentation();
+        let mut lines = doc.lines().skip_while(|l| l.trim() != format!("### {name}"));
+        lines.next()?;
+        let body: Vec<&str> = lines.take_while(|l| !l.starts_with("### ")).collect();
+        Some(body.join("\n").trim().to_string())
+    }
+}
+
+/// Declares a check: `declare_check! { /// docs… pub NAME, id: "...", title: "...", severity: High, run: f }`.
+macro_rules! declare_check {
+    (
+        $(#[doc = $doc:expr])*
+        pub $name:ident,
+        id: $id:expr,
+        title: $title:expr,
+        severity: $sev:ident,
+        run: $run:path $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        pub static $name: $crate::checks::Check = $crate::checks::Check {
+            id: $id,
+            title: $title,
+            default_severity: $crate::audit::Severity::$sev,
+            doc: concat!($($doc, "\n"),*),
+            run: $run,
+        };
+    };
+}
+
+mod db_ports;
+mod exposed_database;
+mod self_referencing_group;
+mod unused_group;
+mod unused_rule;
+
+pub use db_ports::DATABASE_PORTS;
+pub use exposed_database::EXPOSED_DATABASE;
+pub use self_referencing_group::SELF_REFERENCING_GROUP;
+pub use unused_group::UNUSED_GROUP;
+pub use unused_rule::UNUSED_RULE;
+
+/// Every check, in the order `sgaudit checks` lists them.
+pub static REGISTRY: &[&Check] = &[&EXPOSED_DATABASE, &SELF_REFERENCING_GROUP, &UNUSED_GROUP, &UNUSED_RULE];
+
+/// The sections every check's documentation must have.
+pub const DOC_SECTIONS: &[&str] = &["What it does", "Why is this bad?", "Example", "Remediation"];
+
+pub fn find(id: &str) -> Option<&'static Check> {
+    REGISTRY.iter().copied().find(|c| c.id == id)
+}
+
+/// The AWS CLI command that removes one rule.
+pub(crate) fn revoke_command(rule: &Rule) -> String {
+    let verb = match rule.direction {
+        Direction::Ingress => "revoke-security-group-ingress",
+        Direction::Egress => "revoke-security-group-egress",
+    };
+    match &rule.id {
+        Some(id) => format!(
+            "aws ec2 {verb} --region {} --group-id {} --security-group-rule-ids {id}",
+            rule.region, rule.group_id
+        ),
+        None => format!(
+            "aws ec2 {verb} --region {} --group-id {} --ip-permissions '{}'",
+            rule.region,
+            rule.group_id,
+            ip_permission(rule)
+        ),
+    }
+}
+
+/// The `--ip-permissions` shorthand of a rule.
+pub(crate) fn ip_permission(rule: &Rule) -> String {
+    let mut s = format!("IpProtocol={}", rule.protocol);
+    if rule.protocol.has_ports() {
+        if rule.ports.is_all() && !matches!(rule.protocol, crate::model::Protocol::Tcp | crate::model::Protocol::Udp) {
+            s.push_str(",FromPort=-1,ToPort=-1");
+        } else {
+            s.push_str(&format!(",FromPort={},ToPort={}", rule.ports.from, rule.ports.to));
+        }
+    }
+    match &rule.peer {
+        Peer::Ipv4(n) => s.push_str(&format!(",IpRanges=[{{CidrIp={n}}}]")),
+        Peer::Ipv6(n) => s.push_str(&format!(",Ipv6Ranges=[{{CidrIpv6={n}}}]")),
+        Peer::Group { id, .. } => s.push_str(&format!(",UserIdGroupPairs=[{{GroupId={id}}}]")),
+        Peer::PrefixList(id) => s.push_str(&format!(",PrefixListIds=[{{PrefixListId={id}}}]")),
+    }
+    s
+}
+
+/// `sg-123 (name)` for messages.
+pub(crate) fn group_label(ctx: &Context, id: &str) -> String {
+    match ctx.group(id) {
+        Some(g) => format!("{id} ({})", g.name),
+        None => id.to_string(),
+    }
+}

@@ -1,0 +1,86 @@
+use super::{group_label, revoke_command};
+use crate::audit::{Context, Evidence, Finding, Remediation, Resource};
+use crate::model::ResourceKind;
+
+declare_check! {
+    /// ### What it does
+    /// Finds non-default security groups that nothing uses: no network interface (EC2, ECS tasks, Lambda,
+    /// load balancers, VPC endpoints, ...), no RDS instance or cluster and no ElastiCache cluster, replication
+    /// group or serverless cache carries them. The finding lists the rules of other groups that still
+    /// reference the unused group.
+    ///
+    /// Groups used only by RDS or ElastiCache count as used even where their interfaces are not visible.
+    /// When any call that reveals membership failed in a region (DescribeNetworkInterfaces, the RDS or the
+    /// ElastiCache describe calls), no group of that region is reported: the failure is in the coverage list
+    /// instead, and the exit code says the audit is incomplete.
+    ///
+    /// Known limit: groups that only a launch template, an Auto Scaling group at zero capacity or an ECS service
+    /// scaled to zero refers to have no members at audit time and are reported.
+    ///
+    /// ### Why is this bad?
+    /// Unused groups accumulate rules nobody reviews. The day someone attaches one "because it already
+    /// exists", its forgotten openings come back to life. Rules elsewhere that admit an unused group are dead
+    /// weight that makes every review slower.
+    ///
+    /// ### Example
+    /// ```text
+    /// legacy-bastion-sg   (no members)  ingress: tcp 22 from 0.0.0.0/0
+    /// ```
+    ///
+    /// ### Remediation
+    /// Confirm the group is not referenced by a template or infrastructure code, revoke the rules that
+    /// reference it (commands given), then delete it with `aws ec2 delete-security-group`.
+    pub UNUSED_GROUP,
+    id: "unused-group",
+    title: "Security group attached to nothing",
+    severity: Low,
+    run: check,
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for group in &ctx.inventory.groups {
+        if group.is_default() || !ctx.members(&group.id).is_empty() || !ctx.membership_gaps(&group.region).is_empty() {
+            continue;
+        }
+        let referencing: Vec<_> = ctx.referenced_by(&group.id).iter().filter(|r| r.group_id != group.id).collect();
+        let mut commands: Vec<String> = referencing.iter().map(|r| revoke_command(r)).collect();
+        commands.push(format!("aws ec2 delete-security-group --region {} --group-id {}", group.region, group.id));
+        let refs = if referencing.is_empty() {
+            "no other group references it".to_string()
+        } else {
+            format!(
+                "{} rule(s) of other groups still reference it: {}",
+                referencing.len(),
+                referencing.iter().map(|r| format!("{} in {}", r.label(), r.group_id)).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let own_rules = ctx.rules(&group.id).len();
+        out.push(Finding {
+            check: UNUSED_GROUP.id.to_string(),
+            severity: UNUSED_GROUP.default_severity,
+            region: group.region.clone(),
+            resource: Resource { kind: ResourceKind::SecurityGroup, id: group.id.clone(), name: Some(group.name.clone()) },
+            group_ids: vec![group.id.clone()],
+            rule_ids: referencing.iter().map(|r| r.label()).collect(),
+            message: format!(
+                "{} is attached to no interface, database or cache and has {own_rules} rule(s) of its own; {refs}",
+                group_label(ctx, &group.id)
+            ),
+            evidence: referencing
+                .iter()
+                .map(|r| Evidence {
+                    group_id: r.group_id.clone(),
+                    rule_id: r.id.clone(),
+                    direction: Some(r.direction),
+                    traffic: Some(r.traffic()),
+                    peer: Some(r.peer.to_string()),
+                    detail: format!("{} references the unused group", group_label(ctx, &r.group_id)),
+                })
+                .collect(),
+            remediation: Remediation {
+                summary: "Revoke the rules that reference the group, then delete it.".to_string(),
+                commands,
+            },
+        });
+    }
+}

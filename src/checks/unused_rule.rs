@@ -1,0 +1,134 @@
+use super::{group_label, revoke_command};
+use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::model::{Peer, ResourceKind, Rule};
+
+declare_check! {
+    /// ### What it does
+    /// Finds rules that admit nothing or nothing new:
+    /// - **stale**: the peer is a security group of this account that no longer exists, or that exists but
+    ///   has no members (no interface, database or cache carries it);
+    /// - **redundant**: another rule of the same group and direction admits everything this rule admits (a
+    ///   wider protocol, a port range that contains it, a CIDR that contains it, or the same peer).
+    ///
+    /// Not reported: rules of groups that themselves have no members (the `unused-group` finding covers them),
+    /// the default group's built-in self rule, peers owned by another account (they cannot be verified), and
+    /// stale peers in a region where a membership call failed (see the coverage list).
+    ///
+    /// ### Why is this bad?
+    /// Rules that do nothing still read as intent. A rule admitting a deleted group is a trap: AWS keeps it,
+    /// and a reviewer cannot tell what it was for. A redundant narrow rule next to a wide one hides the wide
+    /// one's real reach: the reviewer sees `tcp 5432 from 10.0.1.0/24` and misses `tcp 0-65535 from 10.0.0.0/8`.
+    ///
+    /// ### Example
+    /// ```text
+    /// app-sg ingress: tcp 8080 from sg-0deleted          # stale: the group was deleted
+    /// db-sg  ingress: tcp 5432 from 10.0.1.0/24           # redundant:
+    /// db-sg  ingress: tcp 5400-5500 from 10.0.0.0/16      #   this one admits all of it
+    /// ```
+    ///
+    /// ### Remediation
+    /// Revoke the rule with the command given (`aws ec2 revoke-security-group-ingress` or `-egress` with its
+    /// rule ID). For a redundant rule, decide first whether the wider rule is the one that should go.
+    pub UNUSED_RULE,
+    id: "unused-rule",
+    title: "Rule that admits nothing, or nothing another rule does not",
+    severity: Low,
+    run: check,
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let account = ctx.inventory.account.as_deref();
+    for group in &ctx.inventory.groups {
+        if ctx.members(&group.id).is_empty() {
+            continue;
+        }
+        let rules = ctx.rules(&group.id);
+        for rule in rules {
+            if let Some(reason) = stale(ctx, group.is_default(), rule, account) {
+                out.push(finding(ctx, rule, Severity::Low, format!("stale: {reason}"), None));
+            }
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            // The first other rule that covers this one; of two identical rules the later one is reported.
+            let cover = rules.iter().enumerate().find(|(j, other)| {
+                *j != i && other.covers(rule) && (!rule.covers(other) || *j < i)
+            });
+            if let Some((_, other)) = cover {
+                let reason = format!(
+                    "redundant: {} ({} from {}) already admits everything it admits",
+                    other.label(),
+                    other.traffic(),
+                    other.peer
+                );
+                out.push(finding(ctx, rule, Severity::Info, reason, Some(other)));
+            }
+        }
+    }
+}
+
+fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&str>) -> Option<String> {
+    let Peer::Group { id, owner_id, .. } = &rule.peer else { return None };
+    if let (Some(owner), Some(account)) = (owner_id.as_deref(), account) {
+        if owner != account {
+            return None;
+        }
+    }
+    if group_is_default && id == &rule.group_id {
+        return None;
+    }
+    if !ctx.membership_gaps(&rule.region).is_empty() || ctx.inventory.failed(&rule.region, "DescribeSecurityGroups") {
+        return None;
+    }
+    match ctx.group(id) {
+        None => Some(format!("peer group {id} no longer exists")),
+        Some(peer) if ctx.members(&peer.id).is_empty() => {
+            Some(format!("peer group {} has no members", group_label(ctx, id)))
+        }
+        Some(_) => None,
+    }
+}
+
+fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Finding {
+    let mut evidence = vec![Evidence {
+        group_id: rule.group_id.clone(),
+        rule_id: rule.id.clone(),
+        direction: Some(rule.direction),
+        traffic: Some(rule.traffic()),
+        peer: Some(rule.peer.to_string()),
+        detail: reason.clone(),
+    }];
+    let mut rule_ids = vec![rule.label()];
+    if let Some(other) = cover {
+        rule_ids.push(other.label());
+        evidence.push(Evidence {
+            group_id: other.group_id.clone(),
+            rule_id: other.id.clone(),
+            direction: Some(other.direction),
+            traffic: Some(other.traffic()),
+            peer: Some(other.peer.to_string()),
+            detail: "the covering rule".to_string(),
+        });
+    }
+    Finding {
+        check: UNUSED_RULE.id.to_string(),
+        severity,
+        region: rule.region.clone(),
+        resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
+        group_ids: vec![rule.group_id.clone()],
+        rule_ids,
+        message: format!(
+            "{} rule {} of {} ({} {} {}) is {reason}",
+            rule.direction.as_str(),
+            rule.label(),
+            group_label(ctx, &rule.group_id),
+            rule.traffic(),
+            if rule.direction == crate::model::Direction::Ingress { "from" } else { "to" },
+            rule.peer
+        ),
+        evidence,
+        remediation: Remediation {
+            summary: "Revoke the rule.".to_string(),
+            commands: vec![revoke_command(rule)],
+        },
+    }
+}

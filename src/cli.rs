@@ -1,0 +1,252 @@
+//! Command-line definitions and the glue from them to the library.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sgaudit::audit::{self, Severity};
+use sgaudit::checks;
+use sgaudit::collect::{self, RetryMode};
+use sgaudit::report::{self, exit, Report};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Audits the network exposure of an AWS account: exposed databases, self-referencing security groups,
+/// unused rules and groups.
+#[derive(Debug, Parser)]
+#[command(name = "sgaudit", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// More logging on stderr (-v: each call, -vv: SDK detail).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Collect an account (or a recording) and report findings.
+    ///
+    /// Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 the audit could not be
+    /// done or is incomplete (a failed region, service or call; bad input), with the report still written.
+    Audit(AuditArgs),
+    /// Record the raw API responses of a collection run into a directory that --replay reads back.
+    Record(RecordArgs),
+    /// List the checks.
+    Checks,
+    /// Print one check's documentation.
+    Explain {
+        /// A check ID, as `sgaudit checks` lists them.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct SourceArgs {
+    /// AWS profile to use.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Region to audit; repeat or separate with commas. Default: the profile's or AWS_REGION, or every region of
+    /// a recording.
+    #[arg(long = "region", value_delimiter = ',')]
+    regions: Vec<String>,
+    /// Audit every region enabled for the account (from DescribeRegions).
+    #[arg(long)]
+    all_regions: bool,
+    /// Send requests to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL is honoured too.
+    #[arg(long, env = "AWS_ENDPOINT_URL", conflicts_with = "replay")]
+    endpoint_url: Option<String>,
+    /// Read a recorded account from DIR (see `sgaudit record`): no network, no credentials.
+    #[arg(long, value_name = "DIR")]
+    replay: Option<PathBuf>,
+    /// SDK retry mode.
+    #[arg(long, value_enum, default_value_t = Retry::Standard)]
+    retry_mode: Retry,
+    /// Attempts per call, first one included.
+    #[arg(long, default_value_t = 5)]
+    max_attempts: u32,
+    /// Timeout of one attempt, in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Retry {
+    Standard,
+    Adaptive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Output format. Default: table on a terminal, JSON otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, default_value = "high", value_parser = parse_severity)]
+    fail_on: Severity,
+}
+
+#[derive(Debug, Args)]
+struct RecordArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Directory to write the recording to (created if needed).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+pub fn run(cli: Cli) -> u8 {
+    init_logging(cli.verbose, cli.quiet);
+    let result = match cli.command {
+        Command::Audit(args) => run_audit(args, cli.quiet),
+        Command::Record(args) => run_record(args, cli.quiet),
+        Command::Checks => print(&list_checks()).map(|_| exit::CLEAN),
+        Command::Explain { id } => match checks::find(&id) {
+            Some(check) => print(&format!("{} — {}\n\ndefault severity: {}\n\n{}", check.id, check.title, check.default_severity, check.documentation()))
+                .map(|_| exit::CLEAN),
+            None => Err(format!("unknown check `{id}`; `sgaudit checks` lists them")),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("sgaudit: error: {msg}");
+            exit::INCOMPLETE
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "sgaudit=info,warn",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SGAUDIT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn list_checks() -> String {
+    let mut out = String::new();
+    for c in checks::REGISTRY {
+        out.push_str(&format!("{:<24} {:<9} {}\n", c.id, c.default_severity, c.title));
+    }
+    out
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write to standard output: {e}")),
+    }
+}
+
+fn options(source: SourceArgs, record: bool) -> collect::Options {
+    collect::Options {
+        profile: source.profile,
+        regions: source.regions,
+        all_regions: source.all_regions,
+        endpoint_url: source.endpoint_url,
+        replay: source.replay,
+        record,
+        retry: match source.retry_mode {
+            Retry::Standard => RetryMode::Standard,
+            Retry::Adaptive => RetryMode::Adaptive,
+        },
+        max_attempts: source.max_attempts,
+        timeout: Duration::from_secs(source.timeout.max(1)),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
+    let opts = options(args.source, false);
+    let collection = runtime()?.block_on(collect::collect(&opts)).map_err(|e| e.to_string())?;
+    let inventory = collection.inventory;
+    let findings = audit::audit(&inventory);
+    let report = Report::new(&inventory, findings, args.fail_on);
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal { Format::Table } else { Format::Json });
+    let text = match format {
+        Format::Json => report.to_json(),
+        Format::Table => report::render_table(&report, if to_terminal { None } else { Some(120) }),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            if !quiet {
+                eprintln!("{}", one_line_summary(&report, Some(path)));
+            }
+        }
+        None => print(&text)?,
+    }
+    Ok(report.summary.exit_code)
+}
+
+fn one_line_summary(report: &Report, path: Option<&PathBuf>) -> String {
+    let s = &report.summary;
+    let sev: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|v| s.by_severity.get(v.as_str()).filter(|n| **n > 0).map(|n| format!("{n} {v}")))
+        .collect();
+    let mut line = format!("sgaudit: {} finding(s)", s.findings);
+    if !sev.is_empty() {
+        line.push_str(&format!(" ({})", sev.join(", ")));
+    }
+    if !report.complete {
+        line.push_str(&format!("; INCOMPLETE: {} operation(s) failed", s.failed_operations));
+    }
+    if let Some(p) = path {
+        line.push_str(&format!("; report written to {}", p.display()));
+    }
+    line
+}
+
+fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {
+    if args.source.replay.is_some() {
+        return Err("record reads a live endpoint; --replay cannot be combined with it".to_string());
+    }
+    let opts = options(args.source, true);
+    let collection = runtime()?.block_on(collect::collect(&opts)).map_err(|e| e.to_string())?;
+    let n = collection.write_recording(&args.out).map_err(|e| e.to_string())?;
+    let inv = &collection.inventory;
+    if !quiet {
+        eprintln!("sgaudit: recorded {n} response(s) from {} region(s) to {}", inv.regions.len(), args.out.display());
+        for c in inv.coverage.iter().filter(|c| c.status == sgaudit::model::CoverageStatus::Failed) {
+            eprintln!(
+                "sgaudit: recorded a failure: {} {} {}: {} {}",
+                c.region,
+                c.service,
+                c.operation,
+                c.error_code.as_deref().unwrap_or_default(),
+                c.message.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
+}

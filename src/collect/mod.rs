@@ -1,0 +1,238 @@
+//! The collector: the only part of sgaudit that talks to AWS. It reads every region and service
+//! concurrently, converts SDK types into the [`crate::model`] at the boundary, and turns every failed call into
+//! a [`Coverage`](crate::model::Coverage) gap.
+
+mod ec2;
+mod elasticache;
+mod outcome;
+mod rds;
+pub mod recording;
+
+use crate::model::{Coverage, Inventory};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use outcome::{Call, Failure};
+use recording::{RecordingClient, ReplayClient};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the data comes from and how to ask for it.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub all_regions: bool,
+    pub endpoint_url: Option<String>,
+    /// Read a recorded account instead of calling AWS.
+    pub replay: Option<PathBuf>,
+    /// Keep every raw response, to write with [`Collection::write_recording`].
+    pub record: bool,
+    pub retry: RetryMode,
+    pub max_attempts: u32,
+    /// Per-attempt timeout.
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RetryMode {
+    #[default]
+    Standard,
+    Adaptive,
+}
+
+/// Errors that stop a collection before it starts. Everything after that is a coverage gap.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Recording(#[from] recording::RecordingError),
+    #[error("no region: pass --region, --all-regions, or set AWS_REGION (or a region in the profile)")]
+    NoRegion,
+    #[error("cannot write the recording to {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// The result of a collection run.
+pub struct Collection {
+    pub inventory: Inventory,
+    recorder: Option<RecordingClient>,
+}
+
+impl Collection {
+    /// Writes the raw responses (when `record` was set) as a recording directory.
+    pub fn write_recording(&self, dir: &std::path::Path) -> Result<usize, Error> {
+        let Some(recorder) = &self.recorder else { return Ok(0) };
+        let werr = |source| Error::Write { path: dir.to_path_buf(), source };
+        std::fs::create_dir_all(dir).map_err(werr)?;
+        recorder.write(dir, &self.inventory.regions).map_err(werr)
+    }
+}
+
+/// Collects the inventory of every requested region.
+pub async fn collect(opts: &Options) -> Result<Collection, Error> {
+    let replay = match &opts.replay {
+        Some(dir) => Some(ReplayClient::load(dir)?),
+        None => None,
+    };
+    let recorder = opts.record.then(|| {
+        RecordingClient::new(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build_https(),
+        )
+    });
+    let base = base_config(opts, replay.as_ref(), recorder.as_ref()).await;
+
+    let mut coverage: Vec<Coverage> = Vec::new();
+    let mut regions = opts.regions.clone();
+    let home = base.region().map(|r| r.to_string());
+    if regions.is_empty() {
+        if let Some(replay) = &replay {
+            regions = replay.regions().to_vec();
+        }
+    }
+    if opts.all_regions {
+        let region = regions.first().cloned().or(home.clone()).ok_or(Error::NoRegion)?;
+        let client = aws_sdk_ec2::Client::new(&for_region(&base, &region));
+        let call = Call { region: &region, service: "ec2", operation: "DescribeRegions" };
+        match ec2::enabled_regions(&client).await {
+            Ok(all) => {
+                coverage.push(outcome::ok(call, 1));
+                regions = all;
+            }
+            Err(f) => {
+                coverage.push(outcome::failed(call, f));
+                regions = vec![region];
+            }
+        }
+    }
+    if regions.is_empty() {
+        regions.extend(home.clone());
+    }
+    if regions.is_empty() {
+        return Err(Error::NoRegion);
+    }
+    regions.sort();
+    regions.dedup();
+
+    let account_region = home.clone().unwrap_or_else(|| regions[0].clone());
+    let account_cfg = for_region(&base, &account_region);
+    let account = account_id(&account_cfg, &account_region, &mut coverage);
+    let per_region = futures::future::join_all(regions.iter().map(|r| collect_region(&base, r)));
+    let (account, per_region) = tokio::join!(account, per_region);
+
+    let mut inv = Inventory { account, regions: regions.clone(), ..Inventory::default() };
+    inv.coverage = coverage;
+    for part in per_region {
+        inv.groups.extend(part.groups);
+        inv.rules.extend(part.rules);
+        inv.interfaces.extend(part.interfaces);
+        inv.datastores.extend(part.datastores);
+        inv.prefix_lists.extend(part.prefix_lists);
+        inv.coverage.extend(part.coverage);
+    }
+    if inv.account.is_none() {
+        // The owner of the account's own groups is the account.
+        inv.account = inv.groups.iter().find_map(|g| g.owner_id.clone());
+    }
+    Ok(Collection { inventory: inv, recorder })
+}
+
+async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Option<&RecordingClient>) -> SdkConfig {
+    let retry = match opts.retry {
+        RetryMode::Standard => RetryConfig::standard(),
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+    }
+    .with_max_attempts(opts.max_attempts.max(1));
+    let timeout = TimeoutConfig::builder()
+        .operation_attempt_timeout(opts.timeout)
+        .operation_timeout(opts.timeout * opts.max_attempts.max(1) * 2)
+        .connect_timeout(Duration::from_secs(10).min(opts.timeout))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeout);
+    if let Some(replay) = replay {
+        // A recording needs no account: fixed dummy credentials sign the requests, which the replay client
+        // matches on region and service only.
+        loader = loader
+            .credentials_provider(aws_credential_types::Credentials::new("REPLAY", "REPLAY", None, None, "replay"))
+            .region(Region::new(replay.regions()[0].clone()))
+            .http_client(replay.clone());
+    } else {
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &opts.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(rec) = recorder {
+            loader = loader.http_client(rec.clone());
+        }
+    }
+    loader.load().await
+}
+
+fn for_region(base: &SdkConfig, region: &str) -> SdkConfig {
+    base.to_builder().region(Region::new(region.to_string())).build()
+}
+
+async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>) -> Option<String> {
+    let client = aws_sdk_sts::Client::new(cfg);
+    let call = Call { region, service: "sts", operation: "GetCallerIdentity" };
+    match client.get_caller_identity().send().await {
+        Ok(out) => {
+            coverage.push(outcome::ok(call, 1));
+            out.account().map(str::to_string)
+        }
+        Err(e) => {
+            coverage.push(outcome::failed(call, Failure::from(e)));
+            None
+        }
+    }
+}
+
+#[derive(Default)]
+struct RegionPart {
+    groups: Vec<crate::model::SecurityGroup>,
+    rules: Vec<crate::model::Rule>,
+    interfaces: Vec<crate::model::NetworkInterface>,
+    datastores: Vec<crate::model::Datastore>,
+    prefix_lists: Vec<crate::model::PrefixList>,
+    coverage: Vec<Coverage>,
+}
+
+/// One region: every independent call at once; prefix lists as soon as the rules that name them are in.
+async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
+    let cfg = for_region(base, region);
+    let ec2c = aws_sdk_ec2::Client::new(&cfg);
+    let rdsc = aws_sdk_rds::Client::new(&cfg);
+    let ecc = aws_sdk_elasticache::Client::new(&cfg);
+
+    let groups_and_lists = async {
+        let mut cov = Vec::new();
+        let (groups, rules) = ec2::groups_and_rules(&ec2c, region, &mut cov).await;
+        let lists = ec2::prefix_lists(&ec2c, region, &rules, &mut cov).await;
+        (groups, rules, lists, cov)
+    };
+    let interfaces = async {
+        let mut cov = Vec::new();
+        (ec2::interfaces(&ec2c, region, &mut cov).await, cov)
+    };
+    let databases = async {
+        let mut cov = Vec::new();
+        (rds::datastores(&rdsc, region, &mut cov).await, cov)
+    };
+    let caches = async {
+        let mut cov = Vec::new();
+        (elasticache::datastores(&ecc, region, &mut cov).await, cov)
+    };
+    let ((groups, rules, prefix_lists, c1), (interfaces, c2), (mut datastores, c3), (caches, c4)) =
+        tokio::join!(groups_and_lists, interfaces, databases, caches);
+    datastores.extend(caches);
+    let mut coverage = c1;
+    coverage.extend(c2);
+    coverage.extend(c3);
+    coverage.extend(c4);
+    RegionPart { groups, rules, interfaces, datastores, prefix_lists, coverage }
+}

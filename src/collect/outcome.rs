@@ -1,0 +1,153 @@
+//! Turning SDK results into coverage entries: every call either succeeds with a page count or becomes a gap
+//! with region, service, operation, AWS error code, message and a hint.
+
+use crate::model::{Coverage, CoverageStatus};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// Where a call was made.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    pub region: &'a str,
+    pub service: &'static str,
+    pub operation: &'static str,
+}
+
+/// A failure, flattened to what the report shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: String,
+    pub message: String,
+}
+
+impl<E> From<SdkError<E, HttpResponse>> for Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    fn from(err: SdkError<E, HttpResponse>) -> Failure {
+        let (code, message) = match &err {
+            SdkError::ServiceError(_) => (
+                err.code().unwrap_or("UnknownServiceError").to_string(),
+                err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string()),
+            ),
+            SdkError::TimeoutError(_) => ("Timeout".to_string(), DisplayErrorContext(&err).to_string()),
+            SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), DisplayErrorContext(&err).to_string()),
+            SdkError::ResponseError(_) => ("ResponseError".to_string(), DisplayErrorContext(&err).to_string()),
+            SdkError::ConstructionFailure(_) => {
+                ("ConstructionFailure".to_string(), DisplayErrorContext(&err).to_string())
+            }
+            _ => ("Unknown".to_string(), DisplayErrorContext(&err).to_string()),
+        };
+        Failure { code, message: one_line(&message) }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Reads every page of a paginated call. Stops at the first failed page: a partial list is never passed off
+/// as complete.
+pub async fn drain<O, E, T>(
+    mut stream: PaginationStream<Result<O, SdkError<E, HttpResponse>>>,
+    mut each: impl FnMut(O, &mut Vec<T>),
+) -> Result<(Vec<T>, u32), Failure>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let mut items = Vec::new();
+    let mut pages = 0;
+    while let Some(page) = stream.next().await {
+        let page = page.map_err(Failure::from)?;
+        pages += 1;
+        each(page, &mut items);
+    }
+    Ok((items, pages))
+}
+
+/// Records the outcome of a call and returns its items (empty when it failed).
+pub fn settle<T>(call: Call, result: Result<(Vec<T>, u32), Failure>, coverage: &mut Vec<Coverage>) -> Vec<T> {
+    match result {
+        Ok((items, pages)) => {
+            coverage.push(ok(call, pages));
+            items
+        }
+        Err(f) => {
+            tracing::warn!(region = call.region, service = call.service, operation = call.operation, code = %f.code, "call failed: {}", f.message);
+            coverage.push(failed(call, f));
+            Vec::new()
+        }
+    }
+}
+
+pub fn ok(call: Call, pages: u32) -> Coverage {
+    Coverage {
+        region: call.region.to_string(),
+        service: call.service.to_string(),
+        operation: call.operation.to_string(),
+        status: CoverageStatus::Ok,
+        error_code: None,
+        message: None,
+        hint: None,
+        pages,
+    }
+}
+
+pub fn failed(call: Call, f: Failure) -> Coverage {
+    let hint = hint(call, &f);
+    Coverage {
+        region: call.region.to_string(),
+        service: call.service.to_string(),
+        operation: call.operation.to_string(),
+        status: CoverageStatus::Failed,
+        error_code: Some(f.code),
+        message: Some(f.message),
+        hint: Some(hint),
+        pages: 0,
+    }
+}
+
+/// What the operator can do about a failure.
+fn hint(call: Call, f: &Failure) -> String {
+    let action = format!("{}:{}", iam_prefix(call.service), call.operation);
+    let code = f.code.as_str();
+    let msg = f.message.to_ascii_lowercase();
+    if code.contains("AccessDenied") || code == "UnauthorizedOperation" || code == "AuthFailure" && msg.contains("not authorized") {
+        format!("grant {action} to the audit role (see docs/iam-policy.json), or check SCPs for {}", call.region)
+    } else if code == "OptInRequired" || code == "UnrecognizedClientException" || code == "InvalidClientTokenId" || code == "AuthFailure" {
+        format!("the credentials are not valid in {}: is the region enabled for this account?", call.region)
+    } else if code.contains("Throttl") || code == "RequestLimitExceeded" {
+        "throttled past the retry budget: raise --max-attempts or use --retry-mode adaptive".to_string()
+    } else if code == "Timeout" {
+        "raise --timeout, or check connectivity to the endpoint".to_string()
+    } else if code == "NotRecorded" {
+        "the recording has no response for this call: re-record the account with `sgaudit record`".to_string()
+    } else if msg.contains("not included in your current license")
+        || msg.contains("not yet implemented")
+        || code == "NotImplemented"
+        || code == "InternalFailure"
+        || code.starts_with("InternalError")
+    {
+        "the endpoint does not serve this operation (an emulator gap, or a service outage): the resources it lists were not audited".to_string()
+    } else if code == "DispatchFailure" {
+        if msg.contains("credentials") {
+            "no usable credentials: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".to_string()
+        } else {
+            "the request could not be sent: check --endpoint-url, proxy settings and network access".to_string()
+        }
+    } else {
+        format!("retry later; if it persists, check that {action} is allowed and the service is available in {}", call.region)
+    }
+}
+
+fn iam_prefix(service: &str) -> &str {
+    match service {
+        "rds" => "rds",
+        "elasticache" => "elasticache",
+        "sts" => "sts",
+        _ => "ec2",
+    }
+}

@@ -1,0 +1,74 @@
+//! RDS: DB instances and DB clusters (Aurora, Multi-AZ clusters, and the Neptune and DocumentDB clusters that
+//! share the API).
+
+use super::outcome::{drain, settle, Call};
+use crate::model::{Coverage, Datastore, ResourceKind};
+use aws_sdk_rds::types as rds;
+use aws_sdk_rds::Client;
+
+const SERVICE: &str = "rds";
+
+pub async fn datastores(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> Vec<Datastore> {
+    let instances = drain(
+        client.describe_db_instances().max_records(100).into_paginator().send(),
+        |page, out: &mut Vec<Datastore>| out.extend(page.db_instances().iter().map(|i| instance(i, region))),
+    );
+    let clusters = drain(
+        client.describe_db_clusters().max_records(100).into_paginator().send(),
+        |page, out: &mut Vec<Datastore>| out.extend(page.db_clusters().iter().map(|c| cluster(c, region))),
+    );
+    let (instances, clusters) = tokio::join!(instances, clusters);
+    let mut out = settle(Call { region, service: SERVICE, operation: "DescribeDBInstances" }, instances, coverage);
+    let mut clusters = settle(Call { region, service: SERVICE, operation: "DescribeDBClusters" }, clusters, coverage);
+    // A cluster is as publicly accessible as its most accessible instance (Aurora sets it per instance).
+    for c in &mut clusters {
+        if out.iter().any(|i| i.parent.as_deref() == Some(c.id.as_str()) && i.publicly_accessible) {
+            c.publicly_accessible = true;
+        }
+    }
+    out.extend(clusters);
+    out
+}
+
+fn port(p: Option<i32>) -> Option<u16> {
+    p.filter(|p| *p > 0).and_then(|p| u16::try_from(p).ok())
+}
+
+fn instance(i: &rds::DbInstance, region: &str) -> Datastore {
+    let endpoint = i.endpoint();
+    Datastore {
+        kind: ResourceKind::RdsInstance,
+        id: i.db_instance_identifier().unwrap_or_default().to_string(),
+        region: region.to_string(),
+        engine: i.engine().unwrap_or_default().to_string(),
+        port: port(endpoint.and_then(|e| e.port())).or(port(i.db_instance_port())),
+        group_ids: i
+            .vpc_security_groups()
+            .iter()
+            .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+            .collect(),
+        publicly_accessible: i.publicly_accessible().unwrap_or(false),
+        endpoint: endpoint.and_then(|e| e.address()).map(str::to_string),
+        vpc_id: i.db_subnet_group().and_then(|s| s.vpc_id()).map(str::to_string),
+        parent: i.db_cluster_identifier().map(str::to_string),
+    }
+}
+
+fn cluster(c: &rds::DbCluster, region: &str) -> Datastore {
+    Datastore {
+        kind: ResourceKind::RdsCluster,
+        id: c.db_cluster_identifier().unwrap_or_default().to_string(),
+        region: region.to_string(),
+        engine: c.engine().unwrap_or_default().to_string(),
+        port: port(c.port()),
+        group_ids: c
+            .vpc_security_groups()
+            .iter()
+            .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+            .collect(),
+        publicly_accessible: c.publicly_accessible().unwrap_or(false),
+        endpoint: c.endpoint().map(str::to_string),
+        vpc_id: None,
+        parent: None,
+    }
+}

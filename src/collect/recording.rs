@@ -1,0 +1,301 @@
+//! Recorded accounts: the raw HTTP responses of a collection run, replayed through the SDK's own HTTP layer so
+//! that the real deserializers, paginators and collector code run against them.
+//!
+//! A recording is a directory with `index.json` and one file per response body:
+//!
+//! ```json
+//! { "format": "sgaudit/recording@1", "regions": ["us-east-1"],
+//!   "responses": [ { "region": "us-east-1", "service": "ec2", "operation": "DescribeSecurityGroups",
+//!                    "params": { "NextToken": "p2" }, "status": 200,
+//!                    "file": "us-east-1/ec2/DescribeSecurityGroups.2.xml" } ] }
+//! ```
+//!
+//! A request is matched on region and service (from the SigV4 credential scope), operation (`Action`) and
+//! every other form parameter except `Version`, `MaxResults` and `MaxRecords`, so page tokens and filters
+//! must match. A request with no recorded response gets an HTTP 400 `NotRecorded` error, which the collector
+//! reports as a coverage gap.
+
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub const FORMAT: &str = "sgaudit/recording@1";
+const IGNORED_PARAMS: &[&str] = &["Action", "Version", "MaxResults", "MaxRecords"];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    pub format: String,
+    pub regions: Vec<String>,
+    pub responses: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub region: String,
+    pub service: String,
+    pub operation: String,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    pub status: u16,
+    pub file: String,
+}
+
+/// A recording that could not be read: names the file and the place.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct RecordingError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// What identifies a request in a recording.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    region: String,
+    service: String,
+    operation: String,
+    params: BTreeMap<String, String>,
+}
+
+impl Key {
+    fn of(request: &HttpRequest) -> Result<Key, String> {
+        let auth = request.headers().get("authorization").ok_or("request is not signed")?;
+        // `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ec2/aws4_request, SignedHeaders=...`
+        let scope = auth
+            .split("Credential=")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .ok_or("no credential scope in the signature")?;
+        let parts: Vec<&str> = scope.split('/').collect();
+        if parts.len() < 5 {
+            return Err(format!("unexpected credential scope `{scope}`"));
+        }
+        let body = request.body().bytes().ok_or("request body is not in memory")?;
+        let mut operation = String::new();
+        let mut params = BTreeMap::new();
+        for (k, v) in form_urlencoded::parse(body) {
+            if k == "Action" {
+                operation = v.to_string();
+            } else if !IGNORED_PARAMS.contains(&k.as_ref()) {
+                params.insert(k.to_string(), v.to_string());
+            }
+        }
+        if operation.is_empty() {
+            return Err("request has no Action".to_string());
+        }
+        Ok(Key { region: parts[2].to_string(), service: parts[3].to_string(), operation, params })
+    }
+}
+
+/// Serves a recording. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ReplayClient {
+    inner: Arc<Replay>,
+}
+
+#[derive(Debug)]
+struct Replay {
+    index_path: PathBuf,
+    regions: Vec<String>,
+    responses: BTreeMap<Key, (u16, bytes::Bytes)>,
+}
+
+impl ReplayClient {
+    /// Reads and validates `DIR/index.json` and every file it names.
+    pub fn load(dir: &Path) -> Result<ReplayClient, RecordingError> {
+        let index_path = dir.join("index.json");
+        let err = |message: String| RecordingError { path: index_path.clone(), message };
+        let text = std::fs::read_to_string(&index_path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let index: Index = serde_json::from_str(&text)
+            .map_err(|e| err(format!("line {} column {}: {e}", e.line(), e.column())))?;
+        if index.format != FORMAT {
+            return Err(err(format!("format is `{}`, expected `{FORMAT}`", index.format)));
+        }
+        if index.regions.is_empty() {
+            return Err(err("`regions` is empty".to_string()));
+        }
+        let mut responses = BTreeMap::new();
+        for (i, e) in index.responses.iter().enumerate() {
+            let file = dir.join(&e.file);
+            let body = std::fs::read(&file)
+                .map_err(|io| err(format!("responses[{i}].file `{}`: {io}", e.file)))?;
+            check_xml(&body).map_err(|m| RecordingError { path: file.clone(), message: m })?;
+            let key = Key {
+                region: e.region.clone(),
+                service: e.service.clone(),
+                operation: e.operation.clone(),
+                params: e.params.clone(),
+            };
+            if responses.insert(key, (e.status, bytes::Bytes::from(body))).is_some() {
+                return Err(err(format!(
+                    "responses[{i}]: a second response for {} {} in {} with the same params",
+                    e.service, e.operation, e.region
+                )));
+            }
+        }
+        Ok(ReplayClient { inner: Arc::new(Replay { index_path, regions: index.regions, responses }) })
+    }
+
+    pub fn regions(&self) -> &[String] {
+        &self.inner.regions
+    }
+
+    fn respond(&self, request: &HttpRequest) -> HttpResponse {
+        let (status, body) = match Key::of(request) {
+            Ok(key) => match self.inner.responses.get(&key) {
+                Some((status, body)) => (*status, body.clone()),
+                None => (
+                    400,
+                    error_body(
+                        &key.service,
+                        "NotRecorded",
+                        &format!(
+                            "{} has no response for {} {} in {} with params {:?}",
+                            self.inner.index_path.display(),
+                            key.service,
+                            key.operation,
+                            key.region,
+                            key.params
+                        ),
+                    ),
+                ),
+            },
+            Err(e) => (400, error_body("", "NotRecorded", &format!("cannot replay this request: {e}"))),
+        };
+        let mut response = HttpResponse::new(StatusCode::try_from(status).unwrap_or(StatusCode::try_from(500).expect("500")), SdkBody::from(body));
+        response.headers_mut().insert("content-type", "text/xml");
+        response
+    }
+}
+
+/// An error document in the service's own XML dialect.
+fn error_body(service: &str, code: &str, message: &str) -> bytes::Bytes {
+    let message = xml_escape(message);
+    let xml = if service == "ec2" || service.is_empty() {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>replay</RequestID></Response>")
+    } else {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>replay</RequestId></ErrorResponse>")
+    };
+    bytes::Bytes::from(xml)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Rejects a body that is not well-formed XML, so that a damaged recording fails at load with its file name
+/// rather than as a parse error deep in the SDK.
+fn check_xml(body: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(body).map_err(|e| format!("not UTF-8: {e}"))?;
+    for token in aws_smithy_xml::decode::Document::new(text) {
+        token.map_err(|e| format!("not well-formed XML: {e}"))?;
+    }
+    Ok(())
+}
+
+impl HttpConnector for ReplayClient {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        HttpConnectorFuture::ready(Ok(self.respond(&request)))
+    }
+}
+
+impl HttpClient for ReplayClient {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+/// Wraps a real HTTP client and keeps every request's key with the response's status and body.
+#[derive(Debug, Clone)]
+pub struct RecordingClient {
+    inner: SharedHttpClient,
+    log: Arc<Mutex<Vec<(Key, u16, bytes::Bytes)>>>,
+}
+
+#[derive(Debug)]
+struct RecordingConnector {
+    inner: SharedHttpConnector,
+    log: Arc<Mutex<Vec<(Key, u16, bytes::Bytes)>>>,
+}
+
+impl RecordingClient {
+    pub fn new(inner: SharedHttpClient) -> RecordingClient {
+        RecordingClient { inner, log: Arc::default() }
+    }
+
+    /// Writes `DIR/index.json` and the bodies. Files are named `REGION/SERVICE/OPERATION[.N].xml`, numbered in
+    /// key order, so that recording the same account twice gives the same tree.
+    pub fn write(&self, dir: &Path, regions: &[String]) -> std::io::Result<usize> {
+        let mut log = self.log.lock().expect("recording log").clone();
+        log.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut responses = Vec::new();
+        let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        for (key, status, body) in &log {
+            let n = seen.entry((key.region.clone(), key.service.clone(), key.operation.clone())).or_insert(0);
+            *n += 1;
+            let suffix = if *n == 1 { String::new() } else { format!(".{n}") };
+            let file = format!("{}/{}/{}{suffix}.xml", key.region, key.service, key.operation);
+            let path = dir.join(&file);
+            std::fs::create_dir_all(path.parent().expect("file has a parent"))?;
+            std::fs::write(&path, body)?;
+            responses.push(Entry {
+                region: key.region.clone(),
+                service: key.service.clone(),
+                operation: key.operation.clone(),
+                params: key.params.clone(),
+                status: *status,
+                file,
+            });
+        }
+        let index = Index { format: FORMAT.to_string(), regions: regions.to_vec(), responses };
+        let mut text = serde_json::to_string_pretty(&index).expect("index serializes");
+        text.push('\n');
+        std::fs::write(dir.join("index.json"), text)?;
+        Ok(log.len())
+    }
+}
+
+impl HttpClient for RecordingClient {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(RecordingConnector {
+            inner: self.inner.http_connector(settings, components),
+            log: self.log.clone(),
+        })
+    }
+}
+
+impl HttpConnector for RecordingConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let key = Key::of(&request);
+        let inner = self.inner.clone();
+        let log = self.log.clone();
+        HttpConnectorFuture::new(async move {
+            let response = inner.call(request).await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = ByteStream::new(response.into_body())
+                .collect()
+                .await
+                .map_err(|e| ConnectorError::io(Box::new(e)))?
+                .into_bytes();
+            if let Ok(key) = key {
+                log.lock().expect("recording log").push((key, status.as_u16(), body.clone()));
+            }
+            let mut rebuilt = HttpResponse::new(status, SdkBody::from(body));
+            *rebuilt.headers_mut() = headers;
+            Ok(rebuilt)
+        })
+    }
+}

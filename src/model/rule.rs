@@ -1,0 +1,279 @@
+//! Security group rules: direction, protocol, port range and peer.
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Inbound or outbound.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
+/// An IP protocol as security groups name it. `-1` is every protocol on every port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Protocol {
+    All,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    /// Any other IANA protocol number (ESP is 50, GRE 47, ...). Such a rule admits every port.
+    Number(u8),
+}
+
+impl Protocol {
+    /// Parses the `IpProtocol` field of the EC2 API: a name or a protocol number.
+    pub fn parse(s: &str) -> Result<Protocol, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "-1" | "all" => Protocol::All,
+            "tcp" | "6" => Protocol::Tcp,
+            "udp" | "17" => Protocol::Udp,
+            "icmp" | "1" => Protocol::Icmp,
+            "icmpv6" | "58" => Protocol::Icmpv6,
+            other => match other.parse::<u8>() {
+                Ok(n) => Protocol::Number(n),
+                Err(_) => return Err(format!("unknown IP protocol `{s}`")),
+            },
+        })
+    }
+
+    /// Whether ports (tcp, udp) or type and code (icmp) qualify the rule.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6)
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protocol::All => f.write_str("-1"),
+            Protocol::Tcp => f.write_str("tcp"),
+            Protocol::Udp => f.write_str("udp"),
+            Protocol::Icmp => f.write_str("icmp"),
+            Protocol::Icmpv6 => f.write_str("icmpv6"),
+            Protocol::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl From<Protocol> for String {
+    fn from(p: Protocol) -> String {
+        p.to_string()
+    }
+}
+
+impl TryFrom<String> for Protocol {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Protocol::parse(&s)
+    }
+}
+
+/// An inclusive port range. For ICMP, `from` is the type and `to` the code, as in the EC2 API.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl PortRange {
+    pub const ALL: PortRange = PortRange { from: 0, to: u16::MAX };
+
+    pub fn single(port: u16) -> PortRange {
+        PortRange { from: port, to: port }
+    }
+
+    /// From the EC2 API's `FromPort`/`ToPort`, where `-1` (or absence) means all.
+    pub fn from_api(from: Option<i32>, to: Option<i32>) -> PortRange {
+        match (from, to) {
+            (Some(f), Some(t)) if f >= 0 && t >= 0 => PortRange {
+                from: f.min(u16::MAX as i32) as u16,
+                to: t.min(u16::MAX as i32) as u16,
+            },
+            (Some(f), None) if f >= 0 => PortRange::single(f.min(u16::MAX as i32) as u16),
+            _ => PortRange::ALL,
+        }
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        self.from <= port && port <= self.to
+    }
+
+    pub fn covers(&self, other: &PortRange) -> bool {
+        self.from <= other.from && other.to <= self.to
+    }
+
+    pub fn is_all(&self) -> bool {
+        *self == PortRange::ALL
+    }
+
+    pub fn width(&self) -> u32 {
+        (self.to as u32).saturating_sub(self.from as u32) + 1
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            f.write_str("all")
+        } else if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// The other end of a rule: where traffic comes from (ingress) or goes to (egress).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Peer {
+    Ipv4(Ipv4Net),
+    Ipv6(Ipv6Net),
+    Group {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vpc_id: Option<String>,
+    },
+    PrefixList(String),
+}
+
+impl Peer {
+    pub fn group_id(&self) -> Option<&str> {
+        match self {
+            Peer::Group { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn cidr(&self) -> Option<IpNet> {
+        match self {
+            Peer::Ipv4(n) => Some(IpNet::V4(*n)),
+            Peer::Ipv6(n) => Some(IpNet::V6(*n)),
+            _ => None,
+        }
+    }
+
+    /// Whether every source this peer admits is also admitted by `self`.
+    pub fn covers(&self, other: &Peer) -> bool {
+        match (self, other) {
+            (Peer::Ipv4(a), Peer::Ipv4(b)) => a.contains(b),
+            (Peer::Ipv6(a), Peer::Ipv6(b)) => a.contains(b),
+            (Peer::Group { id: a, .. }, Peer::Group { id: b, .. }) => a == b,
+            (Peer::PrefixList(a), Peer::PrefixList(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// The flag pair an AWS CLI command takes for this peer.
+    pub fn cli_flag(&self) -> String {
+        match self {
+            Peer::Ipv4(n) => format!("--cidr {n}"),
+            Peer::Ipv6(n) => format!("IpRanges=[],Ipv6Ranges=[{{CidrIpv6={n}}}]"),
+            Peer::Group { id, .. } => format!("--source-group {id}"),
+            Peer::PrefixList(id) => format!("PrefixListIds=[{{PrefixListId={id}}}]"),
+        }
+    }
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Ipv4(n) => write!(f, "{n}"),
+            Peer::Ipv6(n) => write!(f, "{n}"),
+            Peer::Group { id, owner_id: Some(owner), .. } => write!(f, "{owner}/{id}"),
+            Peer::Group { id, .. } => f.write_str(id),
+            Peer::PrefixList(id) => f.write_str(id),
+        }
+    }
+}
+
+/// One security group rule, as DescribeSecurityGroupRules returns it: one protocol, one port range, one peer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Rule {
+    /// The `sgr-` ID. Absent only when DescribeSecurityGroupRules failed and the rule came from
+    /// DescribeSecurityGroups instead.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub group_id: String,
+    pub region: String,
+    pub direction: Direction,
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    pub peer: Peer,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Rule {
+    /// Whether the rule admits TCP traffic to or from `port`.
+    pub fn admits_tcp(&self, port: u16) -> bool {
+        match self.protocol {
+            Protocol::All => true,
+            Protocol::Tcp => self.ports.contains(port),
+            _ => false,
+        }
+    }
+
+    /// Whether the rule admits every protocol on every port.
+    pub fn is_all_traffic(&self) -> bool {
+        self.protocol == Protocol::All
+    }
+
+    /// The protocol and ports as a short text: `tcp/5432`, `tcp/0-65535`, `all traffic`.
+    pub fn traffic(&self) -> String {
+        match self.protocol {
+            Protocol::All => "all traffic".to_string(),
+            Protocol::Tcp | Protocol::Udp => {
+                if self.ports.is_all() {
+                    format!("{}/all ports", self.protocol)
+                } else {
+                    format!("{}/{}", self.protocol, self.ports)
+                }
+            }
+            Protocol::Icmp | Protocol::Icmpv6 => format!("{} type {}", self.protocol, self.ports),
+            Protocol::Number(n) => format!("protocol {n}"),
+        }
+    }
+
+    /// Whether every packet this rule admits, `self` admits too (same group and direction assumed).
+    pub fn covers(&self, other: &Rule) -> bool {
+        if self.direction != other.direction || self.group_id != other.group_id {
+            return false;
+        }
+        let proto = match (self.protocol, other.protocol) {
+            (Protocol::All, _) => true,
+            (a, b) if a != b => false,
+            (Protocol::Tcp | Protocol::Udp, _) => self.ports.covers(&other.ports),
+            (Protocol::Icmp | Protocol::Icmpv6, _) => {
+                // -1 as type means every type; otherwise type and code must match.
+                self.ports.is_all() || self.ports == other.ports
+            }
+            _ => true,
+        };
+        proto && self.peer.covers(&other.peer)
+    }
+
+    /// A label for messages: the rule ID, or a description of the rule when there is none.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => format!("{} {} {} {}", self.group_id, self.direction.as_str(), self.traffic(), self.peer),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The report: what was audited, what could not be, and what was found. Renderers are pure functions from
+//! a [`Report`] to text.
+
+mod table;
+
+pub use table::render_table;
+
+use crate::audit::{Finding, Severity};
+use crate::model::{Coverage, CoverageStatus, Inventory};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The JSON schema identifier. Bump the number on any incompatible change (docs/report-schema.md).
+pub const SCHEMA: &str = "sgaudit/report@1";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub account: Option<String>,
+    pub regions: Vec<String>,
+    /// False when any operation failed: the findings are then a lower bound.
+    pub complete: bool,
+    pub coverage: Vec<Coverage>,
+    /// Checks or parts of checks that could not run, and why.
+    pub notes: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub findings: usize,
+    pub by_severity: BTreeMap<String, usize>,
+    pub by_check: BTreeMap<String, usize>,
+    pub security_groups: usize,
+    pub rules: usize,
+    pub network_interfaces: usize,
+    pub datastores: usize,
+    pub failed_operations: usize,
+    pub fail_on: Severity,
+    /// The exit code `sgaudit audit` returns for this report.
+    pub exit_code: u8,
+}
+
+/// Exit codes, as documented in the README.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const INCOMPLETE: u8 = 2;
+}
+
+impl Report {
+    pub fn new(inventory: &Inventory, findings: Vec<Finding>, fail_on: Severity) -> Report {
+        let mut by_severity = BTreeMap::new();
+        for sev in Severity::ALL {
+            by_severity.insert(sev.as_str().to_string(), findings.iter().filter(|f| f.severity == sev).count());
+        }
+        let mut by_check = BTreeMap::new();
+        for check in crate::checks::REGISTRY {
+            by_check.insert(check.id.to_string(), findings.iter().filter(|f| f.check == check.id).count());
+        }
+        let failed = inventory.coverage.iter().filter(|c| c.status == CoverageStatus::Failed).count();
+        let complete = failed == 0;
+        let exit_code = if !complete {
+            exit::INCOMPLETE
+        } else if findings.iter().any(|f| f.severity >= fail_on) {
+            exit::FINDINGS
+        } else {
+            exit::CLEAN
+        };
+        let mut notes = Vec::new();
+        for region in &inventory.regions {
+            let ctx_gaps: Vec<&str> = inventory
+                .coverage
+                .iter()
+                .filter(|c| {
+                    &c.region == region
+                        && c.status == CoverageStatus::Failed
+                        && crate::audit::MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
+                })
+                .map(|c| c.operation.as_str())
+                .collect();
+            if !ctx_gaps.is_empty() {
+                notes.push(format!(
+                    "{region}: unused-group and stale unused-rule findings were not evaluated because {} failed; \
+                     group membership is unknown there",
+                    ctx_gaps.join(", ")
+                ));
+            }
+        }
+        Report {
+            schema: SCHEMA.to_string(),
+            tool: Tool { name: "sgaudit".to_string(), version: env!("CARGO_PKG_VERSION").to_string() },
+            account: inventory.account.clone(),
+            regions: inventory.regions.clone(),
+            complete,
+            coverage: inventory.coverage.clone(),
+            notes,
+            summary: Summary {
+                findings: findings.len(),
+                by_severity,
+                by_check,
+                security_groups: inventory.groups.len(),
+                rules: inventory.rules.len(),
+                network_interfaces: inventory.interfaces.len(),
+                datastores: inventory.datastores.len(),
+                failed_operations: failed,
+                fail_on,
+                exit_code,
+            },
+            findings,
+        }
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &Coverage> {
+        self.coverage.iter().filter(|c| c.status == CoverageStatus::Failed)
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a report always serializes");
+        s.push('\n');
+        s
+    }
+}
