@@ -194,7 +194,7 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     let format = args.format.unwrap_or(if to_terminal { Format::Table } else { Format::Json });
     let text = match format {
         Format::Json => report.to_json(),
-        Format::Table => report::render_table(&report, if to_terminal { None } else { Some(120) }),
+        Format::Table => report::render_table(&report, if to_terminal { None } else { Some(160) }),
     };
     match &args.output {
         Some(path) => {

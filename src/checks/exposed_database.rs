@@ -56,7 +56,13 @@ declare_check! {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for d in &ctx.inventory.datastores {
-        check_datastore(ctx, d, out);
+        // Members of an RDS cluster or a replication group are reported once, on the parent.
+        let has_parent = d.parent.as_deref().is_some_and(|p| {
+            ctx.inventory.datastores.iter().any(|o| o.id == p && o.region == d.region && o.kind != d.kind)
+        });
+        if !has_parent {
+            check_datastore(ctx, d, out);
+        }
     }
     for eni in &ctx.inventory.interfaces {
         if eni.managed_by().is_none() {
@@ -205,7 +211,7 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
     let port_list = if ports.len() > 4 {
         format!("{} well-known database ports ({} and more)", ports.len(), ports[..3].iter().map(|(p, e)| format!("{p} {e}")).collect::<Vec<_>>().join(", "))
     } else {
-        ports.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", ")
+        format!("database port(s) {}", ports.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", "))
     };
     let addr = if eni.has_public_address() {
         format!("it has public address {}", eni.public_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
@@ -225,7 +231,7 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
         group_ids,
         rule_ids: rule_ids.clone(),
         message: format!(
-            "{what} admits {} on database port(s) {port_list} through {}; {addr}",
+            "{what} admits {} on {port_list} through {}; {addr}",
             sources.join(", "),
             rule_ids.join(", ")
         ),

@@ -239,7 +239,12 @@ impl RecordingClient {
     /// key order, so that recording the same account twice gives the same tree.
     pub fn write(&self, dir: &Path, regions: &[String]) -> std::io::Result<usize> {
         let mut log = self.log.lock().expect("recording log").clone();
-        log.sort_by(|a, b| a.0.cmp(&b.0));
+        // A retried call leaves one entry per attempt: the last one is what the collector acted on.
+        let mut last: BTreeMap<Key, (u16, bytes::Bytes)> = BTreeMap::new();
+        for (key, status, body) in log.drain(..) {
+            last.insert(key, (status, body));
+        }
+        let log: Vec<(Key, u16, bytes::Bytes)> = last.into_iter().map(|(k, (s, b))| (k, s, b)).collect();
         let mut responses = Vec::new();
         let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
         for (key, status, body) in &log {

@@ -196,7 +196,6 @@ impl fmt::Display for Peer {
         match self {
             Peer::Ipv4(n) => write!(f, "{n}"),
             Peer::Ipv6(n) => write!(f, "{n}"),
-            Peer::Group { id, owner_id: Some(owner), .. } => write!(f, "{owner}/{id}"),
             Peer::Group { id, .. } => f.write_str(id),
             Peer::PrefixList(id) => f.write_str(id),
         }

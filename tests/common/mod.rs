@@ -1,0 +1,132 @@
+//! Shared test helpers: the one place that starts moto, seeds scenarios through the AWS SDK, runs the binary
+//! and loads fixtures.
+#![allow(dead_code)]
+
+pub mod patch;
+pub mod scenarios;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `sgaudit ARGS` with a hermetic environment; returns the exit code, stdout and stderr.
+pub fn sgaudit(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sgaudit"))
+        .args(args)
+        .current_dir(root())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("run sgaudit");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs an audit and parses its JSON report.
+pub fn audit_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["audit", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = sgaudit(&all);
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("report is not JSON ({e}); exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}"));
+    (code, json)
+}
+
+/// One line per finding: `check severity kind id`, sorted as the report sorts them.
+pub fn finding_lines(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["check"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["resource"]["kind"].as_str().unwrap(),
+                f["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// A moto server on 127.0.0.1, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+/// The moto server binary: `SGAUDIT_MOTO` or the project's `.venv`.
+pub fn moto_binary() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("SGAUDIT_MOTO") {
+        return Some(PathBuf::from(p));
+    }
+    let p = root().join(".venv/bin/moto_server");
+    p.exists().then_some(p)
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let bin = moto_binary().expect(
+            "moto is not installed: run the README's test command (it creates .venv with moto[server]) or set SGAUDIT_MOTO",
+        );
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").expect("free port");
+            l.local_addr().unwrap().port()
+        };
+        let child = Command::new(bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let moto = Moto { child, endpoint };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tokio runtime for seeding.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+/// The SDK configuration for a moto endpoint.
+pub async fn moto_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region.to_string()))
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .load()
+        .await
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

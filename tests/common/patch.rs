@@ -1,0 +1,212 @@
+//! What moto 5.2 cannot return, written into a fresh recording in the shape real AWS returns it.
+//! Each patch is listed in mocks/README.md. Everything else in a recording is moto's own response.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub struct CacheCluster<'a> {
+    pub id: &'a str,
+    pub engine: &'a str,
+    pub replication_group: Option<&'a str>,
+    pub groups: Vec<String>,
+    pub port: u16,
+}
+
+pub struct ManagedEni<'a> {
+    pub id: &'a str,
+    pub subnet: String,
+    pub vpc: String,
+    pub groups: Vec<String>,
+    pub interface_type: &'a str,
+    pub requester: &'a str,
+    pub description: &'a str,
+    pub ip: &'a str,
+}
+
+pub struct Serverless<'a> {
+    pub name: &'a str,
+    pub engine: &'a str,
+    pub groups: Vec<String>,
+    pub subnets: Vec<String>,
+}
+
+fn index(dir: &Path) -> Value {
+    serde_json::from_str(&super::read(&dir.join("index.json"))).unwrap()
+}
+
+fn save_index(dir: &Path, v: &Value) {
+    std::fs::write(dir.join("index.json"), serde_json::to_string_pretty(v).unwrap() + "\n").unwrap();
+}
+
+fn entry_file(dir: &Path, region: &str, operation: &str) -> std::path::PathBuf {
+    let idx = index(dir);
+    let e = idx["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["region"] == region && e["operation"] == operation)
+        .unwrap_or_else(|| panic!("no {operation} in {region}"));
+    dir.join(e["file"].as_str().unwrap())
+}
+
+fn set_status(dir: &Path, region: &str, operation: &str, status: u16) {
+    let mut idx = index(dir);
+    for e in idx["responses"].as_array_mut().unwrap() {
+        if e["region"] == region && e["operation"] == operation {
+            e["status"] = status.into();
+        }
+    }
+    save_index(dir, &idx);
+}
+
+/// DescribeCacheClusters: moto drops `SecurityGroups` and replication-group members; real AWS lists both.
+pub fn cache_clusters(dir: &Path, region: &str, clusters: &[CacheCluster]) {
+    let mut xml = String::from(
+        "<DescribeCacheClustersResponse xmlns=\"http://elasticache.amazonaws.com/doc/2015-02-02/\"><DescribeCacheClustersResult><CacheClusters>",
+    );
+    for c in clusters {
+        let rg = c.replication_group.map(|r| format!("<ReplicationGroupId>{r}</ReplicationGroupId>")).unwrap_or_default();
+        let sgs: String = c
+            .groups
+            .iter()
+            .map(|g| format!("<member><SecurityGroupId>{g}</SecurityGroupId><Status>active</Status></member>"))
+            .collect();
+        let host = format!("{}.abc123.use1.cache.amazonaws.com", c.id);
+        let config_ep = if c.engine == "memcached" {
+            format!("<ConfigurationEndpoint><Address>{host}</Address><Port>{}</Port></ConfigurationEndpoint>", c.port)
+        } else {
+            String::new()
+        };
+        xml.push_str(&format!(
+            "<CacheCluster><CacheClusterId>{id}</CacheClusterId>{config_ep}<CacheNodeType>cache.t3.micro</CacheNodeType><Engine>{engine}</Engine><CacheClusterStatus>available</CacheClusterStatus><NumCacheNodes>1</NumCacheNodes><CacheNodes><CacheNode><CacheNodeId>0001</CacheNodeId><CacheNodeStatus>available</CacheNodeStatus><Endpoint><Address>{host}</Address><Port>{port}</Port></Endpoint></CacheNode></CacheNodes><SecurityGroups>{sgs}</SecurityGroups>{rg}<CacheSubnetGroupName>default</CacheSubnetGroupName><ARN>arn:aws:elasticache:{region}:123456789012:cluster:{id}</ARN></CacheCluster>",
+            id = c.id,
+            engine = c.engine,
+            port = c.port,
+        ));
+    }
+    xml.push_str("</CacheClusters></DescribeCacheClustersResult><ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata></DescribeCacheClustersResponse>");
+    std::fs::write(entry_file(dir, region, "DescribeCacheClusters"), xml).unwrap();
+}
+
+/// DescribeServerlessCaches: moto answers HTTP 500 NotImplemented.
+pub fn serverless_caches(dir: &Path, region: &str, caches: &[Serverless]) {
+    let mut xml = String::from(
+        "<DescribeServerlessCachesResponse xmlns=\"http://elasticache.amazonaws.com/doc/2015-02-02/\"><DescribeServerlessCachesResult><ServerlessCaches>",
+    );
+    for c in caches {
+        let sgs: String = c.groups.iter().map(|g| format!("<SecurityGroupId>{g}</SecurityGroupId>")).collect();
+        let subnets: String = c.subnets.iter().map(|g| format!("<SubnetId>{g}</SubnetId>")).collect();
+        xml.push_str(&format!(
+            "<member><ServerlessCacheName>{name}</ServerlessCacheName><Status>available</Status><Engine>{engine}</Engine><MajorEngineVersion>8</MajorEngineVersion><SecurityGroupIds>{sgs}</SecurityGroupIds><Endpoint><Address>{name}-abc123.serverless.use1.cache.amazonaws.com</Address><Port>6379</Port></Endpoint><ReaderEndpoint><Address>{name}-abc123.serverless.use1.cache.amazonaws.com</Address><Port>6380</Port></ReaderEndpoint><ARN>arn:aws:elasticache:{region}:123456789012:serverlesscache:{name}</ARN><SubnetIds>{subnets}</SubnetIds></member>",
+            name = c.name,
+            engine = c.engine,
+        ));
+    }
+    xml.push_str("</ServerlessCaches></DescribeServerlessCachesResult><ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata></DescribeServerlessCachesResponse>");
+    std::fs::write(entry_file(dir, region, "DescribeServerlessCaches"), xml).unwrap();
+    set_status(dir, region, "DescribeServerlessCaches", 200);
+}
+
+/// DescribeNetworkInterfaces: moto creates no interfaces for RDS, ElastiCache, load balancers or Lambda.
+pub fn managed_interfaces(dir: &Path, region: &str, enis: &[ManagedEni]) {
+    let path = entry_file(dir, region, "DescribeNetworkInterfaces");
+    let xml = super::read(&path);
+    let mut items = String::new();
+    for e in enis {
+        let groups: String =
+            e.groups.iter().map(|g| format!("<item><groupId>{g}</groupId><groupName>{g}</groupName></item>")).collect();
+        items.push_str(&format!(
+            "<item><availabilityZone>{region}a</availabilityZone><description>{desc}</description><groupSet>{groups}</groupSet><interfaceType>{ty}</interfaceType><ipv6AddressesSet/><networkInterfaceId>{id}</networkInterfaceId><ownerId>123456789012</ownerId><privateIpAddress>{ip}</privateIpAddress><privateIpAddressesSet><item><primary>true</primary><privateIpAddress>{ip}</privateIpAddress></item></privateIpAddressesSet><requesterId>{req}</requesterId><requesterManaged>true</requesterManaged><sourceDestCheck>true</sourceDestCheck><status>in-use</status><subnetId>{subnet}</subnetId><tagSet/><vpcId>{vpc}</vpcId></item>",
+            desc = e.description,
+            ty = e.interface_type,
+            id = e.id,
+            ip = e.ip,
+            req = e.requester,
+            subnet = e.subnet,
+            vpc = e.vpc,
+        ));
+    }
+    let xml = if xml.contains("<networkInterfaceSet/>") {
+        xml.replace("<networkInterfaceSet/>", &format!("<networkInterfaceSet>{items}</networkInterfaceSet>"))
+    } else {
+        xml.replace("</networkInterfaceSet>", &format!("{items}</networkInterfaceSet>"))
+    };
+    std::fs::write(path, xml).unwrap();
+}
+
+/// Splits the top-level `<item>`s of `set` into pages of `size`, chained with `nextToken`, as AWS paginates.
+/// moto never paginates; real accounts with more than one page do.
+pub fn paginate_ec2(dir: &Path, region: &str, operation: &str, set: &str, size: usize) {
+    let path = entry_file(dir, region, operation);
+    let xml = super::read(&path);
+    let open = format!("<{set}>");
+    let close = format!("</{set}>");
+    let start = xml.find(&open).expect("set element") + open.len();
+    let end = xml.rfind(&close).expect("set end");
+    let (head, body, tail) = (&xml[..start], &xml[start..end], &xml[end..]);
+    let items = top_level_items(body);
+    let pages: Vec<&[String]> = items.chunks(size).collect();
+    if pages.len() < 2 {
+        return;
+    }
+    let mut idx = index(dir);
+    let responses = idx["responses"].as_array_mut().unwrap();
+    let pos = responses.iter().position(|e| e["region"] == region && e["operation"] == operation).unwrap();
+    let template = responses.remove(pos);
+    for (n, page) in pages.iter().enumerate() {
+        let next = if n + 1 < pages.len() { format!("<nextToken>{operation}-page-{}</nextToken>", n + 2) } else { String::new() };
+        let file = format!("{region}/ec2/{operation}.page{}.xml", n + 1);
+        let text = format!("{head}{}{tail}", page.concat()).replacen(&close, &format!("{close}{next}"), 1);
+        std::fs::write(dir.join(&file), text).unwrap();
+        let mut e = template.clone();
+        let mut params: BTreeMap<String, String> = serde_json::from_value(e["params"].clone()).unwrap();
+        if n > 0 {
+            params.insert("NextToken".into(), format!("{operation}-page-{}", n + 1));
+        }
+        e["params"] = serde_json::to_value(params).unwrap();
+        e["file"] = file.into();
+        responses.insert(pos + n, e);
+    }
+    std::fs::remove_file(&path).unwrap();
+    save_index(dir, &idx);
+}
+
+fn top_level_items(body: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while i < body.len() {
+        let rest = &body[i..];
+        if rest.starts_with("<item>") {
+            if depth == 0 {
+                start = i;
+            }
+            depth += 1;
+            i += "<item>".len();
+        } else if rest.starts_with("</item>") {
+            depth -= 1;
+            i += "</item>".len();
+            if depth == 0 {
+                items.push(body[start..i].to_string());
+            }
+        } else {
+            i += rest.chars().next().unwrap().len_utf8();
+        }
+    }
+    items
+}
+
+/// Elastic IPs: moto allocates them from 127.0.0.0/8; a real account has public ones.
+pub fn public_ips(dir: &Path, region: &str, ips: &[&str]) {
+    let path = entry_file(dir, region, "DescribeNetworkInterfaces");
+    let mut xml = super::read(&path);
+    for ip in ips {
+        let start = xml.find("<publicIp>127.").expect("an Elastic IP from moto") + "<publicIp>".len();
+        let end = start + xml[start..].find('<').unwrap();
+        let old = xml[start..end].to_string();
+        xml = xml.replace(&old, ip).replace(&format!("ip-{}", old.replace('.', "-")), &format!("ec2-{}", ip.replace('.', "-")));
+    }
+    std::fs::write(path, xml).unwrap();
+}

@@ -1,0 +1,185 @@
+//! The recorded accounts in `mocks/`: each must produce exactly the findings its README lists.
+//!
+//! `SGAUDIT_REFRESH_MOCKS=1 cargo test --test mocks refresh -- --ignored` re-records them from moto.
+
+mod common;
+
+use common::patch::{self, CacheCluster, ManagedEni, Serverless};
+use common::scenarios::{self, Seeder};
+use common::*;
+use std::path::Path;
+
+/// The lines of the ```findings block in a mock's README.
+fn expected_findings(dir: &Path) -> Vec<String> {
+    let readme = read(&dir.join("README.md"));
+    let block = readme.split("```findings\n").nth(1).expect("README has a ```findings block");
+    block.split("\n```").next().unwrap().lines().map(str::to_string).collect()
+}
+
+fn mock_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(root().join("mocks"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("index.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_mock_produces_exactly_its_readme_findings() {
+    let dirs = mock_dirs();
+    assert!(dirs.len() >= 2, "expected at least two recorded accounts");
+    for dir in dirs {
+        let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+        assert_eq!(report["complete"], true, "{}: {:#}", dir.display(), report["coverage"]);
+        assert_eq!(finding_lines(&report), expected_findings(&dir), "{}", dir.display());
+        let has_high = report["findings"].as_array().unwrap().iter().any(|f| f["severity"] == "high" || f["severity"] == "critical");
+        assert_eq!(code, if has_high { 1 } else { 0 }, "{}", dir.display());
+    }
+}
+
+#[test]
+fn multi_page_recording_is_read_to_the_end() {
+    let dir = root().join("mocks/vprofile");
+    let index = read(&dir.join("index.json"));
+    assert!(index.contains("NextToken"), "vprofile is the multi-page recording");
+    let (_, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+    let pages = |op: &str| {
+        report["coverage"].as_array().unwrap().iter().find(|c| c["operation"] == op).unwrap()["pages"].as_u64().unwrap()
+    };
+    assert!(pages("DescribeSecurityGroups") > 1);
+    assert!(pages("DescribeSecurityGroupRules") > 1);
+    assert!(pages("DescribeNetworkInterfaces") > 1);
+    assert_eq!(report["summary"]["security_groups"], 6, "the default VPC and the vprofile VPC");
+}
+
+#[test]
+fn tiered_findings_snapshot() {
+    let (_, report) = audit_json(&["--replay", "mocks/tiered"]);
+    insta::assert_json_snapshot!("tiered_findings", report["findings"]);
+}
+
+#[test]
+fn vprofile_findings_snapshot() {
+    let (_, report) = audit_json(&["--replay", "mocks/vprofile"]);
+    insta::assert_json_snapshot!("vprofile_findings", report["findings"]);
+}
+
+#[test]
+#[ignore = "re-records mocks/ from a moto server; run with SGAUDIT_REFRESH_MOCKS=1"]
+fn refresh() {
+    if std::env::var("SGAUDIT_REFRESH_MOCKS").is_err() {
+        return;
+    }
+    refresh_tiered();
+    refresh_vprofile();
+}
+
+fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std::path::PathBuf, Seeder) {
+    let moto = Moto::start();
+    let seeder = seed(&moto.endpoint);
+    let dir = root().join("mocks").join(name);
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        if entry.path().is_dir() {
+            std::fs::remove_dir_all(entry.path()).unwrap();
+        }
+    }
+    let (code, _, stderr) = sgaudit(&[
+        "record", "--endpoint-url", &moto.endpoint, "--region", regions, "--out", dir.to_str().unwrap(),
+    ]);
+    // moto answers DescribeServerlessCaches with HTTP 500: the recording is incomplete until patched.
+    assert!(code == 0 || code == 2, "record failed: {stderr}");
+    (dir, seeder)
+}
+
+fn refresh_tiered() {
+    let (dir, s) = record("tiered", "us-east-1,eu-west-1", |ep| {
+        rt().block_on(async {
+            let mut s = Seeder::new(ep, "us-east-1").await;
+            scenarios::tiered(&mut s).await;
+            s
+        })
+    });
+    let r = "us-east-1";
+    patch::cache_clusters(
+        &dir,
+        r,
+        &[
+            CacheCluster { id: "ielts-prod-redis-001", engine: "redis", replication_group: Some("ielts-prod-redis"), groups: vec![s.id("ielts-prod-redis-sg")], port: 6379 },
+            CacheCluster { id: "ielts-prod-redis-002", engine: "redis", replication_group: Some("ielts-prod-redis"), groups: vec![s.id("ielts-prod-redis-sg")], port: 6379 },
+        ],
+    );
+    patch::serverless_caches(
+        &dir,
+        r,
+        &[Serverless { name: "ielts-sessions", engine: "valkey", groups: vec![s.id("ielts-sessions-sg")], subnets: vec![s.id("private-a"), s.id("private-b")] }],
+    );
+    patch::cache_clusters(&dir, "eu-west-1", &[]);
+    patch::serverless_caches(&dir, "eu-west-1", &[]);
+    let vpc = s.id("ielts-prod-vpc");
+    let eni = |id, subnet: &str, group: &str, ty, req, description, ip| ManagedEni {
+        id,
+        subnet: s.id(subnet),
+        vpc: vpc.clone(),
+        groups: vec![s.id(group)],
+        interface_type: ty,
+        requester: req,
+        description,
+        ip,
+    };
+    patch::managed_interfaces(
+        &dir,
+        r,
+        &[
+            eni("eni-0a1b2c3d4e5f60001", "private-a", "ielts-prod-rds-sg", "interface", "amazon-rds", "RDSNetworkInterface", "10.0.10.50"),
+            eni("eni-0a1b2c3d4e5f60002", "private-a", "ielts-prod-redis-sg", "interface", "amazon-elasticache", "ElastiCache ielts-prod-redis-001", "10.0.10.60"),
+            eni("eni-0a1b2c3d4e5f60003", "private-b", "ielts-prod-redis-sg", "interface", "amazon-elasticache", "ElastiCache ielts-prod-redis-002", "10.0.11.60"),
+            eni("eni-0a1b2c3d4e5f60004", "public-a", "ielts-prod-alb-sg", "interface", "amazon-elb", "ELB app/ielts-prod-alb/50dc6c495c0c9188", "10.0.0.20"),
+            eni("eni-0a1b2c3d4e5f60005", "private-a", "ielts-lambda-sg", "lambda", "AROAEXAMPLELAMBDA:ielts-report-job", "AWS Lambda VPC ENI-ielts-report-job", "10.0.10.70"),
+            eni("eni-0a1b2c3d4e5f60006", "private-a", "ielts-analytics-sg", "interface", "amazon-rds", "RDSNetworkInterface", "10.0.10.80"),
+        ],
+    );
+    patch::public_ips(&dir, r, &["54.210.7.19"]);
+}
+
+fn refresh_vprofile() {
+    let (dir, s) = record("vprofile", "us-east-1", |ep| {
+        rt().block_on(async {
+            let mut s = Seeder::new(ep, "us-east-1").await;
+            scenarios::vprofile(&mut s).await;
+            s
+        })
+    });
+    let r = "us-east-1";
+    patch::cache_clusters(
+        &dir,
+        r,
+        &[CacheCluster { id: "vprofile-mc", engine: "memcached", replication_group: None, groups: vec![s.id("vprofile-backend-sg")], port: 11211 }],
+    );
+    patch::serverless_caches(&dir, r, &[]);
+    let vpc = s.id("vprofile-vpc");
+    let eni = |id, group: &str, ty, req, description, ip| ManagedEni {
+        id,
+        subnet: s.id("subnet-a"),
+        vpc: vpc.clone(),
+        groups: vec![s.id(group)],
+        interface_type: ty,
+        requester: req,
+        description,
+        ip,
+    };
+    patch::managed_interfaces(
+        &dir,
+        r,
+        &[
+            eni("eni-0f1e2d3c4b5a60001", "vprofile-backend-sg", "interface", "amazon-rds", "RDSNetworkInterface", "172.31.0.50"),
+            eni("eni-0f1e2d3c4b5a60002", "vprofile-backend-sg", "interface", "amazon-elasticache", "ElastiCache vprofile-mc", "172.31.0.60"),
+            eni("eni-0f1e2d3c4b5a60003", "vprofile-bean-elb-sg", "interface", "amazon-elb", "ELB awseb-e-vprofile-AWSEBLoa-1X2Y3Z", "172.31.0.20"),
+        ],
+    );
+    patch::paginate_ec2(&dir, r, "DescribeSecurityGroups", "securityGroupInfo", 2);
+    patch::paginate_ec2(&dir, r, "DescribeSecurityGroupRules", "securityGroupRuleSet", 4);
+    patch::paginate_ec2(&dir, r, "DescribeNetworkInterfaces", "networkInterfaceSet", 3);
+}
