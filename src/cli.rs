@@ -118,8 +118,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Record(args) => run_record(args, cli.quiet),
         Command::Checks => print(&list_checks()).map(|_| exit::CLEAN),
         Command::Explain { id } => match checks::find(&id) {
-            Some(check) => print(&format!("{} — {}\n\ndefault severity: {}\n\n{}", check.id, check.title, check.default_severity, check.documentation()))
-                .map(|_| exit::CLEAN),
+            Some(check) => print(&format!(
+                "{} — {}\n\ndefault severity: {}\n\n{}",
+                check.id,
+                check.title,
+                check.default_severity,
+                check.documentation()
+            ))
+            .map(|_| exit::CLEAN),
             None => Err(format!("unknown check `{id}`; `sgaudit checks` lists them")),
         },
     };
@@ -141,7 +147,8 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SGAUDIT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
 fn list_checks() -> String {
@@ -180,7 +187,10 @@ fn options(source: SourceArgs, record: bool) -> collect::Options {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
 fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {

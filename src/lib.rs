@@ -3,8 +3,8 @@
 //! The crate is a pipeline: [`collect`] talks to AWS (or a recording) and builds a [`model::Inventory`];
 //! [`audit`] runs the [`checks`] over it; [`report`] renders the result. Only `collect` does I/O.
 
-pub mod checks;
 pub mod audit;
+pub mod checks;
 pub mod collect;
 pub mod model;
 pub mod report;

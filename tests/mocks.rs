@@ -35,7 +35,11 @@ fn every_mock_produces_exactly_its_readme_findings() {
         let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
         assert_eq!(report["complete"], true, "{}: {:#}", dir.display(), report["coverage"]);
         assert_eq!(finding_lines(&report), expected_findings(&dir), "{}", dir.display());
-        let has_high = report["findings"].as_array().unwrap().iter().any(|f| f["severity"] == "high" || f["severity"] == "critical");
+        let has_high = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["severity"] == "high" || f["severity"] == "critical");
         assert_eq!(code, if has_high { 1 } else { 0 }, "{}", dir.display());
     }
 }
@@ -86,9 +90,8 @@ fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std:
             std::fs::remove_dir_all(entry.path()).unwrap();
         }
     }
-    let (code, _, stderr) = sgaudit(&[
-        "record", "--endpoint-url", &moto.endpoint, "--region", regions, "--out", dir.to_str().unwrap(),
-    ]);
+    let (code, _, stderr) =
+        sgaudit(&["record", "--endpoint-url", &moto.endpoint, "--region", regions, "--out", dir.to_str().unwrap()]);
     // moto answers DescribeServerlessCaches with HTTP 500: the recording is incomplete until patched.
     assert!(code == 0 || code == 2, "record failed: {stderr}");
     (dir, seeder)
@@ -107,14 +110,31 @@ fn refresh_tiered() {
         &dir,
         r,
         &[
-            CacheCluster { id: "ielts-prod-redis-001", engine: "redis", replication_group: Some("ielts-prod-redis"), groups: vec![s.id("ielts-prod-redis-sg")], port: 6379 },
-            CacheCluster { id: "ielts-prod-redis-002", engine: "redis", replication_group: Some("ielts-prod-redis"), groups: vec![s.id("ielts-prod-redis-sg")], port: 6379 },
+            CacheCluster {
+                id: "ielts-prod-redis-001",
+                engine: "redis",
+                replication_group: Some("ielts-prod-redis"),
+                groups: vec![s.id("ielts-prod-redis-sg")],
+                port: 6379,
+            },
+            CacheCluster {
+                id: "ielts-prod-redis-002",
+                engine: "redis",
+                replication_group: Some("ielts-prod-redis"),
+                groups: vec![s.id("ielts-prod-redis-sg")],
+                port: 6379,
+            },
         ],
     );
     patch::serverless_caches(
         &dir,
         r,
-        &[Serverless { name: "ielts-sessions", engine: "valkey", groups: vec![s.id("ielts-sessions-sg")], subnets: vec![s.id("private-a"), s.id("private-b")] }],
+        &[Serverless {
+            name: "ielts-sessions",
+            engine: "valkey",
+            groups: vec![s.id("ielts-sessions-sg")],
+            subnets: vec![s.id("private-a"), s.id("private-b")],
+        }],
     );
     patch::cache_clusters(&dir, "eu-west-1", &[]);
     patch::serverless_caches(&dir, "eu-west-1", &[]);
@@ -133,12 +153,60 @@ fn refresh_tiered() {
         &dir,
         r,
         &[
-            eni("eni-0a1b2c3d4e5f60001", "private-a", "ielts-prod-rds-sg", "interface", "amazon-rds", "RDSNetworkInterface", "10.0.10.50"),
-            eni("eni-0a1b2c3d4e5f60002", "private-a", "ielts-prod-redis-sg", "interface", "amazon-elasticache", "ElastiCache ielts-prod-redis-001", "10.0.10.60"),
-            eni("eni-0a1b2c3d4e5f60003", "private-b", "ielts-prod-redis-sg", "interface", "amazon-elasticache", "ElastiCache ielts-prod-redis-002", "10.0.11.60"),
-            eni("eni-0a1b2c3d4e5f60004", "public-a", "ielts-prod-alb-sg", "interface", "amazon-elb", "ELB app/ielts-prod-alb/50dc6c495c0c9188", "10.0.0.20"),
-            eni("eni-0a1b2c3d4e5f60005", "private-a", "ielts-lambda-sg", "lambda", "AROAEXAMPLELAMBDA:ielts-report-job", "AWS Lambda VPC ENI-ielts-report-job", "10.0.10.70"),
-            eni("eni-0a1b2c3d4e5f60006", "private-a", "ielts-analytics-sg", "interface", "amazon-rds", "RDSNetworkInterface", "10.0.10.80"),
+            eni(
+                "eni-0a1b2c3d4e5f60001",
+                "private-a",
+                "ielts-prod-rds-sg",
+                "interface",
+                "amazon-rds",
+                "RDSNetworkInterface",
+                "10.0.10.50",
+            ),
+            eni(
+                "eni-0a1b2c3d4e5f60002",
+                "private-a",
+                "ielts-prod-redis-sg",
+                "interface",
+                "amazon-elasticache",
+                "ElastiCache ielts-prod-redis-001",
+                "10.0.10.60",
+            ),
+            eni(
+                "eni-0a1b2c3d4e5f60003",
+                "private-b",
+                "ielts-prod-redis-sg",
+                "interface",
+                "amazon-elasticache",
+                "ElastiCache ielts-prod-redis-002",
+                "10.0.11.60",
+            ),
+            eni(
+                "eni-0a1b2c3d4e5f60004",
+                "public-a",
+                "ielts-prod-alb-sg",
+                "interface",
+                "amazon-elb",
+                "ELB app/ielts-prod-alb/50dc6c495c0c9188",
+                "10.0.0.20",
+            ),
+            eni(
+                "eni-0a1b2c3d4e5f60005",
+                "private-a",
+                "ielts-lambda-sg",
+                "lambda",
+                "AROAEXAMPLELAMBDA:ielts-report-job",
+                "AWS Lambda VPC ENI-ielts-report-job",
+                "10.0.10.70",
+            ),
+            eni(
+                "eni-0a1b2c3d4e5f60006",
+                "private-a",
+                "ielts-analytics-sg",
+                "interface",
+                "amazon-rds",
+                "RDSNetworkInterface",
+                "10.0.10.80",
+            ),
         ],
     );
     patch::public_ips(&dir, r, &["54.210.7.19"]);
@@ -156,7 +224,13 @@ fn refresh_vprofile() {
     patch::cache_clusters(
         &dir,
         r,
-        &[CacheCluster { id: "vprofile-mc", engine: "memcached", replication_group: None, groups: vec![s.id("vprofile-backend-sg")], port: 11211 }],
+        &[CacheCluster {
+            id: "vprofile-mc",
+            engine: "memcached",
+            replication_group: None,
+            groups: vec![s.id("vprofile-backend-sg")],
+            port: 11211,
+        }],
     );
     patch::serverless_caches(&dir, r, &[]);
     let vpc = s.id("vprofile-vpc");
@@ -174,9 +248,30 @@ fn refresh_vprofile() {
         &dir,
         r,
         &[
-            eni("eni-0f1e2d3c4b5a60001", "vprofile-backend-sg", "interface", "amazon-rds", "RDSNetworkInterface", "172.31.0.50"),
-            eni("eni-0f1e2d3c4b5a60002", "vprofile-backend-sg", "interface", "amazon-elasticache", "ElastiCache vprofile-mc", "172.31.0.60"),
-            eni("eni-0f1e2d3c4b5a60003", "vprofile-bean-elb-sg", "interface", "amazon-elb", "ELB awseb-e-vprofile-AWSEBLoa-1X2Y3Z", "172.31.0.20"),
+            eni(
+                "eni-0f1e2d3c4b5a60001",
+                "vprofile-backend-sg",
+                "interface",
+                "amazon-rds",
+                "RDSNetworkInterface",
+                "172.31.0.50",
+            ),
+            eni(
+                "eni-0f1e2d3c4b5a60002",
+                "vprofile-backend-sg",
+                "interface",
+                "amazon-elasticache",
+                "ElastiCache vprofile-mc",
+                "172.31.0.60",
+            ),
+            eni(
+                "eni-0f1e2d3c4b5a60003",
+                "vprofile-bean-elb-sg",
+                "interface",
+                "amazon-elb",
+                "ELB awseb-e-vprofile-AWSEBLoa-1X2Y3Z",
+                "172.31.0.20",
+            ),
         ],
     );
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroups", "securityGroupInfo", 2);

@@ -88,8 +88,7 @@ impl<'a> Context<'a> {
             }
         }
 
-        let prefix_lists =
-            inventory.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+        let prefix_lists = inventory.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
 
         let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::new();
         for c in &inventory.coverage {

@@ -120,7 +120,11 @@ fn evidence(ctx: &Context, o: &Opening, port: u16) -> Evidence {
     }
 }
 
-fn finding_parts(ctx: &Context, found: &[Opening], port: u16) -> (Vec<String>, Vec<String>, Vec<Evidence>, Vec<String>) {
+fn finding_parts(
+    ctx: &Context,
+    found: &[Opening],
+    port: u16,
+) -> (Vec<String>, Vec<String>, Vec<Evidence>, Vec<String>) {
     let mut group_ids: Vec<String> = found.iter().map(|o| o.rule.group_id.clone()).collect();
     group_ids.dedup();
     let rule_ids = found.iter().map(|o| o.rule.label()).collect();
@@ -135,13 +139,24 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
     if found.is_empty() {
         return;
     }
-    let severity = if d.publicly_accessible { Severity::Critical } else { Severity::High };
+    // Aurora sets public accessibility per instance: a cluster is as reachable as its most reachable member.
+    let public_members: Vec<&Datastore> = ctx
+        .inventory
+        .datastores
+        .iter()
+        .filter(|m| m.parent.as_deref() == Some(d.id.as_str()) && m.region == d.region && m.publicly_accessible)
+        .collect();
+    let publicly_accessible = d.publicly_accessible || !public_members.is_empty();
+    let severity = if publicly_accessible { Severity::Critical } else { Severity::High };
     let (group_ids, rule_ids, evidence, mut commands) = finding_parts(ctx, &found, port);
     let sources: Vec<String> = found.iter().map(describe_source).collect();
     let reach = if d.publicly_accessible {
-        "it is publicly accessible, so the internet can connect now"
+        "it is publicly accessible, so the internet can connect now".to_string()
+    } else if !public_members.is_empty() {
+        let ids: Vec<&str> = public_members.iter().map(|m| m.id.as_str()).collect();
+        format!("its member(s) {} are publicly accessible, so the internet can connect now", ids.join(", "))
     } else {
-        "it is not publicly accessible today, so only the network path stands in the way"
+        "it is not publicly accessible today, so only the network path stands in the way".to_string()
     };
     let message = format!(
         "{} {} ({} on port {port}) admits {} on tcp/{port} through {}; {reach}",
@@ -151,12 +166,22 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
         sources.join(", "),
         found.iter().map(|o| o.rule.label()).collect::<Vec<_>>().join(", "),
     );
-    if d.publicly_accessible {
-        let cmd = match d.kind {
-            ResourceKind::RdsCluster => "modify-db-cluster --db-cluster-identifier",
-            _ => "modify-db-instance --db-instance-identifier",
-        };
-        commands.push(format!("aws rds {cmd} {} --region {} --no-publicly-accessible --apply-immediately", d.id, d.region));
+    let instances: Vec<&str> = if d.kind == ResourceKind::RdsInstance && d.publicly_accessible {
+        vec![d.id.as_str()]
+    } else {
+        public_members.iter().map(|m| m.id.as_str()).collect()
+    };
+    for id in instances {
+        commands.push(format!(
+            "aws rds modify-db-instance --region {} --db-instance-identifier {id} --no-publicly-accessible --apply-immediately",
+            d.region
+        ));
+    }
+    if d.kind == ResourceKind::RdsCluster && d.publicly_accessible {
+        commands.push(format!(
+            "aws rds modify-db-cluster --region {} --db-cluster-identifier {} --no-publicly-accessible --apply-immediately",
+            d.region, d.id
+        ));
     }
     out.push(Finding {
         check: EXPOSED_DATABASE.id.to_string(),
@@ -209,12 +234,19 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
         );
     }
     let port_list = if ports.len() > 4 {
-        format!("{} well-known database ports ({} and more)", ports.len(), ports[..3].iter().map(|(p, e)| format!("{p} {e}")).collect::<Vec<_>>().join(", "))
+        format!(
+            "{} well-known database ports ({} and more)",
+            ports.len(),
+            ports[..3].iter().map(|(p, e)| format!("{p} {e}")).collect::<Vec<_>>().join(", ")
+        )
     } else {
         format!("database port(s) {}", ports.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", "))
     };
     let addr = if eni.has_public_address() {
-        format!("it has public address {}", eni.public_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+        format!(
+            "it has public address {}",
+            eni.public_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        )
     } else {
         "it has no public address today".to_string()
     };

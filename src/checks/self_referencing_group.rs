@@ -96,7 +96,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             check: SELF_REFERENCING_GROUP.id.to_string(),
             severity,
             region: group.region.clone(),
-            resource: Resource { kind: ResourceKind::SecurityGroup, id: group.id.clone(), name: Some(group.name.clone()) },
+            resource: Resource {
+                kind: ResourceKind::SecurityGroup,
+                id: group.id.clone(),
+                name: Some(group.name.clone()),
+            },
             group_ids: vec![group.id.clone()],
             rule_ids: self_rules.iter().map(|r| r.label()).collect(),
             message: format!("{} admits {} from itself; {who}", group_label(ctx, &group.id), traffic.join(", ")),

@@ -59,7 +59,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             check: UNUSED_GROUP.id.to_string(),
             severity: UNUSED_GROUP.default_severity,
             region: group.region.clone(),
-            resource: Resource { kind: ResourceKind::SecurityGroup, id: group.id.clone(), name: Some(group.name.clone()) },
+            resource: Resource {
+                kind: ResourceKind::SecurityGroup,
+                id: group.id.clone(),
+                name: Some(group.name.clone()),
+            },
             group_ids: vec![group.id.clone()],
             rule_ids: referencing.iter().map(|r| r.label()).collect(),
             message: format!(

@@ -50,14 +50,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         for (i, rule) in rules.iter().enumerate() {
             // The first other rule that covers this one; of two identical rules the later one is reported.
-            let cover = rules.iter().enumerate().find(|(j, other)| {
-                *j != i && other.covers(rule) && (!rule.covers(other) || *j < i)
-            });
+            let cover = rules
+                .iter()
+                .enumerate()
+                .find(|(j, other)| *j != i && other.covers(rule) && (!rule.covers(other) || *j < i));
             if let Some((_, other)) = cover {
                 let reason = format!(
-                    "redundant: {} ({} from {}) already admits everything it admits",
+                    "redundant: {} ({} {} {}) already admits everything it admits",
                     other.label(),
                     other.traffic(),
+                    if other.direction == crate::model::Direction::Ingress { "from" } else { "to" },
                     other.peer
                 );
                 out.push(finding(ctx, rule, Severity::Info, reason, Some(other)));
@@ -126,9 +128,6 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
             rule.peer
         ),
         evidence,
-        remediation: Remediation {
-            summary: "Revoke the rule.".to_string(),
-            commands: vec![revoke_command(rule)],
-        },
+        remediation: Remediation { summary: "Revoke the rule.".to_string(), commands: vec![revoke_command(rule)] },
     }
 }

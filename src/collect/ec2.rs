@@ -1,9 +1,7 @@
 //! EC2: security groups, their rules, network interfaces and managed prefix lists.
 
 use super::outcome::{drain, settle, Call, Failure};
-use crate::model::{
-    Coverage, Direction, NetworkInterface, Peer, PortRange, PrefixList, Protocol, Rule, SecurityGroup,
-};
+use crate::model::{Coverage, Direction, NetworkInterface, Peer, PortRange, PrefixList, Protocol, Rule, SecurityGroup};
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_ec2::Client;
 use std::collections::BTreeSet;
@@ -79,7 +77,10 @@ pub async fn prefix_lists(
             .send(),
         |page, out: &mut Vec<(String, String)>| {
             out.extend(page.prefix_lists().iter().map(|p| {
-                (p.prefix_list_id().unwrap_or_default().to_string(), p.prefix_list_name().unwrap_or_default().to_string())
+                (
+                    p.prefix_list_id().unwrap_or_default().to_string(),
+                    p.prefix_list_name().unwrap_or_default().to_string(),
+                )
             }))
         },
     );
@@ -115,8 +116,7 @@ pub async fn prefix_lists(
         coverage.push(super::outcome::ok(c, pages));
     } else {
         let code = failures[0].1.code.clone();
-        let message =
-            failures.iter().map(|(id, f)| format!("{id}: {}", f.message)).collect::<Vec<_>>().join("; ");
+        let message = failures.iter().map(|(id, f)| format!("{id}: {}", f.message)).collect::<Vec<_>>().join("; ");
         coverage.push(super::outcome::failed(c, Failure { code, message }));
     }
     lists
@@ -125,8 +125,7 @@ pub async fn prefix_lists(
 /// The regions enabled for the account (DescribeRegions without AllRegions lists only opted-in ones).
 pub async fn enabled_regions(client: &Client) -> Result<Vec<String>, Failure> {
     let out = client.describe_regions().send().await.map_err(Failure::from)?;
-    let mut regions: Vec<String> =
-        out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
+    let mut regions: Vec<String> = out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
     regions.sort();
     Ok(regions)
 }
@@ -193,7 +192,8 @@ fn convert_rule(r: &ec2::SecurityGroupRule, region: &str) -> Option<Rule> {
 fn rules_from_group(g: &ec2::SecurityGroup, region: &str) -> Vec<Rule> {
     let group_id = g.group_id().unwrap_or_default();
     let mut out = Vec::new();
-    for (direction, perms) in [(Direction::Ingress, g.ip_permissions()), (Direction::Egress, g.ip_permissions_egress())] {
+    for (direction, perms) in [(Direction::Ingress, g.ip_permissions()), (Direction::Egress, g.ip_permissions_egress())]
+    {
         for p in perms {
             let protocol = protocol(p.ip_protocol());
             let ports = ports(protocol, p.from_port(), p.to_port());

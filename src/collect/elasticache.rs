@@ -46,9 +46,7 @@ fn port(p: Option<i32>) -> Option<u16> {
 }
 
 fn cluster(c: &ec::CacheCluster, region: &str) -> Datastore {
-    let endpoint = c
-        .configuration_endpoint()
-        .or_else(|| c.cache_nodes().iter().find_map(|n| n.endpoint()));
+    let endpoint = c.configuration_endpoint().or_else(|| c.cache_nodes().iter().find_map(|n| n.endpoint()));
     Datastore {
         kind: ResourceKind::ElasticacheCluster,
         id: c.cache_cluster_id().unwrap_or_default().to_string(),
@@ -72,9 +70,7 @@ fn replication_group(g: &ec::ReplicationGroup, region: &str, clusters: &[Datasto
     let mut group_ids: Vec<String> = members.iter().flat_map(|c| c.group_ids.iter().cloned()).collect();
     group_ids.sort();
     group_ids.dedup();
-    let endpoint = g
-        .configuration_endpoint()
-        .or_else(|| g.node_groups().iter().find_map(|n| n.primary_endpoint()));
+    let endpoint = g.configuration_endpoint().or_else(|| g.node_groups().iter().find_map(|n| n.primary_endpoint()));
     let engine = g
         .engine()
         .map(str::to_string)

@@ -115,9 +115,16 @@ fn hint(call: Call, f: &Failure) -> String {
     let action = format!("{}:{}", iam_prefix(call.service), call.operation);
     let code = f.code.as_str();
     let msg = f.message.to_ascii_lowercase();
-    if code.contains("AccessDenied") || code == "UnauthorizedOperation" || code == "AuthFailure" && msg.contains("not authorized") {
+    if code.contains("AccessDenied")
+        || code == "UnauthorizedOperation"
+        || code == "AuthFailure" && msg.contains("not authorized")
+    {
         format!("grant {action} to the audit role (see docs/iam-policy.json), or check SCPs for {}", call.region)
-    } else if code == "OptInRequired" || code == "UnrecognizedClientException" || code == "InvalidClientTokenId" || code == "AuthFailure" {
+    } else if code == "OptInRequired"
+        || code == "UnrecognizedClientException"
+        || code == "InvalidClientTokenId"
+        || code == "AuthFailure"
+    {
         format!("the credentials are not valid in {}: is the region enabled for this account?", call.region)
     } else if code.contains("Throttl") || code == "RequestLimitExceeded" {
         "throttled past the retry budget: raise --max-attempts or use --retry-mode adaptive".to_string()
@@ -134,12 +141,16 @@ fn hint(call: Call, f: &Failure) -> String {
         "the endpoint does not serve this operation (an emulator gap, or a service outage): the resources it lists were not audited".to_string()
     } else if code == "DispatchFailure" {
         if msg.contains("credentials") {
-            "no usable credentials: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".to_string()
+            "no usable credentials: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+                .to_string()
         } else {
             "the request could not be sent: check --endpoint-url, proxy settings and network access".to_string()
         }
     } else {
-        format!("retry later; if it persists, check that {action} is allowed and the service is available in {}", call.region)
+        format!(
+            "retry later; if it persists, check that {action} is allowed and the service is available in {}",
+            call.region
+        )
     }
 }
 

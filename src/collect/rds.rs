@@ -19,14 +19,7 @@ pub async fn datastores(client: &Client, region: &str, coverage: &mut Vec<Covera
     );
     let (instances, clusters) = tokio::join!(instances, clusters);
     let mut out = settle(Call { region, service: SERVICE, operation: "DescribeDBInstances" }, instances, coverage);
-    let mut clusters = settle(Call { region, service: SERVICE, operation: "DescribeDBClusters" }, clusters, coverage);
-    // A cluster is as publicly accessible as its most accessible instance (Aurora sets it per instance).
-    for c in &mut clusters {
-        if out.iter().any(|i| i.parent.as_deref() == Some(c.id.as_str()) && i.publicly_accessible) {
-            c.publicly_accessible = true;
-        }
-    }
-    out.extend(clusters);
+    out.extend(settle(Call { region, service: SERVICE, operation: "DescribeDBClusters" }, clusters, coverage));
     out
 }
 

@@ -118,8 +118,8 @@ impl ReplayClient {
         let index_path = dir.join("index.json");
         let err = |message: String| RecordingError { path: index_path.clone(), message };
         let text = std::fs::read_to_string(&index_path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let index: Index = serde_json::from_str(&text)
-            .map_err(|e| err(format!("line {} column {}: {e}", e.line(), e.column())))?;
+        let index: Index =
+            serde_json::from_str(&text).map_err(|e| err(format!("line {} column {}: {e}", e.line(), e.column())))?;
         if index.format != FORMAT {
             return Err(err(format!("format is `{}`, expected `{FORMAT}`", index.format)));
         }
@@ -129,8 +129,7 @@ impl ReplayClient {
         let mut responses = BTreeMap::new();
         for (i, e) in index.responses.iter().enumerate() {
             let file = dir.join(&e.file);
-            let body = std::fs::read(&file)
-                .map_err(|io| err(format!("responses[{i}].file `{}`: {io}", e.file)))?;
+            let body = std::fs::read(&file).map_err(|io| err(format!("responses[{i}].file `{}`: {io}", e.file)))?;
             check_xml(&body).map_err(|m| RecordingError { path: file.clone(), message: m })?;
             let key = Key {
                 region: e.region.clone(),
@@ -174,7 +173,10 @@ impl ReplayClient {
             },
             Err(e) => (400, error_body("", "NotRecorded", &format!("cannot replay this request: {e}"))),
         };
-        let mut response = HttpResponse::new(StatusCode::try_from(status).unwrap_or(StatusCode::try_from(500).expect("500")), SdkBody::from(body));
+        let mut response = HttpResponse::new(
+            StatusCode::try_from(status).unwrap_or(StatusCode::try_from(500).expect("500")),
+            SdkBody::from(body),
+        );
         response.headers_mut().insert("content-type", "text/xml");
         response
     }

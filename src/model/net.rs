@@ -6,20 +6,20 @@ use std::sync::OnceLock;
 /// Address blocks that are not reachable from the internet (IANA special-purpose registries, RFC 6890):
 /// an address outside them is public.
 const NON_PUBLIC_V4: &[&str] = &[
-    "0.0.0.0/8",          // "this network"
-    "10.0.0.0/8",         // RFC 1918
-    "100.64.0.0/10",      // shared address space (carrier-grade NAT)
-    "127.0.0.0/8",        // loopback
-    "169.254.0.0/16",     // link-local
-    "172.16.0.0/12",      // RFC 1918
-    "192.0.0.0/24",       // IETF protocol assignments
-    "192.0.2.0/24",       // documentation (TEST-NET-1)
-    "192.168.0.0/16",     // RFC 1918
-    "198.18.0.0/15",      // benchmarking
-    "198.51.100.0/24",    // documentation (TEST-NET-2)
-    "203.0.113.0/24",     // documentation (TEST-NET-3)
-    "224.0.0.0/4",        // multicast
-    "240.0.0.0/4",        // reserved, and the limited broadcast address
+    "0.0.0.0/8",       // "this network"
+    "10.0.0.0/8",      // RFC 1918
+    "100.64.0.0/10",   // shared address space (carrier-grade NAT)
+    "127.0.0.0/8",     // loopback
+    "169.254.0.0/16",  // link-local
+    "172.16.0.0/12",   // RFC 1918
+    "192.0.0.0/24",    // IETF protocol assignments
+    "192.0.2.0/24",    // documentation (TEST-NET-1)
+    "192.168.0.0/16",  // RFC 1918
+    "198.18.0.0/15",   // benchmarking
+    "198.51.100.0/24", // documentation (TEST-NET-2)
+    "203.0.113.0/24",  // documentation (TEST-NET-3)
+    "224.0.0.0/4",     // multicast
+    "240.0.0.0/4",     // reserved, and the limited broadcast address
 ];
 
 const NON_PUBLIC_V6: &[&str] = &[
@@ -66,4 +66,41 @@ pub fn is_public(net: &IpNet) -> bool {
 /// The public entries among `nets`, for evidence.
 pub fn public_part<'a>(nets: impl IntoIterator<Item = &'a IpNet>) -> Vec<IpNet> {
     nets.into_iter().filter(|n| is_public(n)).copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_means_any_address_outside_reserved_space() {
+        let cases = [
+            ("0.0.0.0/0", true),
+            ("52.95.0.0/16", true),
+            ("8.8.8.8/32", true),
+            ("11.0.0.0/8", true),
+            ("0.0.0.0/1", true),
+            ("172.0.0.0/8", true), // contains 172.0-15 and 172.32-255, which are public
+            ("10.0.0.0/8", false),
+            ("10.1.2.3/32", false),
+            ("172.16.0.0/12", false),
+            ("192.168.1.0/24", false),
+            ("100.64.0.0/10", false),
+            ("127.0.0.1/32", false),
+            ("169.254.169.254/32", false),
+            ("203.0.113.0/24", false),
+            ("224.0.0.0/4", false),
+            ("::/0", true),
+            ("2600::/16", true),
+            ("2001:db8::/32", false),
+            ("fd00::/8", false),
+            ("fc00::/7", false),
+            ("fe80::/10", false),
+            ("::1/128", false),
+            ("::ffff:0:0/96", false),
+        ];
+        for (cidr, public) in cases {
+            assert_eq!(is_public(&cidr.parse().unwrap()), public, "{cidr}");
+        }
+    }
 }

@@ -99,10 +99,9 @@ impl PortRange {
     /// From the EC2 API's `FromPort`/`ToPort`, where `-1` (or absence) means all.
     pub fn from_api(from: Option<i32>, to: Option<i32>) -> PortRange {
         match (from, to) {
-            (Some(f), Some(t)) if f >= 0 && t >= 0 => PortRange {
-                from: f.min(u16::MAX as i32) as u16,
-                to: t.min(u16::MAX as i32) as u16,
-            },
+            (Some(f), Some(t)) if f >= 0 && t >= 0 => {
+                PortRange { from: f.min(u16::MAX as i32) as u16, to: t.min(u16::MAX as i32) as u16 }
+            }
             (Some(f), None) if f >= 0 => PortRange::single(f.min(u16::MAX as i32) as u16),
             _ => PortRange::ALL,
         }
@@ -274,5 +273,108 @@ impl Rule {
             Some(id) => id.clone(),
             None => format!("{} {} {} {}", self.group_id, self.direction.as_str(), self.traffic(), self.peer),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(id: &str, protocol: &str, from: i32, to: i32, peer: &str) -> Rule {
+        let protocol = Protocol::parse(protocol).unwrap();
+        let peer = if let Some(g) = peer.strip_prefix("sg-") {
+            Peer::Group { id: format!("sg-{g}"), owner_id: None, vpc_id: None }
+        } else if peer.starts_with("pl-") {
+            Peer::PrefixList(peer.to_string())
+        } else if peer.contains(':') {
+            Peer::Ipv6(peer.parse().unwrap())
+        } else {
+            Peer::Ipv4(peer.parse().unwrap())
+        };
+        Rule {
+            id: Some(id.to_string()),
+            group_id: "sg-1".to_string(),
+            region: "us-east-1".to_string(),
+            direction: Direction::Ingress,
+            protocol,
+            ports: if protocol.has_ports() { PortRange::from_api(Some(from), Some(to)) } else { PortRange::ALL },
+            peer,
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn protocols_parse_names_and_numbers() {
+        let cases = [
+            ("-1", Protocol::All),
+            ("all", Protocol::All),
+            ("tcp", Protocol::Tcp),
+            ("6", Protocol::Tcp),
+            ("UDP", Protocol::Udp),
+            ("17", Protocol::Udp),
+            ("icmp", Protocol::Icmp),
+            ("58", Protocol::Icmpv6),
+            ("50", Protocol::Number(50)),
+        ];
+        for (s, p) in cases {
+            assert_eq!(Protocol::parse(s), Ok(p), "{s}");
+        }
+        assert!(Protocol::parse("bogus").is_err());
+        assert!(Protocol::parse("300").is_err());
+    }
+
+    #[test]
+    fn tcp_admission_follows_protocol_and_range() {
+        let cases = [
+            (rule("a", "tcp", 5432, 5432, "0.0.0.0/0"), 5432, true),
+            (rule("b", "tcp", 5400, 5500, "0.0.0.0/0"), 5432, true),
+            (rule("c", "tcp", 0, 65535, "0.0.0.0/0"), 27017, true),
+            (rule("d", "-1", -1, -1, "::/0"), 6379, true),
+            (rule("e", "6", 3306, 3306, "0.0.0.0/0"), 3306, true),
+            (rule("f", "tcp", 5433, 5440, "0.0.0.0/0"), 5432, false),
+            (rule("g", "udp", 0, 65535, "0.0.0.0/0"), 5432, false),
+            (rule("h", "icmp", -1, -1, "0.0.0.0/0"), 5432, false),
+            (rule("i", "50", -1, -1, "0.0.0.0/0"), 5432, false),
+        ];
+        for (r, port, admits) in cases {
+            assert_eq!(r.admits_tcp(port), admits, "{} {}", r.label(), r.traffic());
+        }
+    }
+
+    #[test]
+    fn coverage_needs_protocol_ports_and_peer() {
+        let cases = [
+            (rule("w", "tcp", 1, 1024, "10.0.0.0/16"), rule("n", "tcp", 443, 443, "10.0.1.0/24"), true),
+            (rule("w", "-1", -1, -1, "0.0.0.0/0"), rule("n", "udp", 53, 53, "10.0.0.0/16"), true),
+            (rule("w", "tcp", 1, 1024, "10.0.0.0/16"), rule("n", "tcp", 443, 2000, "10.0.1.0/24"), false),
+            (rule("w", "tcp", 1, 1024, "10.0.1.0/24"), rule("n", "tcp", 443, 443, "10.0.0.0/16"), false),
+            (rule("w", "tcp", 80, 80, "0.0.0.0/0"), rule("n", "tcp", 80, 80, "::/0"), false),
+            (rule("w", "tcp", 80, 80, "sg-a"), rule("n", "tcp", 80, 80, "sg-a"), true),
+            (rule("w", "tcp", 80, 80, "sg-a"), rule("n", "tcp", 80, 80, "sg-b"), false),
+            (rule("w", "tcp", 0, 65535, "pl-1"), rule("n", "tcp", 80, 80, "pl-1"), true),
+            (rule("w", "udp", 0, 65535, "0.0.0.0/0"), rule("n", "tcp", 80, 80, "0.0.0.0/0"), false),
+            (rule("w", "icmp", -1, -1, "0.0.0.0/0"), rule("n", "icmp", 8, 0, "0.0.0.0/0"), true),
+            (rule("w", "icmp", 8, 0, "0.0.0.0/0"), rule("n", "icmp", 3, 4, "0.0.0.0/0"), false),
+        ];
+        for (wide, narrow, covers) in cases {
+            assert_eq!(
+                wide.covers(&narrow),
+                covers,
+                "{} {} covers {} {}",
+                wide.traffic(),
+                wide.peer,
+                narrow.traffic(),
+                narrow.peer
+            );
+        }
+    }
+
+    #[test]
+    fn api_ports_minus_one_means_all() {
+        assert_eq!(PortRange::from_api(Some(-1), Some(-1)), PortRange::ALL);
+        assert_eq!(PortRange::from_api(None, None), PortRange::ALL);
+        assert_eq!(PortRange::from_api(Some(22), Some(22)), PortRange::single(22));
+        assert_eq!(PortRange::single(22).to_string(), "22");
+        assert_eq!(PortRange { from: 1, to: 1024 }.to_string(), "1-1024");
     }
 }

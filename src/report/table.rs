@@ -39,7 +39,11 @@ pub fn render_table(report: &Report, width: Option<u16>) -> String {
 
     let failures: Vec<_> = report.failures().collect();
     if !failures.is_empty() {
-        let _ = writeln!(out, "\nCOVERAGE GAPS ({}): these were not audited; the findings above are a lower bound", failures.len());
+        let _ = writeln!(
+            out,
+            "\nCOVERAGE GAPS ({}): these were not audited; the findings above are a lower bound",
+            failures.len()
+        );
         let mut table = new_table(width);
         table.set_header(vec!["Region", "Service", "Operation", "Error", "Message", "Hint"]);
         for c in failures {

@@ -66,7 +66,8 @@ pub fn cache_clusters(dir: &Path, region: &str, clusters: &[CacheCluster]) {
         "<DescribeCacheClustersResponse xmlns=\"http://elasticache.amazonaws.com/doc/2015-02-02/\"><DescribeCacheClustersResult><CacheClusters>",
     );
     for c in clusters {
-        let rg = c.replication_group.map(|r| format!("<ReplicationGroupId>{r}</ReplicationGroupId>")).unwrap_or_default();
+        let rg =
+            c.replication_group.map(|r| format!("<ReplicationGroupId>{r}</ReplicationGroupId>")).unwrap_or_default();
         let sgs: String = c
             .groups
             .iter()
@@ -155,7 +156,11 @@ pub fn paginate_ec2(dir: &Path, region: &str, operation: &str, set: &str, size: 
     let pos = responses.iter().position(|e| e["region"] == region && e["operation"] == operation).unwrap();
     let template = responses.remove(pos);
     for (n, page) in pages.iter().enumerate() {
-        let next = if n + 1 < pages.len() { format!("<nextToken>{operation}-page-{}</nextToken>", n + 2) } else { String::new() };
+        let next = if n + 1 < pages.len() {
+            format!("<nextToken>{operation}-page-{}</nextToken>", n + 2)
+        } else {
+            String::new()
+        };
         let file = format!("{region}/ec2/{operation}.page{}.xml", n + 1);
         let text = format!("{head}{}{tail}", page.concat()).replacen(&close, &format!("{close}{next}"), 1);
         std::fs::write(dir.join(&file), text).unwrap();
@@ -206,7 +211,9 @@ pub fn public_ips(dir: &Path, region: &str, ips: &[&str]) {
         let start = xml.find("<publicIp>127.").expect("an Elastic IP from moto") + "<publicIp>".len();
         let end = start + xml[start..].find('<').unwrap();
         let old = xml[start..end].to_string();
-        xml = xml.replace(&old, ip).replace(&format!("ip-{}", old.replace('.', "-")), &format!("ec2-{}", ip.replace('.', "-")));
+        xml = xml
+            .replace(&old, ip)
+            .replace(&format!("ip-{}", old.replace('.', "-")), &format!("ec2-{}", ip.replace('.', "-")));
     }
     std::fs::write(path, xml).unwrap();
 }

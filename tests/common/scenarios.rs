@@ -1,9 +1,7 @@
 //! The demo architectures, created through the AWS SDK against a local endpoint. The same code seeds the
 //! end-to-end tests and the recordings in `mocks/`.
 
-use aws_sdk_ec2::types::{
-    AddPrefixListEntry, IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair,
-};
+use aws_sdk_ec2::types::{AddPrefixListEntry, IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
 use std::collections::BTreeMap;
 
 pub enum P<'a> {
@@ -56,8 +54,7 @@ impl Seeder {
     }
 
     pub async fn subnet(&mut self, name: &str, vpc: &str, cidr: &str, az: &str) -> String {
-        let out =
-            self.ec2.create_subnet().vpc_id(vpc).cidr_block(cidr).availability_zone(az).send().await.unwrap();
+        let out = self.ec2.create_subnet().vpc_id(vpc).cidr_block(cidr).availability_zone(az).send().await.unwrap();
         let id = out.subnet().unwrap().subnet_id().unwrap().to_string();
         self.ids.insert(name.into(), id.clone());
         id
@@ -244,8 +241,7 @@ pub async fn tiered(s: &mut Seeder) {
     let old_worker = s.group("ielts-old-worker-sg", &vpc).await;
     let sessions = s.group("ielts-sessions-sg", &vpc).await;
     let lambda = s.group("ielts-lambda-sg", &vpc).await;
-    let partners =
-        s.prefix_list("ielts-partner-networks", &["10.20.0.0/16", "52.94.76.0/22"]).await;
+    let partners = s.prefix_list("ielts-partner-networks", &["10.20.0.0/16", "52.94.76.0/22"]).await;
 
     // The tiers, as the design intends.
     s.ingress(&alb, perm("tcp", 80, 80, P::V4("0.0.0.0/0"))).await;
