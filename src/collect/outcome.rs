@@ -29,9 +29,9 @@ where
 {
     fn from(err: SdkError<E, HttpResponse>) -> Failure {
         let (code, message) = match &err {
-            SdkError::ServiceError(_) => (
-                err.code().unwrap_or("UnknownServiceError").to_string(),
-                err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string()),
+            SdkError::ServiceError(ctx) => (
+                ctx.err().code().unwrap_or("UnknownServiceError").to_string(),
+                ctx.err().message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(ctx.err()).to_string()),
             ),
             SdkError::TimeoutError(_) => ("Timeout".to_string(), DisplayErrorContext(&err).to_string()),
             SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), DisplayErrorContext(&err).to_string()),

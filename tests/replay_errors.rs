@@ -1,0 +1,141 @@
+//! Failures in recorded accounts: a denied call, a call that was never recorded, a damaged recording.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// A copy of a mock in a temporary directory, to damage.
+fn copy_mock(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join(name);
+    copy_dir(&root().join("mocks").join(name), &dst);
+    (tmp, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        let to = dst.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to)
+        } else {
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+fn edit_index(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+    let path = dir.join("index.json");
+    let mut v: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+    f(&mut v);
+    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn access_denied_on_one_operation_is_a_gap_and_exit_2() {
+    let (_tmp, dir) = copy_mock("tiered");
+    let file = "us-east-1/rds/DescribeDBClusters.xml";
+    std::fs::write(
+        dir.join(file),
+        "<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+         <Message>User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: rds:DescribeDBClusters</Message>\
+         </Error><RequestId>denied</RequestId></ErrorResponse>",
+    )
+    .unwrap();
+    edit_index(&dir, |v| {
+        for e in v["responses"].as_array_mut().unwrap() {
+            if e["file"] == file {
+                e["status"] = 403.into();
+            }
+        }
+    });
+    let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(report["complete"], false);
+    let gaps: Vec<_> = report["coverage"].as_array().unwrap().iter().filter(|c| c["status"] == "failed").collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    let gap = gaps[0];
+    assert_eq!(gap["region"], "us-east-1");
+    assert_eq!(gap["service"], "rds");
+    assert_eq!(gap["operation"], "DescribeDBClusters");
+    assert_eq!(gap["error_code"], "AccessDenied");
+    assert!(gap["message"].as_str().unwrap().contains("not authorized"));
+    assert!(gap["hint"].as_str().unwrap().contains("rds:DescribeDBClusters"));
+    // Findings that do not depend on the failed call are still reported...
+    assert!(finding_lines(&report).contains(&"exposed-database high rds-instance ielts-prod-db".to_string()));
+    // ...but no group of that region is called unused while a membership call failed.
+    assert!(!finding_lines(&report).iter().any(|l| l.starts_with("unused-group")));
+    assert!(report["notes"][0].as_str().unwrap().contains("DescribeDBClusters"));
+
+    // The table says it too.
+    let (code, table, _) = sgaudit(&["audit", "--replay", dir.to_str().unwrap(), "--format", "table"]);
+    assert_eq!(code, 2);
+    assert!(table.contains("COVERAGE GAPS (1)") && table.contains("AccessDenied"), "{table}");
+    assert!(table.contains("audit incomplete"), "{table}");
+}
+
+#[test]
+fn a_call_missing_from_the_recording_is_a_gap() {
+    let (_tmp, dir) = copy_mock("tiered");
+    edit_index(&dir, |v| {
+        v["responses"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| !(e["operation"] == "DescribeNetworkInterfaces" && e["region"] == "eu-west-1"));
+    });
+    let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let gap = report["coverage"].as_array().unwrap().iter().find(|c| c["status"] == "failed").unwrap();
+    assert_eq!(gap["error_code"], "NotRecorded");
+    assert_eq!(gap["region"], "eu-west-1");
+}
+
+#[test]
+fn damaged_recordings_fail_with_the_file_and_place() {
+    let (_tmp, dir) = copy_mock("vprofile");
+    std::fs::write(
+        dir.join("index.json"),
+        "{\n  \"format\": \"sgaudit/recording@1\",\n  \"regions\": [\"us-east-1\"\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = sgaudit(&["audit", "--replay", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("index.json: line 4 column 0"), "{stderr}");
+
+    let (_tmp, dir) = copy_mock("vprofile");
+    std::fs::write(dir.join("us-east-1/rds/DescribeDBInstances.xml"), "<DescribeDBInstancesResponse><oops").unwrap();
+    let (code, _, stderr) = sgaudit(&["audit", "--replay", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("DescribeDBInstances.xml: not well-formed XML"), "{stderr}");
+
+    let (code, _, stderr) = sgaudit(&["audit", "--replay", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/dir/index.json: cannot read"), "{stderr}");
+}
+
+#[test]
+fn fail_on_threshold_sets_the_exit_code() {
+    let vprofile = root().join("mocks/vprofile");
+    let dir = vprofile.to_str().unwrap();
+    assert_eq!(audit_json(&["--replay", dir, "--fail-on", "critical"]).0, 1);
+    let (_tmp, copy) = copy_mock("tiered");
+    let _ = copy;
+    let (code, _, stderr) = sgaudit(&["audit", "--replay", dir, "--fail-on", "severe"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown severity"));
+}
+
+#[test]
+fn output_file_gets_the_report_and_stderr_a_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report.json");
+    let (code, stdout, stderr) = sgaudit(&["audit", "--replay", "mocks/tiered", "--output", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("7 finding(s)") && stderr.contains("report written to"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&read(&out)).unwrap();
+    assert_eq!(report["schema"], "sgaudit/report@1");
+}
