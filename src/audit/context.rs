@@ -30,6 +30,14 @@ impl Member<'_> {
     }
 }
 
+/// An ingress rule that admits public sources.
+#[derive(Debug, Clone)]
+pub struct PublicIngress<'a> {
+    pub rule: &'a Rule,
+    /// The public networks it admits: the CIDR itself, or the public entries of a prefix list.
+    pub sources: Vec<IpNet>,
+}
+
 /// Operations whose failure leaves a region's group membership unknown.
 pub const MEMBERSHIP_OPERATIONS: &[&str] = &[
     "DescribeNetworkInterfaces",
@@ -47,6 +55,8 @@ pub struct Context<'a> {
     members: HashMap<&'a str, Vec<Member<'a>>>,
     referenced_by: HashMap<&'a str, Vec<&'a Rule>>,
     prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
+    /// Ingress rules that admit at least one public network, with those networks, by group.
+    public_ingress: HashMap<&'a str, Vec<PublicIngress<'a>>>,
     /// Regions where some membership operation failed, with the operations.
     membership_gaps: HashMap<&'a str, Vec<&'a str>>,
 }
@@ -98,7 +108,33 @@ impl<'a> Context<'a> {
             }
         }
 
-        Context { inventory, groups, rules, members, referenced_by, prefix_lists, membership_gaps }
+        let mut ctx = Context {
+            inventory,
+            groups,
+            rules,
+            members,
+            referenced_by,
+            prefix_lists,
+            public_ingress: HashMap::new(),
+            membership_gaps,
+        };
+        // Once per rule, so that checks asking per resource and per port only filter by port.
+        let mut public_ingress: HashMap<&str, Vec<PublicIngress>> = HashMap::new();
+        for rule in inventory.rules.iter().filter(|r| r.direction == Direction::Ingress) {
+            // A prefix list whose entries could not be read is a coverage gap, not a finding.
+            if let Ok(sources) = ctx.public_sources(rule) {
+                if !sources.is_empty() {
+                    public_ingress.entry(rule.group_id.as_str()).or_default().push(PublicIngress { rule, sources });
+                }
+            }
+        }
+        ctx.public_ingress = public_ingress;
+        ctx
+    }
+
+    /// The ingress rules of a group that admit public sources.
+    pub fn public_ingress(&self, group_id: &str) -> &[PublicIngress<'a>] {
+        self.public_ingress.get(group_id).map(Vec::as_slice).unwrap_or_default()
     }
 
     pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {

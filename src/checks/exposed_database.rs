@@ -74,21 +74,15 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// One admitting rule with the public networks it admits.
 struct Opening<'a> {
     rule: &'a Rule,
-    public: Vec<IpNet>,
+    public: &'a [IpNet],
 }
 
-fn openings<'a>(ctx: &Context<'a>, group_ids: &[String], port: u16) -> Vec<Opening<'a>> {
+fn openings<'c>(ctx: &'c Context<'_>, group_ids: &[String], port: u16) -> Vec<Opening<'c>> {
     let mut found = Vec::new();
     for g in group_ids {
-        for rule in ctx.ingress(g) {
-            if !rule.admits_tcp(port) {
-                continue;
-            }
-            // A prefix list whose entries could not be read shows up as a coverage gap, not as a finding.
-            if let Ok(public) = ctx.public_sources(rule) {
-                if !public.is_empty() {
-                    found.push(Opening { rule, public });
-                }
+        for p in ctx.public_ingress(g) {
+            if p.rule.admits_tcp(port) {
+                found.push(Opening { rule: p.rule, public: &p.sources });
             }
         }
     }

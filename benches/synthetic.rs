@@ -1,0 +1,129 @@
+//! A synthetic account for benchmarks: `groups` security groups with ~10 rules each, as many interfaces, and a
+//! database or cache per 100 groups. Deterministic: the same size always gives the same inventory.
+
+use sgaudit::model::*;
+
+pub fn inventory(groups: usize) -> Inventory {
+    let region = "us-east-1".to_string();
+    let mut inv =
+        Inventory { account: Some("123456789012".into()), regions: vec![region.clone()], ..Default::default() };
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let gid = |i: usize| format!("sg-{i:017x}");
+    for i in 0..groups {
+        inv.groups.push(SecurityGroup {
+            id: gid(i),
+            name: if i % 50 == 0 { "default".into() } else { format!("group-{i}") },
+            region: region.clone(),
+            vpc_id: Some(format!("vpc-{:017x}", i / 50)),
+            owner_id: Some("123456789012".into()),
+            description: String::new(),
+            tags: Default::default(),
+        });
+        for r in 0..10 {
+            let (protocol, ports, peer) = match r {
+                0 => (Protocol::All, PortRange::ALL, Peer::Ipv4("0.0.0.0/0".parse().unwrap())),
+                1 => (Protocol::Tcp, PortRange::single(443), Peer::Ipv4("0.0.0.0/0".parse().unwrap())),
+                2 => (
+                    Protocol::Tcp,
+                    PortRange::single(22),
+                    Peer::Ipv4(format!("10.{}.0.0/16", next(256)).parse().unwrap()),
+                ),
+                3 => (
+                    Protocol::Tcp,
+                    PortRange::single(5432),
+                    Peer::Group { id: gid(next(groups)), owner_id: None, vpc_id: None },
+                ),
+                4 => (
+                    Protocol::Tcp,
+                    PortRange { from: 8000, to: 8100 },
+                    Peer::Group { id: gid(i), owner_id: None, vpc_id: None },
+                ),
+                5 => (Protocol::Tcp, PortRange::single(6379), Peer::Ipv6("::/0".parse().unwrap())),
+                6 => (Protocol::Udp, PortRange::single(53), Peer::Ipv4("10.0.0.0/8".parse().unwrap())),
+                7 => (
+                    Protocol::Tcp,
+                    PortRange { from: 1024, to: 2048 },
+                    Peer::Ipv4(format!("{}.{}.0.0/16", 20 + next(200), next(256)).parse().unwrap()),
+                ),
+                8 => (
+                    Protocol::Tcp,
+                    PortRange::single(3306),
+                    Peer::Group { id: gid(groups + next(groups)), owner_id: None, vpc_id: None },
+                ),
+                _ => (
+                    Protocol::Tcp,
+                    PortRange::single(3000 + next(10) as u16),
+                    Peer::Ipv4("10.1.0.0/16".parse().unwrap()),
+                ),
+            };
+            // Half the groups are open only inward: drop the public rules.
+            if i % 2 == 1 && matches!(r, 0 | 5) {
+                continue;
+            }
+            inv.rules.push(Rule {
+                id: Some(format!("sgr-{i:012x}{r:05x}")),
+                group_id: gid(i),
+                region: region.clone(),
+                direction: if r == 0 { Direction::Egress } else { Direction::Ingress },
+                protocol,
+                ports,
+                peer,
+                description: String::new(),
+            });
+        }
+        // The default egress rule.
+        inv.rules.push(Rule {
+            id: Some(format!("sgr-{i:012x}fffff")),
+            group_id: gid(i),
+            region: region.clone(),
+            direction: Direction::Egress,
+            protocol: Protocol::All,
+            ports: PortRange::ALL,
+            peer: Peer::Ipv4("0.0.0.0/0".parse().unwrap()),
+            description: String::new(),
+        });
+    }
+    for i in 0..groups {
+        let mut group_ids = vec![gid(next(groups))];
+        if i % 3 == 0 {
+            group_ids.push(gid(next(groups)));
+        }
+        inv.interfaces.push(NetworkInterface {
+            id: format!("eni-{i:017x}"),
+            region: region.clone(),
+            vpc_id: None,
+            subnet_id: None,
+            group_ids,
+            private_ips: vec![format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255).parse().unwrap()],
+            public_ips: if i % 10 == 0 {
+                vec![format!("54.0.{}.{}", i >> 8 & 255, i & 255).parse().unwrap()]
+            } else {
+                vec![]
+            },
+            interface_type: "interface".into(),
+            requester_id: None,
+            requester_managed: false,
+            description: String::new(),
+            instance_id: Some(format!("i-{i:017x}")),
+        });
+    }
+    for i in 0..groups / 100 {
+        inv.datastores.push(Datastore {
+            kind: if i % 2 == 0 { ResourceKind::RdsInstance } else { ResourceKind::ElasticacheReplicationGroup },
+            id: format!("db-{i}"),
+            region: region.clone(),
+            engine: if i % 2 == 0 { "postgres".into() } else { "redis".into() },
+            port: Some(if i % 2 == 0 { 5432 } else { 6379 }),
+            group_ids: vec![gid(next(groups))],
+            publicly_accessible: i % 4 == 0,
+            endpoint: None,
+            vpc_id: None,
+            parent: None,
+        });
+    }
+    inv
+}
