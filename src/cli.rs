@@ -54,8 +54,8 @@ struct SourceArgs {
     /// Audit every region enabled for the account (from DescribeRegions).
     #[arg(long)]
     all_regions: bool,
-    /// Send requests to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL is honoured too.
-    #[arg(long, env = "AWS_ENDPOINT_URL", conflicts_with = "replay")]
+    /// Send requests to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL is honoured too. Ignored with --replay.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint_url: Option<String>,
     /// Read a recorded account from DIR (see `sgaudit record`): no network, no credentials.
     #[arg(long, value_name = "DIR")]
@@ -141,7 +141,7 @@ pub fn run(cli: Cli) -> u8 {
 fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
-        (false, 0) => "warn",
+        (false, 0) => "sgaudit=warn,error",
         (false, 1) => "sgaudit=info,warn",
         (false, _) => "debug",
     };

@@ -158,3 +158,22 @@ fn unreachable_endpoint_is_a_gap_not_a_clean_report() {
     assert_eq!(report["coverage"][0]["error_code"], "DispatchFailure");
     assert!(report["coverage"][0]["hint"].as_str().unwrap().contains("endpoint"));
 }
+
+#[test]
+fn missing_credentials_are_a_gap_with_a_hint() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
+        .args(["audit", "--format", "json", "--region", "us-east-1", "--max-attempts", "1"])
+        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
+        .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gap = &report["coverage"][0];
+    assert_eq!(gap["error_code"], "NoCredentials", "{gap:#}");
+    assert!(gap["hint"].as_str().unwrap().contains("AWS_PROFILE"));
+}

@@ -33,16 +33,37 @@ where
                 ctx.err().code().unwrap_or("UnknownServiceError").to_string(),
                 ctx.err().message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(ctx.err()).to_string()),
             ),
-            SdkError::TimeoutError(_) => ("Timeout".to_string(), DisplayErrorContext(&err).to_string()),
-            SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), DisplayErrorContext(&err).to_string()),
-            SdkError::ResponseError(_) => ("ResponseError".to_string(), DisplayErrorContext(&err).to_string()),
-            SdkError::ConstructionFailure(_) => {
-                ("ConstructionFailure".to_string(), DisplayErrorContext(&err).to_string())
+            SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) if is_credentials(&chain(&err)) => {
+                ("NoCredentials".to_string(), chain(&err))
             }
-            _ => ("Unknown".to_string(), DisplayErrorContext(&err).to_string()),
+            SdkError::TimeoutError(_) => ("Timeout".to_string(), chain(&err)),
+            SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), chain(&err)),
+            SdkError::ResponseError(_) => ("ResponseError".to_string(), chain(&err)),
+            SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_string(), chain(&err)),
+            _ => ("Unknown".to_string(), chain(&err)),
         };
         Failure { code, message: one_line(&message) }
     }
+}
+
+fn is_credentials(message: &str) -> bool {
+    ["no credentials found", "loading credentials", "credential provider", "CredentialsNotLoaded"]
+        .iter()
+        .any(|m| message.contains(m))
+}
+
+/// The error and its sources, each by its `Display`, joined with `: ` (no `Debug` dumps).
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
 }
 
 fn one_line(s: &str) -> String {
@@ -76,7 +97,8 @@ pub fn settle<T>(call: Call, result: Result<(Vec<T>, u32), Failure>, coverage: &
             items
         }
         Err(f) => {
-            tracing::warn!(region = call.region, service = call.service, operation = call.operation, code = %f.code, "call failed: {}", f.message);
+            tracing::warn!("{} {} {} failed: {}", call.region, call.service, call.operation, f.code);
+            tracing::debug!("{} {} {}: {}", call.region, call.service, call.operation, f.message);
             coverage.push(failed(call, f));
             Vec::new()
         }
@@ -115,6 +137,9 @@ fn hint(call: Call, f: &Failure) -> String {
     let action = format!("{}:{}", iam_prefix(call.service), call.operation);
     let code = f.code.as_str();
     let msg = f.message.to_ascii_lowercase();
+    if code == "NoCredentials" {
+        return "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string();
+    }
     if code.contains("AccessDenied")
         || code == "UnauthorizedOperation"
         || code == "AuthFailure" && msg.contains("not authorized")
