@@ -1,6 +1,6 @@
 //! What a check reports.
 
-use crate::model::{Direction, ResourceKind};
+use crate::model::{Direction, ResourceKind, Rule, SecurityGroup};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -56,6 +56,12 @@ pub struct Resource {
     pub name: Option<String>,
 }
 
+impl Resource {
+    pub fn group(g: &SecurityGroup) -> Resource {
+        Resource { kind: ResourceKind::SecurityGroup, id: g.id.clone(), name: Some(g.name.clone()) }
+    }
+}
+
 /// One rule (or fact) that makes the finding true.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -71,6 +77,20 @@ pub struct Evidence {
     pub peer: Option<String>,
     /// Why this piece of evidence matters, in one sentence.
     pub detail: String,
+}
+
+impl Evidence {
+    /// A rule as evidence, with why it matters.
+    pub fn rule(rule: &Rule, detail: String) -> Evidence {
+        Evidence {
+            group_id: rule.group_id.clone(),
+            rule_id: rule.id.clone(),
+            direction: Some(rule.direction),
+            traffic: Some(rule.traffic()),
+            peer: Some(rule.peer.to_string()),
+            detail,
+        }
+    }
 }
 
 /// How to fix a finding: a sentence, and the exact AWS CLI commands.

@@ -99,19 +99,15 @@ fn describe_source(o: &Opening) -> String {
 
 fn evidence(ctx: &Context, o: &Opening, port: u16) -> Evidence {
     let rule = o.rule;
-    Evidence {
-        group_id: rule.group_id.clone(),
-        rule_id: rule.id.clone(),
-        direction: Some(rule.direction),
-        traffic: Some(rule.traffic()),
-        peer: Some(rule.peer.to_string()),
-        detail: format!(
+    Evidence::rule(
+        rule,
+        format!(
             "{} admits {} from {}, which covers tcp/{port}",
             group_label(ctx, &rule.group_id),
             rule.traffic(),
             describe_source(o)
         ),
-    }
+    )
 }
 
 fn finding_parts(

@@ -1,6 +1,6 @@
 use super::{group_label, revoke_command};
 use crate::audit::{Context, Evidence, Finding, Member, Remediation, Resource, Severity};
-use crate::model::{Protocol, ResourceKind, Rule};
+use crate::model::{Protocol, Rule};
 
 declare_check! {
     /// ### What it does
@@ -96,24 +96,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             check: SELF_REFERENCING_GROUP.id.to_string(),
             severity,
             region: group.region.clone(),
-            resource: Resource {
-                kind: ResourceKind::SecurityGroup,
-                id: group.id.clone(),
-                name: Some(group.name.clone()),
-            },
+            resource: Resource::group(group),
             group_ids: vec![group.id.clone()],
             rule_ids: self_rules.iter().map(|r| r.label()).collect(),
             message: format!("{} admits {} from itself; {who}", group_label(ctx, &group.id), traffic.join(", ")),
             evidence: self_rules
                 .iter()
-                .map(|r| Evidence {
-                    group_id: group.id.clone(),
-                    rule_id: r.id.clone(),
-                    direction: Some(r.direction),
-                    traffic: Some(r.traffic()),
-                    peer: Some(r.peer.to_string()),
-                    detail: format!("{} from members of the same group", r.traffic()),
-                })
+                .map(|r| Evidence::rule(r, format!("{} from members of the same group", r.traffic())))
                 .collect(),
             remediation: Remediation {
                 summary: if ports.is_empty() {

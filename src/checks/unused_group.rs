@@ -1,6 +1,5 @@
 use super::{group_label, revoke_command};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource};
-use crate::model::ResourceKind;
 
 declare_check! {
     /// ### What it does
@@ -59,11 +58,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             check: UNUSED_GROUP.id.to_string(),
             severity: UNUSED_GROUP.default_severity,
             region: group.region.clone(),
-            resource: Resource {
-                kind: ResourceKind::SecurityGroup,
-                id: group.id.clone(),
-                name: Some(group.name.clone()),
-            },
+            resource: Resource::group(group),
             group_ids: vec![group.id.clone()],
             rule_ids: referencing.iter().map(|r| r.label()).collect(),
             message: format!(
@@ -72,14 +67,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
             evidence: referencing
                 .iter()
-                .map(|r| Evidence {
-                    group_id: r.group_id.clone(),
-                    rule_id: r.id.clone(),
-                    direction: Some(r.direction),
-                    traffic: Some(r.traffic()),
-                    peer: Some(r.peer.to_string()),
-                    detail: format!("{} references the unused group", group_label(ctx, &r.group_id)),
-                })
+                .map(|r| Evidence::rule(r, format!("{} references the unused group", group_label(ctx, &r.group_id))))
                 .collect(),
             remediation: Remediation {
                 summary: "Revoke the rules that reference the group, then delete it.".to_string(),

@@ -59,7 +59,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     "redundant: {} ({} {} {}) already admits everything it admits",
                     other.label(),
                     other.traffic(),
-                    if other.direction == crate::model::Direction::Ingress { "from" } else { "to" },
+                    other.direction.preposition(),
                     other.peer
                 );
                 out.push(finding(ctx, rule, Severity::Info, reason, Some(other)));
@@ -91,25 +91,11 @@ fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&st
 }
 
 fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Finding {
-    let mut evidence = vec![Evidence {
-        group_id: rule.group_id.clone(),
-        rule_id: rule.id.clone(),
-        direction: Some(rule.direction),
-        traffic: Some(rule.traffic()),
-        peer: Some(rule.peer.to_string()),
-        detail: reason.clone(),
-    }];
+    let mut evidence = vec![Evidence::rule(rule, reason.clone())];
     let mut rule_ids = vec![rule.label()];
     if let Some(other) = cover {
         rule_ids.push(other.label());
-        evidence.push(Evidence {
-            group_id: other.group_id.clone(),
-            rule_id: other.id.clone(),
-            direction: Some(other.direction),
-            traffic: Some(other.traffic()),
-            peer: Some(other.peer.to_string()),
-            detail: "the covering rule".to_string(),
-        });
+        evidence.push(Evidence::rule(other, "the covering rule".to_string()));
     }
     Finding {
         check: UNUSED_RULE.id.to_string(),
@@ -124,7 +110,7 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
             rule.label(),
             group_label(ctx, &rule.group_id),
             rule.traffic(),
-            if rule.direction == crate::model::Direction::Ingress { "from" } else { "to" },
+            rule.direction.preposition(),
             rule.peer
         ),
         evidence,

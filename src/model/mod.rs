@@ -204,14 +204,6 @@ impl Datastore {
     pub fn effective_port(&self) -> Option<u16> {
         self.port.or_else(|| default_port(&self.engine))
     }
-
-    pub fn managed_by(&self) -> ManagedBy {
-        if self.kind.is_rds() {
-            ManagedBy::Rds
-        } else {
-            ManagedBy::ElastiCache
-        }
-    }
 }
 
 /// The default port of a database engine, as RDS and ElastiCache name engines.

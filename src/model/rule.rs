@@ -19,6 +19,14 @@ impl Direction {
             Direction::Egress => "egress",
         }
     }
+
+    /// `from` for ingress peers, `to` for egress peers.
+    pub fn preposition(self) -> &'static str {
+        match self {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
+        }
+    }
 }
 
 /// An IP protocol as security groups name it. `-1` is every protocol on every port.
@@ -176,16 +184,6 @@ impl Peer {
             (Peer::Group { id: a, .. }, Peer::Group { id: b, .. }) => a == b,
             (Peer::PrefixList(a), Peer::PrefixList(b)) => a == b,
             _ => false,
-        }
-    }
-
-    /// The flag pair an AWS CLI command takes for this peer.
-    pub fn cli_flag(&self) -> String {
-        match self {
-            Peer::Ipv4(n) => format!("--cidr {n}"),
-            Peer::Ipv6(n) => format!("IpRanges=[],Ipv6Ranges=[{{CidrIpv6={n}}}]"),
-            Peer::Group { id, .. } => format!("--source-group {id}"),
-            Peer::PrefixList(id) => format!("PrefixListIds=[{{PrefixListId={id}}}]"),
         }
     }
 }
