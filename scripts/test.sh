@@ -9,6 +9,18 @@ if ! .venv/bin/python -c 'import moto.server' 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5.2,<5.3'
 fi
 
+.venv/bin/python -c 'import jsonschema' 2>/dev/null || .venv/bin/pip install --quiet 'jsonschema>=4'
+
+# The SARIF 2.1.0 schema, for the test that validates sgaudit's SARIF: shipped in an npm package.
+if [ ! -s .cache/sarif-schema-2.1.0.json ]; then
+  echo "test.sh: fetching the SARIF 2.1.0 schema" >&2
+  mkdir -p .cache/npm
+  (cd .cache/npm && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null \
+     && tar -xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json)
+  mv .cache/npm/package/lib/schemas/sarif-2.1.0-rtm.5.json .cache/sarif-schema-2.1.0.json
+  rm -rf .cache/npm
+fi
+
 # Tests never reach AWS: dummy credentials, no instance-metadata probing, a fixed region.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true

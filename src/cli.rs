@@ -40,6 +40,36 @@ enum Command {
         /// A check ID, as `sgaudit checks` lists them.
         id: String,
     },
+    /// Compare two JSON reports: new, resolved and changed findings.
+    ///
+    /// Exit codes: 0 no new finding at or above --fail-on; 1 new findings at or above it; 2 bad input.
+    Diff(DiffArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The earlier report (JSON).
+    old: PathBuf,
+    /// The later report (JSON).
+    new: PathBuf,
+    /// table (default), json or markdown.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    format: DiffFormat,
+    /// Lowest severity of a new finding that makes the exit code 1.
+    #[arg(long, default_value = "high", value_parser = parse_severity)]
+    fail_on: Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -81,21 +111,69 @@ enum Retry {
 enum Format {
     Table,
     Json,
+    Sarif,
+    Markdown,
+}
+
+impl Format {
+    fn render(self, report: &Report, terminal: bool) -> String {
+        match self {
+            Format::Json => report.to_json(),
+            Format::Sarif => report::render_sarif(report),
+            Format::Markdown => report::render_markdown(report),
+            Format::Table => report::render_table(report, if terminal { None } else { Some(160) }),
+        }
+    }
+
+    /// From a file name's extension, when the format is not named.
+    fn guess(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()? {
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+/// `--output [FORMAT=]FILE`.
+#[derive(Debug, Clone)]
+struct OutputSpec {
+    format: Option<Format>,
+    path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    if let Some((name, path)) = s.split_once('=') {
+        if let Ok(format) = Format::from_str(name, true) {
+            if path.is_empty() {
+                return Err(format!("`{s}`: no file after `{name}=`"));
+            }
+            return Ok(OutputSpec { format: Some(format), path: PathBuf::from(path) });
+        }
+    }
+    Ok(OutputSpec { format: None, path: PathBuf::from(s) })
 }
 
 #[derive(Debug, Args)]
 struct AuditArgs {
     #[command(flatten)]
     source: SourceArgs,
-    /// Output format. Default: table on a terminal, JSON otherwise.
+    /// Output format of standard output, and of --output files that name no format. Default: table on a
+    /// terminal, JSON otherwise.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; repeat for several, with a format each:
+    /// `--output json=report.json --output sarif=report.sarif`. Files are replaced atomically.
+    #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    output: Vec<OutputSpec>,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, default_value = "high", value_parser = parse_severity)]
     fail_on: Severity,
+    /// Report only findings that are not in this earlier JSON report; the exit code follows the new ones.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +206,13 @@ pub fn run(cli: Cli) -> u8 {
             .map(|_| exit::CLEAN),
             None => Err(format!("unknown check `{id}`; `sgaudit checks` lists them")),
         },
+        Command::Diff(args) => run_diff(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "sgaudit", &mut buf);
+            print(&String::from_utf8_lossy(&buf)).map(|_| exit::CLEAN)
+        }
     };
     match result {
         Ok(code) => code,
@@ -197,32 +282,79 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
+fn read_report(path: &std::path::Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    Report::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run_diff(args: DiffArgs) -> Result<u8, String> {
+    let (old, new) = (read_report(&args.old)?, read_report(&args.new)?);
+    let d = report::diff::diff(&old, &new);
+    let text = match args.format {
+        DiffFormat::Json => d.to_json(),
+        DiffFormat::Table => d.to_text(false),
+        DiffFormat::Markdown => d.to_text(true),
+    };
+    print(&text)?;
+    Ok(if d.new.iter().any(|f| f.severity >= args.fail_on) { exit::FINDINGS } else { exit::CLEAN })
+}
+
 fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
+    // Read the baseline first: a bad one should fail before minutes of collection.
+    let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let opts = options(args.source, false);
     let collection = runtime()?.block_on(collect::collect(&opts)).map_err(|e| e.to_string())?;
     let inventory = collection.inventory;
-    let findings = audit::audit(&inventory);
-    let report = Report::new(&inventory, findings, args.fail_on);
+    let mut findings = audit::audit(&inventory);
+    let mut known = 0;
+    if let Some(b) = &baseline {
+        (findings, known) = report::without_baseline(findings, b);
+    }
+    let mut report = Report::new(&inventory, findings, args.fail_on);
+    if let Some(path) = &args.baseline {
+        report.baseline = Some(report::Baseline { file: path.display().to_string(), known });
+    }
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if to_terminal { Format::Table } else { Format::Json });
-    let text = match format {
-        Format::Json => report.to_json(),
-        Format::Table => report::render_table(&report, if to_terminal { None } else { Some(160) }),
-    };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if !quiet {
-                eprintln!("{}", one_line_summary(&report, Some(path)));
-            }
+    if args.output.is_empty() {
+        let terminal = std::io::stdout().is_terminal();
+        let format = args.format.unwrap_or(if terminal { Format::Table } else { Format::Json });
+        print(&format.render(&report, terminal))?;
+    } else {
+        for out in &args.output {
+            let format = out.format.or(args.format).or_else(|| Format::guess(&out.path)).unwrap_or(Format::Json);
+            write_atomically(&out.path, &format.render(&report, false))?;
         }
-        None => print(&text)?,
+        if !quiet {
+            let paths: Vec<&PathBuf> = args.output.iter().map(|o| &o.path).collect();
+            eprintln!("{}", one_line_summary(&report, &paths));
+        }
     }
     Ok(report.summary.exit_code)
 }
 
-fn one_line_summary(report: &Report, path: Option<&PathBuf>) -> String {
+/// Writes `text` to a temporary file beside `path`, then renames it over `path`: a run killed half-way never
+/// leaves a half-written report, and the previous one stays whole until the new one is complete.
+fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| format!("cannot write {}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+fn one_line_summary(report: &Report, paths: &[&PathBuf]) -> String {
     let s = &report.summary;
     let sev: Vec<String> = Severity::ALL
         .iter()
@@ -235,8 +367,9 @@ fn one_line_summary(report: &Report, path: Option<&PathBuf>) -> String {
     if !report.complete {
         line.push_str(&format!("; INCOMPLETE: {} operation(s) failed", s.failed_operations));
     }
-    if let Some(p) = path {
-        line.push_str(&format!("; report written to {}", p.display()));
+    if !paths.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        line.push_str(&format!("; report written to {}", names.join(", ")));
     }
     line
 }

@@ -102,6 +102,10 @@ pub struct Remediation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
+    /// A stable fingerprint of check, account, region and resource: the same problem gets the same ID on
+    /// every run, so runs can be compared. Set by the engine.
+    #[serde(default)]
+    pub id: String,
     pub check: String,
     pub severity: Severity,
     pub region: String,

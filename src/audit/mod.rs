@@ -23,6 +23,9 @@ pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
     for check in registry {
         (check.run)(&ctx, &mut findings);
     }
+    for f in &mut findings {
+        f.id = fingerprint(inventory.account.as_deref(), f);
+    }
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -32,4 +35,19 @@ pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
             .then_with(|| a.resource.id.cmp(&b.resource.id))
     });
     findings
+}
+
+/// The stable ID of a finding: SHA-256 of check, account, region, resource kind and resource ID, first 16 bytes
+/// in hex. It does not depend on messages, severities or rule order, so a finding keeps its ID while its
+/// details change.
+pub fn fingerprint(account: Option<&str>, f: &Finding) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in
+        [f.check.as_str(), account.unwrap_or(""), f.region.as_str(), f.resource.kind.as_str(), f.resource.id.as_str()]
+    {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..16])
 }

@@ -174,6 +174,7 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
         ));
     }
     out.push(Finding {
+        id: String::new(),
         check: EXPOSED_DATABASE.id.to_string(),
         severity,
         region: d.region.clone(),
@@ -246,6 +247,7 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
     };
     let sources: Vec<String> = all_found.iter().map(describe_source).collect();
     out.push(Finding {
+        id: String::new(),
         check: EXPOSED_DATABASE.id.to_string(),
         severity,
         region: eni.region.clone(),

@@ -55,6 +55,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let own_rules = ctx.rules(&group.id).len();
         out.push(Finding {
+            id: String::new(),
             check: UNUSED_GROUP.id.to_string(),
             severity: UNUSED_GROUP.default_severity,
             region: group.region.clone(),

@@ -98,6 +98,7 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
         evidence.push(Evidence::rule(other, "the covering rule".to_string()));
     }
     Finding {
+        id: String::new(),
         check: UNUSED_RULE.id.to_string(),
         severity,
         region: rule.region.clone(),

@@ -1,8 +1,13 @@
 //! The report: what was audited, what could not be, and what was found. Renderers are pure functions from
 //! a [`Report`] to text.
 
+pub mod diff;
+mod markdown;
+mod sarif;
 mod table;
 
+pub use markdown::render_markdown;
+pub use sarif::render_sarif;
 pub use table::render_table;
 
 use crate::audit::{Finding, Severity};
@@ -26,6 +31,29 @@ pub struct Report {
     pub notes: Vec<String>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Set with `--baseline`: findings already in the baseline report are left out of `findings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Baseline {
+    pub file: String,
+    /// Findings left out because the baseline has them.
+    pub known: usize,
+}
+
+/// Splits findings into those not in `baseline` (kept) and the number that are.
+pub fn without_baseline(findings: Vec<Finding>, baseline: &Report) -> (Vec<Finding>, usize) {
+    let known: std::collections::HashSet<String> = baseline
+        .findings
+        .iter()
+        .map(|f| if f.id.is_empty() { crate::audit::fingerprint(baseline.account.as_deref(), f) } else { f.id.clone() })
+        .collect();
+    let before = findings.len();
+    let kept: Vec<Finding> = findings.into_iter().filter(|f| !known.contains(&f.id)).collect();
+    let n = before - kept.len();
+    (kept, n)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -116,7 +144,18 @@ impl Report {
                 exit_code,
             },
             findings,
+            baseline: None,
         }
+    }
+
+    /// Reads a JSON report written by `sgaudit audit`; the error names the place.
+    pub fn from_json(text: &str) -> Result<Report, String> {
+        let report: Report =
+            serde_json::from_str(text).map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
+        if report.schema != SCHEMA {
+            return Err(format!("schema is `{}`, expected `{SCHEMA}`", report.schema));
+        }
+        Ok(report)
     }
 
     pub fn failures(&self) -> impl Iterator<Item = &Coverage> {

@@ -1,0 +1,56 @@
+//! docs/iam-policy.json grants exactly the API actions the collector can call: no more, no less.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// `client.describe_security_groups()` in src/collect/SERVICE.rs → `SERVICE:DescribeSecurityGroups`.
+fn actions_called_by_the_collector() -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collect");
+    let mut actions = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        // Without white space, so that `client\n    .describe_x()` reads as `client.describe_x()`.
+        let text: String = std::fs::read_to_string(entry.path()).unwrap().split_whitespace().collect();
+        let file_service = match entry.file_name().to_str().unwrap() {
+            "ec2.rs" => "ec2",
+            "rds.rs" => "rds",
+            "elasticache.rs" => "elasticache",
+            "mod.rs" => "sts",
+            _ => continue,
+        };
+        for piece in text.split("client.").skip(1) {
+            let name: String = piece.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+            if !piece[name.len()..].starts_with("()") || name.is_empty() {
+                continue;
+            }
+            let pascal: String = name
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                })
+                .collect();
+            // The SDK spells DB in lower case (`describe_db_instances`); the API in upper case.
+            let pascal = pascal.replace("Db", "DB");
+            actions.insert(format!("{file_service}:{pascal}"));
+        }
+    }
+    actions
+}
+
+#[test]
+fn policy_equals_the_actions_the_collector_calls() {
+    let policy: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json")).unwrap(),
+    )
+    .unwrap();
+    let granted: BTreeSet<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()))
+        .collect();
+    let called = actions_called_by_the_collector();
+    assert_eq!(called.len(), 12, "{called:?}");
+    assert_eq!(granted, called);
+    assert!(granted.iter().all(|a| a.contains(":Describe") || a.contains(":Get")), "read-only: {granted:?}");
+}

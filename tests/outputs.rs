@@ -1,0 +1,167 @@
+//! Output formats, several outputs in one run, atomic writes, baselines and diffs, on the recorded accounts.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn json_file(path: &Path) -> Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
+
+#[test]
+fn several_outputs_in_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    let (code, stdout, stderr) = sgaudit(&[
+        "audit",
+        "--replay",
+        "mocks/tiered",
+        "--output",
+        &format!("json={}", p("r.json").display()),
+        "--output",
+        &format!("sarif={}", p("r.sarif").display()),
+        "--output",
+        &format!("markdown={}", p("r.md").display()),
+        "--output",
+        p("guessed.sarif").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(json_file(&p("r.json"))["schema"], "sgaudit/report@1");
+    assert_eq!(json_file(&p("r.sarif"))["version"], "2.1.0");
+    assert_eq!(json_file(&p("guessed.sarif"))["version"], "2.1.0");
+    assert!(read(&p("r.md")).starts_with("# sgaudit report"));
+    // Only the reports: no temporary files left behind.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 4);
+}
+
+#[test]
+fn markdown_snapshot() {
+    let (_, md, _) = sgaudit(&["audit", "--replay", "mocks/vprofile", "--format", "markdown"]);
+    insta::assert_snapshot!("vprofile_markdown", md);
+}
+
+#[test]
+fn sarif_has_rules_from_the_docs_and_stable_fingerprints() {
+    let (_, text, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), sgaudit::checks::REGISTRY.len());
+    for (rule, check) in rules.iter().zip(sgaudit::checks::REGISTRY) {
+        assert_eq!(rule["id"], check.id);
+        assert_eq!(rule["help"]["markdown"], check.documentation());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7);
+    let (_, again, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "sarif"]);
+    assert_eq!(text, again, "the same account gives the same SARIF, fingerprints included");
+    let ids: std::collections::HashSet<_> =
+        results.iter().map(|r| r["partialFingerprints"]["sgauditFindingId/v1"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), results.len());
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let schema = root().join(".cache/sarif-schema-2.1.0.json");
+    assert!(schema.exists(), "{} is missing: run scripts/test.sh, which fetches it", schema.display());
+    let python = root().join(".venv/bin/python");
+    let tmp = tempfile::tempdir().unwrap();
+    for mock in ["mocks/tiered", "mocks/vprofile"] {
+        let out = tmp.path().join("r.sarif");
+        sgaudit(&["audit", "--replay", mock, "--output", &format!("sarif={}", out.display())]);
+        let check = std::process::Command::new(&python)
+            .args(["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))"])
+            .arg(&out)
+            .arg(&schema)
+            .output()
+            .unwrap();
+        assert!(check.status.success(), "{mock}: {}", String::from_utf8_lossy(&check.stderr));
+    }
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base.json");
+    sgaudit(&["audit", "--replay", "mocks/tiered", "--output", base.to_str().unwrap()]);
+    let (code, report) = audit_json(&["--replay", "mocks/tiered", "--baseline", base.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(report["baseline"]["known"], 7);
+
+    // Drop the critical finding from the baseline: it is new again, and the exit code follows it.
+    let mut b = json_file(&base);
+    b["findings"].as_array_mut().unwrap().retain(|f| f["severity"] != "critical");
+    std::fs::write(&base, b.to_string()).unwrap();
+    let (code, report) = audit_json(&["--replay", "mocks/tiered", "--baseline", base.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(finding_lines(&report), vec!["exposed-database critical network-interface eni-9f7b9d40e60ab5a44"]);
+
+    let (code, _, stderr) = sgaudit(&["audit", "--replay", "mocks/tiered", "--baseline", "mocks/tiered/index.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("mocks/tiered/index.json: line"), "{stderr}");
+}
+
+#[test]
+fn diff_lists_new_resolved_and_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("old.json");
+    let new = tmp.path().join("new.json");
+    sgaudit(&["audit", "--replay", "mocks/tiered", "--output", old.to_str().unwrap()]);
+    let mut n = json_file(&old);
+    let findings = n["findings"].as_array_mut().unwrap();
+    let resolved = findings.remove(0); // the critical one is fixed
+    findings[0]["severity"] = "critical".into(); // PostgreSQL became publicly accessible
+    std::fs::write(&new, n.to_string()).unwrap();
+
+    let (code, out, _) = sgaudit(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "nothing new");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["new"].as_array().unwrap().len(), 0);
+    assert_eq!(d["resolved"][0]["id"], resolved["id"]);
+    assert_eq!(d["changed"][0]["old_severity"], "high");
+    assert_eq!(d["changed"][0]["new_severity"], "critical");
+    assert_eq!(d["unchanged"], 5);
+
+    // Reversed: the fixed finding comes back as new, and it is critical.
+    let (code, out, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 5 unchanged"), "{out}");
+    assert!(out.contains("+ critical exposed-database network-interface"), "{out}");
+}
+
+#[test]
+fn a_killed_run_leaves_the_previous_report_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report.json");
+    sgaudit(&["audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
+    let before = read(&out);
+
+    // An endpoint that accepts connections and never answers: the run hangs until it is killed.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
+        .args(["audit", "--endpoint-url", &url, "--region", "us-east-1", "--output", out.to_str().unwrap()])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(listener);
+    assert_eq!(read(&out), before);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "no temporary file left");
+}
+
+#[test]
+fn completions_are_generated() {
+    let (code, out, _) = sgaudit(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("sgaudit") && out.contains("--replay"));
+}
