@@ -9,10 +9,12 @@ mod synthetic;
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("audit");
     group.sample_size(10);
-    for n in [1_000usize, 10_000, 50_000] {
-        let inv = synthetic::inventory(n);
-        group.throughput(Throughput::Elements(inv.rules.len() as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &inv, |b, inv| b.iter(|| sgaudit::audit::audit(inv)));
+    for (flawed, name) in [(5, "typical"), (50, "dense")] {
+        for n in [1_000usize, 10_000, 50_000] {
+            let inv = synthetic::inventory_with(n, flawed);
+            group.throughput(Throughput::Elements(inv.rules.len() as u64));
+            group.bench_with_input(BenchmarkId::new(name, n), &inv, |b, inv| b.iter(|| sgaudit::audit::audit(inv)));
+        }
     }
     group.finish();
 }

@@ -1,9 +1,13 @@
 //! A synthetic account for benchmarks: `groups` security groups with ~10 rules each, as many interfaces, and a
 //! database or cache per 100 groups. Deterministic: the same size always gives the same inventory.
+//!
+//! `flawed` is the share of groups (in percent) that carry the flawed rules: all traffic from 0.0.0.0/0,
+//! 6379 from ::/0, an all-traffic self reference and a redundant rule. 5 is a messy real account; 50 makes
+//! a finding of nearly every group and interface, the worst case for the report-building part of the engine.
 
 use sgaudit::model::*;
 
-pub fn inventory(groups: usize) -> Inventory {
+pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
     let region = "us-east-1".to_string();
     let mut inv =
         Inventory { account: Some("123456789012".into()), regions: vec![region.clone()], ..Default::default() };
@@ -46,29 +50,36 @@ pub fn inventory(groups: usize) -> Inventory {
                 6 => (Protocol::Udp, PortRange::single(53), Peer::Ipv4("10.0.0.0/8".parse().unwrap())),
                 7 => (
                     Protocol::Tcp,
-                    PortRange { from: 1024, to: 2048 },
+                    PortRange { from: 4000, to: 4100 },
                     Peer::Ipv4(format!("{}.{}.0.0/16", 20 + next(200), next(256)).parse().unwrap()),
                 ),
-                8 => (
-                    Protocol::Tcp,
-                    PortRange::single(3306),
-                    Peer::Group { id: gid(groups + next(groups)), owner_id: None, vpc_id: None },
-                ),
+                // Flawed groups reference a group that was deleted; the others an existing one.
+                8 => {
+                    let peer = if i % 100 < flawed { groups + next(groups) } else { next(groups) };
+                    (
+                        Protocol::Tcp,
+                        PortRange::single(3306),
+                        Peer::Group { id: gid(peer), owner_id: None, vpc_id: None },
+                    )
+                }
                 _ => (
                     Protocol::Tcp,
                     PortRange::single(3000 + next(10) as u16),
                     Peer::Ipv4("10.1.0.0/16".parse().unwrap()),
                 ),
             };
-            // Half the groups are open only inward: drop the public rules.
-            if i % 2 == 1 && matches!(r, 0 | 5) {
-                continue;
-            }
+            // Only the flawed share keeps the public and self-referencing rules; the others get private ones.
+            let is_flawed = i % 100 < flawed;
+            let (protocol, ports, peer) = if !is_flawed && matches!(r, 0 | 4 | 5) {
+                (Protocol::Tcp, PortRange::single(9000 + r as u16), Peer::Ipv4("10.2.0.0/16".parse().unwrap()))
+            } else {
+                (protocol, ports, peer)
+            };
             inv.rules.push(Rule {
                 id: Some(format!("sgr-{i:012x}{r:05x}")),
                 group_id: gid(i),
                 region: region.clone(),
-                direction: if r == 0 { Direction::Egress } else { Direction::Ingress },
+                direction: if r == 0 && is_flawed { Direction::Egress } else { Direction::Ingress },
                 protocol,
                 ports,
                 peer,
@@ -88,7 +99,8 @@ pub fn inventory(groups: usize) -> Inventory {
         });
     }
     for i in 0..groups {
-        let mut group_ids = vec![gid(next(groups))];
+        // Interface i carries group i, but for 3 % of them a random group: those groups end up unused.
+        let mut group_ids = vec![if i % 100 < 97 { gid(i) } else { gid(next(groups)) }];
         if i % 3 == 0 {
             group_ids.push(gid(next(groups)));
         }

@@ -1,14 +1,30 @@
 //! Audits a synthetic account of N groups once and prints the time and the peak memory of the process:
-//! `cargo run --release --example scale -- 50000`.
+//! `cargo run --release --example scale -- 50000 [FLAWED_PERCENT]`.
 
 #[path = "../benches/synthetic.rs"]
 mod synthetic;
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(50_000);
+    let flawed: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let t = std::time::Instant::now();
-    let inv = synthetic::inventory(n);
+    let inv = synthetic::inventory_with(n, flawed);
     let built = t.elapsed();
+    if std::env::var("SCALE_SAMPLE").is_ok() {
+        for f in sgaudit::audit::audit(&inv).iter().step_by(997).take(8) {
+            eprintln!("{} {}", f.check, f.message);
+        }
+    }
+    if std::env::var("SCALE_PER_CHECK").is_ok() {
+        let t = std::time::Instant::now();
+        let _ctx = sgaudit::audit::Context::new(&inv);
+        eprintln!("context: {:.3}s", t.elapsed().as_secs_f64());
+        for check in sgaudit::checks::REGISTRY {
+            let t = std::time::Instant::now();
+            let n = sgaudit::audit::audit_with(&inv, &[check]).len();
+            eprintln!("{}: {:.3}s ({n} findings, context included)", check.id, t.elapsed().as_secs_f64());
+        }
+    }
     let t = std::time::Instant::now();
     let findings = sgaudit::audit::audit(&inv);
     let audited = t.elapsed();
@@ -19,7 +35,7 @@ fn main() {
         })
         .unwrap_or_else(|| "?".into());
     println!(
-        "groups={n} rules={} interfaces={} datastores={} findings={} build={:.3}s audit={:.3}s peak_rss={}MiB",
+        "groups={n} flawed={flawed}% rules={} interfaces={} datastores={} findings={} build={:.3}s audit={:.3}s peak_rss={}MiB",
         inv.rules.len(),
         inv.interfaces.len(),
         inv.datastores.len(),

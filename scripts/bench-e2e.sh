@@ -11,7 +11,7 @@ if ! .venv/bin/python -c 'import moto.server, boto3' 2>/dev/null; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5.2,<5.3'
 fi
-cargo build --release --quiet
+cargo build --release --all-targets --quiet
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 MOTO_EC2_LOAD_DEFAULT_AMIS=false .venv/bin/moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 moto=$!

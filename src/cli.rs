@@ -44,6 +44,12 @@ enum Command {
     ///
     /// Exit codes: 0 no new finding at or above --fail-on; 1 new findings at or above it; 2 bad input.
     Diff(DiffArgs),
+    /// Write a commented sgaudit.toml template (suppressions) to the current directory.
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -174,6 +180,9 @@ struct AuditArgs {
     /// Report only findings that are not in this earlier JSON report; the exit code follows the new ones.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Configuration with suppressions. Default: ./sgaudit.toml when it exists (`sgaudit init` writes one).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +216,7 @@ pub fn run(cli: Cli) -> u8 {
             None => Err(format!("unknown check `{id}`; `sgaudit checks` lists them")),
         },
         Command::Diff(args) => run_diff(args),
+        Command::Init { force } => run_init(force),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -299,9 +309,33 @@ fn run_diff(args: DiffArgs) -> Result<u8, String> {
     Ok(if d.new.iter().any(|f| f.severity >= args.fail_on) { exit::FINDINGS } else { exit::CLEAN })
 }
 
+const CONFIG_FILE: &str = "sgaudit.toml";
+
+fn run_init(force: bool) -> Result<u8, String> {
+    let path = std::path::Path::new(CONFIG_FILE);
+    if path.exists() && !force {
+        return Err(format!("{CONFIG_FILE} exists; pass --force to replace it"));
+    }
+    write_atomically(path, sgaudit::suppress::TEMPLATE)?;
+    eprintln!("sgaudit: wrote {CONFIG_FILE}");
+    Ok(exit::CLEAN)
+}
+
+/// The configuration: the file named with --config (which must exist), else ./sgaudit.toml if present.
+fn read_config(explicit: Option<&std::path::Path>) -> Result<sgaudit::suppress::Config, String> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None if std::path::Path::new(CONFIG_FILE).exists() => PathBuf::from(CONFIG_FILE),
+        None => return Ok(Default::default()),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    sgaudit::suppress::Config::parse(&text, &path.display().to_string())
+}
+
 fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
-    // Read the baseline first: a bad one should fail before minutes of collection.
+    // Read the inputs first: a bad one should fail before minutes of collection.
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
+    let config = read_config(args.config.as_deref())?;
     let opts = options(args.source, false);
     let collection = runtime()?.block_on(collect::collect(&opts)).map_err(|e| e.to_string())?;
     let inventory = collection.inventory;
@@ -310,7 +344,15 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     if let Some(b) = &baseline {
         (findings, known) = report::without_baseline(findings, b);
     }
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let warnings = sgaudit::suppress::apply(&mut findings, &inventory, &config, &today);
     let mut report = Report::new(&inventory, findings, args.fail_on);
+    if !quiet {
+        for w in &warnings {
+            eprintln!("sgaudit: warning: {w}");
+        }
+    }
+    report.warnings = warnings;
     if let Some(path) = &args.baseline {
         report.baseline = Some(report::Baseline { file: path.display().to_string(), known });
     }

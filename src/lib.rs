@@ -8,3 +8,4 @@ pub mod checks;
 pub mod collect;
 pub mod model;
 pub mod report;
+pub mod suppress;

@@ -165,3 +165,13 @@ fn completions_are_generated() {
     assert_eq!(code, 0);
     assert!(out.contains("sgaudit") && out.contains("--replay"));
 }
+
+#[test]
+fn every_format_snapshot() {
+    for (format, name) in [("table", "tiered_table"), ("json", "tiered_json"), ("sarif", "tiered_sarif")] {
+        let (_, text, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", format]);
+        // The tool version is the only part that changes between releases.
+        let text = text.replace(env!("CARGO_PKG_VERSION"), "[version]");
+        insta::assert_snapshot!(name, text);
+    }
+}

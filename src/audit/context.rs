@@ -4,7 +4,7 @@ use crate::model::{
     Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, Rule, SecurityGroup,
 };
 use ipnet::IpNet;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// What a security group is attached to.
 #[derive(Debug, Clone, Copy)]
@@ -65,8 +65,9 @@ impl<'a> Context<'a> {
     pub fn new(inventory: &'a Inventory) -> Context<'a> {
         let groups = inventory.groups.iter().map(|g| (g.id.as_str(), g)).collect();
 
-        let mut rules: HashMap<&str, Vec<&Rule>> = HashMap::new();
-        let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::new();
+        let mut rules: HashMap<&str, Vec<&Rule>> =
+            HashMap::with_capacity_and_hasher(inventory.groups.len(), Default::default());
+        let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::default();
         for rule in &inventory.rules {
             rules.entry(rule.group_id.as_str()).or_default().push(rule);
             if let Some(peer) = rule.peer.group_id() {
@@ -75,8 +76,8 @@ impl<'a> Context<'a> {
         }
 
         // Datastores first, so that the interfaces RDS and ElastiCache create for them can be folded in.
-        let mut members: HashMap<&str, Vec<Member>> = HashMap::new();
-        let mut managed_here: HashSet<(&str, bool)> = HashSet::new();
+        let mut members: HashMap<&str, Vec<Member>> = HashMap::default();
+        let mut managed_here: HashSet<(&str, bool)> = HashSet::default();
         for d in &inventory.datastores {
             for g in &d.group_ids {
                 members.entry(g.as_str()).or_default().push(Member::Datastore(d));
@@ -100,7 +101,7 @@ impl<'a> Context<'a> {
 
         let prefix_lists = inventory.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
 
-        let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::default();
         for c in &inventory.coverage {
             if c.status == crate::model::CoverageStatus::Failed && MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
             {
@@ -115,11 +116,11 @@ impl<'a> Context<'a> {
             members,
             referenced_by,
             prefix_lists,
-            public_ingress: HashMap::new(),
+            public_ingress: HashMap::default(),
             membership_gaps,
         };
         // Once per rule, so that checks asking per resource and per port only filter by port.
-        let mut public_ingress: HashMap<&str, Vec<PublicIngress>> = HashMap::new();
+        let mut public_ingress: HashMap<&str, Vec<PublicIngress>> = HashMap::default();
         for rule in inventory.rules.iter().filter(|r| r.direction == Direction::Ingress) {
             // A prefix list whose entries could not be read is a coverage gap, not a finding.
             if let Ok(sources) = ctx.public_sources(rule) {

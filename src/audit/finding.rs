@@ -115,4 +115,7 @@ pub struct Finding {
     pub message: String,
     pub evidence: Vec<Evidence>,
     pub remediation: Remediation,
+    /// Set when a suppression in the configuration accepts this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<crate::suppress::Suppressed>,
 }

@@ -19,14 +19,28 @@ pub fn audit(inventory: &Inventory) -> Vec<Finding> {
 /// Runs the given checks only.
 pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
     let ctx = Context::new(inventory);
-    let mut findings = Vec::new();
-    for check in registry {
-        (check.run)(&ctx, &mut findings);
-    }
-    for f in &mut findings {
-        f.id = fingerprint(inventory.account.as_deref(), f);
-    }
-    findings.sort_by(|a, b| {
+    // Checks are independent pure functions over the same context: run them side by side, then concatenate in
+    // registry order so the result does not depend on scheduling.
+    let per_check: Vec<Vec<Finding>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = registry
+            .iter()
+            .map(|check| {
+                let ctx = &ctx;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    (check.run)(ctx, &mut out);
+                    for f in &mut out {
+                        f.id = fingerprint(inventory.account.as_deref(), f);
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a check panicked")).collect()
+    });
+    let mut findings: Vec<Finding> = per_check.into_iter().flatten().collect();
+    // (check, region, kind, id) is unique per finding, so an unstable sort is still deterministic.
+    findings.sort_unstable_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.check.cmp(&b.check))
@@ -37,17 +51,16 @@ pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
     findings
 }
 
-/// The stable ID of a finding: SHA-256 of check, account, region, resource kind and resource ID, first 16 bytes
-/// in hex. It does not depend on messages, severities or rule order, so a finding keeps its ID while its
-/// details change.
+/// The stable ID of a finding: XXH3-128 of check, account, region, resource kind and resource ID, in hex. It
+/// does not depend on messages, severities or rule order, so a finding keeps its ID while its details change.
+/// XXH3 is specified and stable across versions; the ID identifies, it does not authenticate.
 pub fn fingerprint(account: Option<&str>, f: &Finding) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in
         [f.check.as_str(), account.unwrap_or(""), f.region.as_str(), f.resource.kind.as_str(), f.resource.id.as_str()]
     {
         h.update(part.as_bytes());
-        h.update([0u8]);
+        h.update(&[0u8]);
     }
-    hex::encode(&h.finalize()[..16])
+    hex::encode(h.digest128().to_be_bytes())
 }

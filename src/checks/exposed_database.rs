@@ -2,6 +2,7 @@ use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 use crate::model::{Datastore, NetworkInterface, ResourceKind, Rule};
 use ipnet::IpNet;
+use rustc_hash::FxHashMap as HashMap;
 
 declare_check! {
     /// ### What it does
@@ -64,9 +65,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             check_datastore(ctx, d, out);
         }
     }
+    let mut by_group: HashMap<&str, Vec<RuleExposure>> = HashMap::default();
     for eni in &ctx.inventory.interfaces {
         if eni.managed_by().is_none() {
-            check_interface(ctx, eni, out);
+            for g in &eni.group_ids {
+                by_group.entry(g.as_str()).or_insert_with(|| group_exposure(ctx, g));
+            }
+            let groups: Vec<&[RuleExposure]> = eni.group_ids.iter().map(|g| by_group[g.as_str()].as_slice()).collect();
+            check_interface(eni, &groups, out);
         }
     }
 }
@@ -189,42 +195,59 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
             ),
             commands,
         },
+        suppressed: None,
     });
 }
 
-fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>) {
-    let mut ports = Vec::new();
-    let mut all_found: Vec<Opening> = Vec::new();
-    for &(port, engine) in DATABASE_PORTS {
-        let found = openings(ctx, &eni.group_ids, port);
-        if found.is_empty() {
-            continue;
-        }
-        ports.push((port, engine));
-        for o in found {
-            if !all_found.iter().any(|f| std::ptr::eq(f.rule, o.rule)) {
-                all_found.push(o);
+/// One ingress rule of a group that admits public sources on well-known database ports, worked out once per
+/// group and shared by every interface that carries the group.
+struct RuleExposure {
+    /// Bit `i` set: `DATABASE_PORTS[i]` is admitted.
+    ports: u32,
+    rule_id: String,
+    source: String,
+    evidence: Evidence,
+    command: String,
+}
+
+fn group_exposure(ctx: &Context, group_id: &str) -> Vec<RuleExposure> {
+    let mut out = Vec::new();
+    for p in ctx.public_ingress(group_id) {
+        let mut ports = 0u32;
+        let mut covered = Vec::new();
+        for (i, &(port, _)) in DATABASE_PORTS.iter().enumerate() {
+            if p.rule.admits_tcp(port) {
+                ports |= 1 << i;
+                covered.push(port.to_string());
             }
         }
-    }
-    if ports.is_empty() {
-        return;
-    }
-    let severity = if eni.has_public_address() { Severity::Critical } else { Severity::High };
-    let first_port = ports[0].0;
-    let (group_ids, rule_ids, mut evidence, commands) = finding_parts(ctx, &all_found, first_port);
-    for (e, o) in evidence.iter_mut().zip(&all_found) {
-        let covered: Vec<String> =
-            ports.iter().filter(|(p, _)| o.rule.admits_tcp(*p)).map(|(p, _)| p.to_string()).collect();
-        e.detail = format!(
-            "{} admits {} from {}, which covers database port(s) {}",
-            group_label(ctx, &o.rule.group_id),
-            o.rule.traffic(),
-            describe_source(o),
+        if ports == 0 {
+            continue;
+        }
+        let o = Opening { rule: p.rule, public: &p.sources };
+        let source = describe_source(&o);
+        let detail = format!(
+            "{} admits {} from {source}, which covers database port(s) {}",
+            group_label(ctx, group_id),
+            p.rule.traffic(),
             covered.join(", ")
         );
+        out.push(RuleExposure {
+            ports,
+            rule_id: p.rule.label(),
+            source,
+            evidence: Evidence::rule(p.rule, detail),
+            command: revoke_command(p.rule),
+        });
     }
-    let port_list = if ports.len() > 4 {
+    out
+}
+
+/// `19 well-known database ports (1433 SQL Server, ...)` or `database port(s) 5432 (PostgreSQL)`.
+fn port_list(mask: u32) -> String {
+    let ports: Vec<&(u16, &str)> =
+        DATABASE_PORTS.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, p)| p).collect();
+    if ports.len() > 4 {
         format!(
             "{} well-known database ports ({} and more)",
             ports.len(),
@@ -232,7 +255,20 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
         )
     } else {
         format!("database port(s) {}", ports.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", "))
-    };
+    }
+}
+
+fn check_interface(eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut Vec<Finding>) {
+    let exposures: Vec<&RuleExposure> = groups.iter().flat_map(|g| g.iter()).collect();
+    if exposures.is_empty() {
+        return;
+    }
+    let mask = exposures.iter().fold(0, |m, e| m | e.ports);
+    let mut group_ids: Vec<String> = exposures.iter().map(|e| e.evidence.group_id.clone()).collect();
+    group_ids.dedup();
+    let rule_ids: Vec<String> = exposures.iter().map(|e| e.rule_id.clone()).collect();
+    let sources: Vec<&str> = exposures.iter().map(|e| e.source.as_str()).collect();
+    let severity = if eni.has_public_address() { Severity::Critical } else { Severity::High };
     let addr = if eni.has_public_address() {
         format!(
             "it has public address {}",
@@ -245,7 +281,6 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
         Some(i) => format!("network interface {} of {i}", eni.id),
         None => format!("network interface {}", eni.id),
     };
-    let sources: Vec<String> = all_found.iter().map(describe_source).collect();
     out.push(Finding {
         id: String::new(),
         check: EXPOSED_DATABASE.id.to_string(),
@@ -253,16 +288,18 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, out: &mut Vec<Finding>
         region: eni.region.clone(),
         resource: Resource { kind: ResourceKind::NetworkInterface, id: eni.id.clone(), name: eni.instance_id.clone() },
         group_ids,
-        rule_ids: rule_ids.clone(),
         message: format!(
-            "{what} admits {} on {port_list} through {}; {addr}",
+            "{what} admits {} on {} through {}; {addr}",
             sources.join(", "),
+            port_list(mask),
             rule_ids.join(", ")
         ),
-        evidence,
+        rule_ids,
+        evidence: exposures.iter().map(|e| e.evidence.clone()).collect(),
         remediation: Remediation {
             summary: "Revoke the public rule(s); if a database runs here, admit only its clients' security groups on its port.".to_string(),
-            commands,
+            commands: exposures.iter().map(|e| e.command.clone()).collect(),
         },
+        suppressed: None,
     });
 }

@@ -116,6 +116,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 },
                 commands,
             },
+            suppressed: None,
         });
     }
 }

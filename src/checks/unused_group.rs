@@ -74,6 +74,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 summary: "Revoke the rules that reference the group, then delete it.".to_string(),
                 commands,
             },
+            suppressed: None,
         });
     }
 }

@@ -116,5 +116,6 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
         ),
         evidence,
         remediation: Remediation { summary: "Revoke the rule.".to_string(), commands: vec![revoke_command(rule)] },
+        suppressed: None,
     }
 }

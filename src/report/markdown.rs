@@ -26,7 +26,7 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(out, "| {sev} | {} |", s.by_severity.get(sev.as_str()).copied().unwrap_or(0));
     }
     for sev in Severity::ALL {
-        let findings: Vec<_> = report.findings.iter().filter(|f| f.severity == sev).collect();
+        let findings: Vec<_> = report.active().filter(|f| f.severity == sev).collect();
         if findings.is_empty() {
             continue;
         }
@@ -66,6 +66,12 @@ pub fn render_markdown(report: &Report) -> String {
     }
     for n in &report.notes {
         let _ = writeln!(out, "\n_Note: {}_", cell(n));
+    }
+    for w in &report.warnings {
+        let _ = writeln!(out, "\n_Warning: {}_", cell(w));
+    }
+    if s.suppressed > 0 {
+        let _ = writeln!(out, "\n_{} suppressed finding(s) not shown._", s.suppressed);
     }
     out
 }

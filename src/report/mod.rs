@@ -29,6 +29,9 @@ pub struct Report {
     pub coverage: Vec<Coverage>,
     /// Checks or parts of checks that could not run, and why.
     pub notes: Vec<String>,
+    /// Configuration problems that did not stop the audit: suppressions that expired or matched nothing.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
     /// Set with `--baseline`: findings already in the baseline report are left out of `findings`.
@@ -72,6 +75,9 @@ pub struct Summary {
     pub network_interfaces: usize,
     pub datastores: usize,
     pub failed_operations: usize,
+    /// Findings accepted by a suppression: listed, marked, and left out of the counts above.
+    #[serde(default)]
+    pub suppressed: usize,
     pub fail_on: Severity,
     /// The exit code `sgaudit audit` returns for this report.
     pub exit_code: u8,
@@ -86,19 +92,20 @@ pub mod exit {
 
 impl Report {
     pub fn new(inventory: &Inventory, findings: Vec<Finding>, fail_on: Severity) -> Report {
+        let active: Vec<&Finding> = findings.iter().filter(|f| f.suppressed.is_none()).collect();
         let mut by_severity = BTreeMap::new();
         for sev in Severity::ALL {
-            by_severity.insert(sev.as_str().to_string(), findings.iter().filter(|f| f.severity == sev).count());
+            by_severity.insert(sev.as_str().to_string(), active.iter().filter(|f| f.severity == sev).count());
         }
         let mut by_check = BTreeMap::new();
         for check in crate::checks::REGISTRY {
-            by_check.insert(check.id.to_string(), findings.iter().filter(|f| f.check == check.id).count());
+            by_check.insert(check.id.to_string(), active.iter().filter(|f| f.check == check.id).count());
         }
         let failed = inventory.coverage.iter().filter(|c| c.status == CoverageStatus::Failed).count();
         let complete = failed == 0;
         let exit_code = if !complete {
             exit::INCOMPLETE
-        } else if findings.iter().any(|f| f.severity >= fail_on) {
+        } else if active.iter().any(|f| f.severity >= fail_on) {
             exit::FINDINGS
         } else {
             exit::CLEAN
@@ -131,8 +138,10 @@ impl Report {
             complete,
             coverage: inventory.coverage.clone(),
             notes,
+            warnings: Vec::new(),
             summary: Summary {
-                findings: findings.len(),
+                findings: active.len(),
+                suppressed: findings.len() - active.len(),
                 by_severity,
                 by_check,
                 security_groups: inventory.groups.len(),
@@ -156,6 +165,11 @@ impl Report {
             return Err(format!("schema is `{}`, expected `{SCHEMA}`", report.schema));
         }
         Ok(report)
+    }
+
+    /// Findings no suppression accepts.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
     }
 
     pub fn failures(&self) -> impl Iterator<Item = &Coverage> {

@@ -64,7 +64,13 @@ pub fn render_sarif(report: &Report) -> String {
                 text.push_str("\n    ");
                 text.push_str(c);
             }
+            let suppressions: Vec<Value> = f
+                .suppressed
+                .iter()
+                .map(|s| json!({ "kind": "external", "status": "accepted", "justification": s.reason }))
+                .collect();
             json!({
+                "suppressions": suppressions,
                 "ruleId": f.check,
                 "ruleIndex": index,
                 "level": level(f.severity),

@@ -11,11 +11,11 @@ pub fn render_table(report: &Report, width: Option<u16>) -> String {
     let account = report.account.as_deref().unwrap_or("unknown account");
     let _ = writeln!(out, "sgaudit {} — account {account}, regions {}", report.tool.version, report.regions.join(", "));
 
-    if report.findings.is_empty() {
+    if report.active().next().is_none() {
         let _ = writeln!(out, "\nNo findings.");
     }
     for sev in Severity::ALL {
-        let findings: Vec<_> = report.findings.iter().filter(|f| f.severity == sev).collect();
+        let findings: Vec<_> = report.active().filter(|f| f.severity == sev).collect();
         if findings.is_empty() {
             continue;
         }
@@ -60,6 +60,12 @@ pub fn render_table(report: &Report, width: Option<u16>) -> String {
     }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    if report.summary.suppressed > 0 {
+        let _ = writeln!(out, "{} suppressed finding(s) not shown (see the JSON report)", report.summary.suppressed);
     }
 
     let s = &report.summary;
