@@ -233,21 +233,66 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// Logging on stderr, and on a terminal a progress line of the calls done. `-v` adds one line per AWS call with
+/// its duration (the `call` span closing); `-vv` adds the SDK's own debug output.
 fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::prelude::*;
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "sgaudit=warn,error",
         (false, 1) => "sgaudit=info,warn",
-        (false, _) => "debug",
+        // The SDK logs the access key ID at debug (identity cache, endpoint parameters): credentials never appear
+        // in logs, so those two stay at info.
+        (false, _) => {
+            "debug,aws_smithy_runtime::client::identity=info,aws_smithy_runtime::client::orchestrator::endpoints=info"
+        }
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SGAUDIT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
+        // The progress events feed the progress line only.
+        .add_directive("sgaudit::progress=off".parse().expect("static directive"));
+    let terminal = std::io::stderr().is_terminal();
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(terminal)
         .with_target(false)
-        .try_init();
+        .with_span_events(if verbose > 0 { FmtSpan::CLOSE } else { FmtSpan::NONE })
+        .with_filter(filter);
+    let progress = (terminal && !quiet && verbose == 0).then(|| {
+        Progress::default().with_filter(tracing_subscriber::filter::filter_fn(|m| m.target() == "sgaudit::progress"))
+    });
+    let _ = tracing_subscriber::registry().with(fmt).with(progress).try_init();
+}
+
+/// The progress line: how many calls are done and which was last, redrawn in place on stderr.
+#[derive(Default)]
+struct Progress {
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Progress {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut m = Message(String::new());
+        event.record(&mut m);
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        eprint!("\r\x1b[2Ksgaudit: {n} call(s) done, last: {}", m.0);
+    }
+}
+
+/// Clears the progress line before the report is printed.
+fn end_progress() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
 }
 
 fn list_checks() -> String {
@@ -337,8 +382,9 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let config = read_config(args.config.as_deref())?;
     let opts = options(args.source, false);
-    let collection = runtime()?.block_on(collect::collect(&opts)).map_err(|e| e.to_string())?;
-    let inventory = collection.inventory;
+    let collection = runtime()?.block_on(collect::collect(&opts));
+    end_progress();
+    let inventory = collection.map_err(|e| e.to_string())?.inventory;
     let mut findings = audit::audit(&inventory);
     let mut known = 0;
     if let Some(b) = &baseline {
@@ -421,7 +467,9 @@ fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {
         return Err("record reads a live endpoint; --replay cannot be combined with it".to_string());
     }
     let opts = options(args.source, true);
-    let collection = runtime()?.block_on(collect::collect(&opts)).map_err(|e| e.to_string())?;
+    let collection = runtime()?.block_on(collect::collect(&opts));
+    end_progress();
+    let collection = collection.map_err(|e| e.to_string())?;
     let n = collection.write_recording(&args.out).map_err(|e| e.to_string())?;
     let inv = &collection.inventory;
     if !quiet {

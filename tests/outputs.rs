@@ -175,3 +175,21 @@ fn every_format_snapshot() {
         insta::assert_snapshot!(name, text);
     }
 }
+
+#[test]
+fn stderr_is_quiet_off_a_terminal_and_verbose_shows_each_call_with_its_duration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r.json");
+    let (_, _, stderr) = sgaudit(&["audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
+    assert_eq!(stderr.lines().count(), 1, "no progress line when stderr is not a terminal: {stderr}");
+    let (_, _, stderr) = sgaudit(&["-v", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
+    let calls: Vec<&str> = stderr.lines().filter(|l| l.contains("call{") && l.contains("time.busy")).collect();
+    assert_eq!(calls.len(), 9, "{stderr}");
+    assert!(calls.iter().any(|l| l.contains("operation=\"DescribeSecurityGroupRules\"")));
+    let (_, _, debug) = sgaudit(&["-vv", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
+    assert!(debug.lines().count() > 100, "-vv shows the SDK's own debug output");
+    // The replay signs with the key pair REPLAY/REPLAY: neither half may show up, even at -vv.
+    assert!(!stderr.contains("REPLAY") && !debug.contains("REPLAY"), "credentials never appear in logs");
+    let (_, _, stderr) = sgaudit(&["-q", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
+    assert!(stderr.is_empty(), "{stderr}");
+}

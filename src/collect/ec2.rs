@@ -6,6 +6,7 @@ use aws_sdk_ec2::types as ec2;
 use aws_sdk_ec2::Client;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
+use tracing::Instrument;
 
 const SERVICE: &str = "ec2";
 
@@ -23,13 +24,15 @@ pub async fn groups_and_rules(
     let groups_call = drain(
         client.describe_security_groups().max_results(1000).into_paginator().send(),
         |page, out: &mut Vec<ec2::SecurityGroup>| out.extend(page.security_groups.unwrap_or_default()),
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeSecurityGroups"));
     let rules_call = drain(
         client.describe_security_group_rules().max_results(1000).into_paginator().send(),
         |page, out: &mut Vec<Rule>| {
             out.extend(page.security_group_rules().iter().filter_map(|r| convert_rule(r, region)))
         },
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeSecurityGroupRules"));
     let (raw_groups, rules) = tokio::join!(groups_call, rules_call);
     let rules_ok = rules.is_ok();
     let raw_groups = settle(call(region, "DescribeSecurityGroups"), raw_groups, coverage);
@@ -47,7 +50,8 @@ pub async fn interfaces(client: &Client, region: &str, coverage: &mut Vec<Covera
         |page, out: &mut Vec<NetworkInterface>| {
             out.extend(page.network_interfaces().iter().map(|n| convert_interface(n, region)))
         },
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeNetworkInterfaces"));
     settle(call(region, "DescribeNetworkInterfaces"), result.await, coverage)
 }
 
@@ -83,7 +87,8 @@ pub async fn prefix_lists(
                 )
             }))
         },
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeManagedPrefixLists"));
     let entries = futures::future::join_all(ids.iter().map(|id| async move {
         let result = drain(
             client.get_managed_prefix_list_entries().prefix_list_id(*id).max_results(100).into_paginator().send(),
@@ -91,6 +96,7 @@ pub async fn prefix_lists(
                 out.extend(page.entries().iter().filter_map(|e| e.cidr().and_then(|c| c.parse::<ipnet::IpNet>().ok())))
             },
         )
+        .instrument(super::outcome::span(region, SERVICE, "GetManagedPrefixListEntries"))
         .await;
         (id.to_string(), result)
     }));

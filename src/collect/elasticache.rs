@@ -4,6 +4,7 @@ use super::outcome::{drain, settle, Call};
 use crate::model::{Coverage, Datastore, ResourceKind};
 use aws_sdk_elasticache::types as ec;
 use aws_sdk_elasticache::Client;
+use tracing::Instrument;
 
 const SERVICE: &str = "elasticache";
 
@@ -11,17 +12,20 @@ pub async fn datastores(client: &Client, region: &str, coverage: &mut Vec<Covera
     let clusters = drain(
         client.describe_cache_clusters().show_cache_node_info(true).max_records(100).into_paginator().send(),
         |page, out: &mut Vec<Datastore>| out.extend(page.cache_clusters().iter().map(|c| cluster(c, region))),
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeCacheClusters"));
     let groups = drain(
         client.describe_replication_groups().max_records(100).into_paginator().send(),
         |page, out: &mut Vec<ec::ReplicationGroup>| out.extend(page.replication_groups.unwrap_or_default()),
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeReplicationGroups"));
     let serverless = drain(
         client.describe_serverless_caches().max_results(100).into_paginator().send(),
         |page, out: &mut Vec<Datastore>| {
             out.extend(page.serverless_caches().iter().map(|s| serverless_cache(s, region)))
         },
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeServerlessCaches"));
     let (clusters, groups, serverless) = tokio::join!(clusters, groups, serverless);
     let mut out = settle(Call { region, service: SERVICE, operation: "DescribeCacheClusters" }, clusters, coverage);
     let groups = settle(Call { region, service: SERVICE, operation: "DescribeReplicationGroups" }, groups, coverage);

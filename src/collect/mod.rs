@@ -16,6 +16,7 @@ use outcome::{Call, Failure};
 use recording::{RecordingClient, ReplayClient};
 use std::path::PathBuf;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// Where the data comes from and how to ask for it.
 #[derive(Debug, Clone, Default)]
@@ -97,7 +98,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         let region = regions.first().cloned().or(home.clone()).ok_or(Error::NoRegion)?;
         let client = aws_sdk_ec2::Client::new(&for_region(&base, &region));
         let call = Call { region: &region, service: "ec2", operation: "DescribeRegions" };
-        match ec2::enabled_regions(&client).await {
+        match ec2::enabled_regions(&client).instrument(outcome::span(&region, "ec2", "DescribeRegions")).await {
             Ok(all) => {
                 coverage.push(outcome::ok(call, 1));
                 regions = all;
@@ -180,7 +181,7 @@ fn for_region(base: &SdkConfig, region: &str) -> SdkConfig {
 async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>) -> Option<String> {
     let client = aws_sdk_sts::Client::new(cfg);
     let call = Call { region, service: "sts", operation: "GetCallerIdentity" };
-    match client.get_caller_identity().send().await {
+    match client.get_caller_identity().send().instrument(outcome::span(region, "sts", "GetCallerIdentity")).await {
         Ok(out) => {
             coverage.push(outcome::ok(call, 1));
             out.account().map(str::to_string)

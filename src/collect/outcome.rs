@@ -105,7 +105,18 @@ pub fn settle<T>(call: Call, result: Result<(Vec<T>, u32), Failure>, coverage: &
     }
 }
 
+/// The span every AWS call runs in: `-v` prints it with its duration when it closes.
+pub fn span(region: &str, service: &'static str, operation: &'static str) -> tracing::Span {
+    tracing::info_span!("call", region, service, operation)
+}
+
+/// Tells whoever watches (the progress line on a terminal) that a call is done.
+fn progress(call: Call, status: &str) {
+    tracing::info!(target: "sgaudit::progress", "{} {} {} {status}", call.region, call.service, call.operation);
+}
+
 pub fn ok(call: Call, pages: u32) -> Coverage {
+    progress(call, "ok");
     Coverage {
         region: call.region.to_string(),
         service: call.service.to_string(),
@@ -119,6 +130,7 @@ pub fn ok(call: Call, pages: u32) -> Coverage {
 }
 
 pub fn failed(call: Call, f: Failure) -> Coverage {
+    progress(call, "failed");
     let hint = hint(call, &f);
     Coverage {
         region: call.region.to_string(),

@@ -5,6 +5,7 @@ use super::outcome::{drain, settle, Call};
 use crate::model::{Coverage, Datastore, ResourceKind};
 use aws_sdk_rds::types as rds;
 use aws_sdk_rds::Client;
+use tracing::Instrument;
 
 const SERVICE: &str = "rds";
 
@@ -12,11 +13,13 @@ pub async fn datastores(client: &Client, region: &str, coverage: &mut Vec<Covera
     let instances = drain(
         client.describe_db_instances().max_records(100).into_paginator().send(),
         |page, out: &mut Vec<Datastore>| out.extend(page.db_instances().iter().map(|i| instance(i, region))),
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeDBInstances"));
     let clusters = drain(
         client.describe_db_clusters().max_records(100).into_paginator().send(),
         |page, out: &mut Vec<Datastore>| out.extend(page.db_clusters().iter().map(|c| cluster(c, region))),
-    );
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeDBClusters"));
     let (instances, clusters) = tokio::join!(instances, clusters);
     let mut out = settle(Call { region, service: SERVICE, operation: "DescribeDBInstances" }, instances, coverage);
     out.extend(settle(Call { region, service: SERVICE, operation: "DescribeDBClusters" }, clusters, coverage));
