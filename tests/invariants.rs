@@ -23,13 +23,15 @@ fn nothing_outside_collect_imports_the_sdk() {
         if path.contains("/collect/") {
             continue;
         }
+        // Code only: string literals (log filters name SDK modules) are left out.
+        let code: String = text.lines().map(|l| l.split('"').step_by(2).collect::<String>() + "\n").collect();
         for needle in ["aws_sdk_", "aws_smithy_", "aws_config", "aws_credential_types"] {
-            assert!(!text.contains(needle), "{path} uses {needle}: only src/collect/ may talk to AWS");
+            assert!(!code.contains(needle), "{path} uses {needle}: only src/collect/ may talk to AWS");
         }
         let core = ["/model/", "/audit/", "/checks/", "/report/"].iter().any(|d| path.contains(d));
         if core {
             for needle in ["std::fs", "std::net::Tcp", "tokio", "std::time::SystemTime", "std::env", "println!"] {
-                assert!(!text.contains(needle), "{path} uses {needle}: the core does no I/O");
+                assert!(!code.contains(needle), "{path} uses {needle}: the core does no I/O");
             }
         }
     }
