@@ -105,6 +105,15 @@ struct SourceArgs {
     /// Timeout of one attempt, in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// Assume this role (with the profile's or environment's credentials) and audit its account.
+    #[arg(long, value_name = "ARN", conflicts_with = "replay")]
+    role_arn: Option<String>,
+    /// External ID for --role-arn (and the default for --targets entries).
+    #[arg(long, value_name = "ID")]
+    external_id: Option<String>,
+    /// Session name for assumed roles (shows in the audited account's CloudTrail).
+    #[arg(long, default_value = "sgaudit")]
+    session_name: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -183,6 +192,44 @@ struct AuditArgs {
     /// Configuration with suppressions. Default: ./sgaudit.toml when it exists (`sgaudit init` writes one).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Audit several accounts: a TOML file of `[[target]]` entries with `role_arn` and optional
+    /// `external_id`, `session_name` and `regions`. One combined report, with per-account coverage.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["replay", "role_arn"])]
+    targets: Option<PathBuf>,
+    /// How many accounts to collect at once with --targets.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+}
+
+/// One entry of a --targets file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Target {
+    role_arn: String,
+    external_id: Option<String>,
+    session_name: Option<String>,
+    regions: Option<Vec<String>>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Targets {
+    target: Vec<Target>,
+}
+
+fn read_targets(path: &std::path::Path) -> Result<Vec<Target>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let line = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
+    let t: Targets = toml::from_str(&text).map_err(|e| {
+        let place = e.span().map(|s| format!(" line {}", line(s.start))).unwrap_or_default();
+        format!("{}:{place}: {}", path.display(), e.message())
+    })?;
+    for (i, target) in t.target.iter().enumerate() {
+        if !target.role_arn.starts_with("arn:") || target.role_arn.split(':').nth(4).is_none_or(str::is_empty) {
+            return Err(format!("{}: target #{}: `{}` is not a role ARN", path.display(), i + 1, target.role_arn));
+        }
+    }
+    Ok(t.target)
 }
 
 #[derive(Debug, Args)]
@@ -327,6 +374,11 @@ fn options(source: SourceArgs, record: bool) -> collect::Options {
         },
         max_attempts: source.max_attempts,
         timeout: Duration::from_secs(source.timeout.max(1)),
+        role: source.role_arn.map(|arn| collect::Role {
+            arn,
+            external_id: source.external_id,
+            session_name: source.session_name,
+        }),
     }
 }
 
@@ -381,18 +433,61 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     // Read the inputs first: a bad one should fail before minutes of collection.
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let config = read_config(args.config.as_deref())?;
+    let targets = args.targets.as_deref().map(read_targets).transpose()?;
+    let (external_id, session_name) = (args.source.external_id.clone(), args.source.session_name.clone());
     let opts = options(args.source, false);
-    let collection = runtime()?.block_on(collect::collect(&opts));
+    // One collection per account: the command line's, or one per target, a bounded number at a time.
+    let runs: Vec<collect::Options> = match targets {
+        None => vec![opts],
+        Some(targets) => targets
+            .into_iter()
+            .map(|t| {
+                let mut o = opts.clone();
+                o.role = Some(collect::Role {
+                    arn: t.role_arn,
+                    external_id: t.external_id.or_else(|| external_id.clone()),
+                    session_name: t.session_name.unwrap_or_else(|| session_name.clone()),
+                });
+                if let Some(r) = t.regions {
+                    o.regions = r;
+                }
+                o
+            })
+            .collect(),
+    };
+    let collections = runtime()?.block_on(async {
+        use futures::StreamExt;
+        futures::stream::iter(runs.iter().map(collect::collect))
+            .buffered(args.concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await
+    });
     end_progress();
-    let inventory = collection.map_err(|e| e.to_string())?.inventory;
-    let mut findings = audit::audit(&inventory);
+    let inventories: Vec<sgaudit::model::Inventory> =
+        collections.into_iter().map(|c| c.map(|c| c.inventory).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+
     let mut known = 0;
-    if let Some(b) = &baseline {
-        (findings, known) = report::without_baseline(findings, b);
-    }
+    let mut per_account: Vec<Vec<sgaudit::audit::Finding>> = inventories
+        .iter()
+        .map(|inv| {
+            let findings = audit::audit(inv);
+            match &baseline {
+                Some(b) => {
+                    let (kept, n) = report::without_baseline(findings, b);
+                    known += n;
+                    kept
+                }
+                None => findings,
+            }
+        })
+        .collect();
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    let warnings = sgaudit::suppress::apply(&mut findings, &inventory, &config, &today);
-    let mut report = Report::new(&inventory, findings, args.fail_on);
+    let mut parts: Vec<(&sgaudit::model::Inventory, &mut [sgaudit::audit::Finding])> =
+        inventories.iter().zip(per_account.iter_mut()).map(|(i, f)| (i, f.as_mut_slice())).collect();
+    let warnings = sgaudit::suppress::apply_all(&mut parts, &config, &today);
+    let reports: Vec<Report> =
+        inventories.iter().zip(per_account).map(|(inv, f)| Report::new(inv, f, args.fail_on)).collect();
+    let mut report = Report::merge(reports, args.fail_on);
     if !quiet {
         for w in &warnings {
             eprintln!("sgaudit: warning: {w}");
@@ -402,7 +497,6 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     if let Some(path) = &args.baseline {
         report.baseline = Some(report::Baseline { file: path.display().to_string(), known });
     }
-
     if args.output.is_empty() {
         let terminal = std::io::stdout().is_terminal();
         let format = args.format.unwrap_or(if terminal { Format::Table } else { Format::Json });

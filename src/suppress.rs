@@ -151,13 +151,20 @@ impl Suppression {
 /// Marks the findings that a live suppression matches; returns warnings for suppressions that expired or
 /// matched nothing. `today` is `YYYY-MM-DD`.
 pub fn apply(findings: &mut [Finding], inv: &Inventory, config: &Config, today: &str) -> Vec<String> {
+    apply_all(&mut [(inv, findings)], config, today)
+}
+
+/// [`apply`] over several accounts at once, so that "matched nothing" means in none of them.
+pub fn apply_all(parts: &mut [(&Inventory, &mut [Finding])], config: &Config, today: &str) -> Vec<String> {
     let mut used = vec![false; config.suppress.len()];
-    for f in findings.iter_mut() {
-        for (i, s) in config.suppress.iter().enumerate() {
-            if !s.expired(today) && s.matches(f, inv) {
-                used[i] = true;
-                f.suppressed = Some(Suppressed { reason: s.reason.clone(), expires: s.expires.clone() });
-                break;
+    for (inv, findings) in parts.iter_mut() {
+        for f in findings.iter_mut() {
+            for (i, s) in config.suppress.iter().enumerate() {
+                if !s.expired(today) && s.matches(f, inv) {
+                    used[i] = true;
+                    f.suppressed = Some(Suppressed { reason: s.reason.clone(), expires: s.expires.clone() });
+                    break;
+                }
             }
         }
     }

@@ -162,13 +162,13 @@ fn unreachable_endpoint_is_a_gap_not_a_clean_report() {
 #[test]
 fn missing_credentials_are_a_gap_with_a_hint() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let home = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
         .args(["audit", "--format", "json", "--region", "us-east-1", "--max-attempts", "1"])
         .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
         .env_clear()
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("HOME", home.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -176,4 +176,85 @@ fn missing_credentials_are_a_gap_with_a_hint() {
     let gap = &report["coverage"][0];
     assert_eq!(gap["error_code"], "NoCredentials", "{gap:#}");
     assert!(gap["hint"].as_str().unwrap().contains("AWS_PROFILE"));
+}
+
+#[test]
+fn several_accounts_through_assumed_roles() {
+    let moto = Moto::start();
+    let (tiered, vprofile) = rt().block_on(async {
+        let mut a = Seeder::in_account(&moto.endpoint, "us-east-1", "111111111111").await;
+        scenarios::tiered(&mut a).await;
+        let mut b = Seeder::in_account(&moto.endpoint, "us-east-1", "222222222222").await;
+        scenarios::vprofile(&mut b).await;
+        (a, b)
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("targets.toml");
+    std::fs::write(
+        &targets,
+        "[[target]]\nrole_arn = \"arn:aws:iam::111111111111:role/sgaudit\"\nexternal_id = \"ext-111\"\n\n\
+         [[target]]\nrole_arn = \"arn:aws:iam::222222222222:role/sgaudit\"\nregions = [\"us-east-1\"]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
+        .args(["-v", "audit", "--format", "json", "--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
+        .args(["--max-attempts", "2", "--concurrency", "2", "--targets", targets.to_str().unwrap()])
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "AKIDSGAUDITBASEKEY")
+        .env("AWS_SECRET_ACCESS_KEY", "sgaudit-base-secret-value")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "moto's serverless gap, in both accounts: {stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["accounts"], serde_json::json!(["111111111111", "222222222222"]));
+    assert!(report["account"].is_null());
+    // 9 calls each, plus the two prefix-list calls where tiered references one.
+    for (account, n) in [("111111111111", 11), ("222222222222", 9)] {
+        let calls = report["coverage"].as_array().unwrap().iter().filter(|c| c["account"] == account).count();
+        assert_eq!(calls, n, "every call of {account} is in the coverage list: {:#}", report["coverage"]);
+    }
+    let pg = finding(&report, "exposed-database", "ielts-prod-db").expect("tiered, in account 111");
+    assert_eq!(pg["account"], "111111111111");
+    let mysql = finding(&report, "exposed-database", "vprofile-rds-mysql").expect("vprofile, in account 222");
+    assert_eq!(mysql["account"], "222222222222");
+    assert!(finding(&report, "self-referencing-group", &vprofile.id("vprofile-backend-sg")).is_some());
+    assert!(finding(&report, "exposed-database", &tiered.id("reporting-mongo-eni")).is_some());
+    // Credentials never appear in reports or logs.
+    for secret in ["sgaudit-base-secret-value", "AKIDSGAUDITBASEKEY"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked");
+    }
+
+    // A bad targets file names itself and the place.
+    std::fs::write(&targets, "[[target]]\nrole = \"x\"\n").unwrap();
+    let (code, _, stderr) =
+        sgaudit(&["audit", "--endpoint-url", &moto.endpoint, "--targets", targets.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("targets.toml: line 1") && stderr.contains("unknown field `role`"), "{stderr}");
+}
+
+#[test]
+fn one_role_arn_audits_that_account() {
+    let moto = Moto::start();
+    rt().block_on(async {
+        let mut s = Seeder::in_account(&moto.endpoint, "us-east-1", "333333333333").await;
+        scenarios::vprofile(&mut s).await;
+    });
+    let (code, report) = audit_json(&[
+        "--endpoint-url",
+        &moto.endpoint,
+        "--region",
+        "us-east-1",
+        "--max-attempts",
+        "2",
+        "--role-arn",
+        "arn:aws:iam::333333333333:role/sgaudit",
+        "--external-id",
+        "e",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(report["account"], "333333333333");
+    assert!(finding(&report, "exposed-database", "vprofile-rds-mysql").is_some(), "{report:#}");
 }

@@ -106,6 +106,9 @@ pub struct Finding {
     /// every run, so runs can be compared. Set by the engine.
     #[serde(default)]
     pub id: String,
+    /// The account of the resource. Set by the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub check: String,
     pub severity: Severity,
     pub region: String,

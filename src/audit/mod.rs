@@ -31,6 +31,7 @@ pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
                     (check.run)(ctx, &mut out);
                     for f in &mut out {
                         f.id = fingerprint(inventory.account.as_deref(), f);
+                        f.account.clone_from(&inventory.account);
                     }
                     out
                 })
@@ -39,16 +40,22 @@ pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
         handles.into_iter().map(|h| h.join().expect("a check panicked")).collect()
     });
     let mut findings: Vec<Finding> = per_check.into_iter().flatten().collect();
-    // (check, region, kind, id) is unique per finding, so an unstable sort is still deterministic.
+    sort(&mut findings);
+    findings
+}
+
+/// Report order: severity (highest first), then account, check, region, resource kind and ID. That tuple is
+/// unique per finding, so an unstable sort is still deterministic.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_unstable_by(|a, b| {
         b.severity
             .cmp(&a.severity)
+            .then_with(|| a.account.cmp(&b.account))
             .then_with(|| a.check.cmp(&b.check))
             .then_with(|| a.region.cmp(&b.region))
             .then_with(|| a.resource.kind.cmp(&b.resource.kind))
             .then_with(|| a.resource.id.cmp(&b.resource.id))
     });
-    findings
 }
 
 /// The stable ID of a finding: XXH3-128 of check, account, region, resource kind and resource ID, in hex. It

@@ -181,6 +181,7 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
     }
     out.push(Finding {
         id: String::new(),
+        account: None,
         check: EXPOSED_DATABASE.id.to_string(),
         severity,
         region: d.region.clone(),
@@ -283,6 +284,7 @@ fn check_interface(eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut
     };
     out.push(Finding {
         id: String::new(),
+        account: None,
         check: EXPOSED_DATABASE.id.to_string(),
         severity,
         region: eni.region.clone(),

@@ -94,6 +94,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             id: String::new(),
+            account: None,
             check: SELF_REFERENCING_GROUP.id.to_string(),
             severity,
             region: group.region.clone(),

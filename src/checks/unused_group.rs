@@ -56,6 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let own_rules = ctx.rules(&group.id).len();
         out.push(Finding {
             id: String::new(),
+            account: None,
             check: UNUSED_GROUP.id.to_string(),
             severity: UNUSED_GROUP.default_severity,
             region: group.region.clone(),

@@ -99,6 +99,7 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
     }
     Finding {
         id: String::new(),
+        account: None,
         check: UNUSED_RULE.id.to_string(),
         severity,
         region: rule.region.clone(),

@@ -33,6 +33,16 @@ pub struct Options {
     pub max_attempts: u32,
     /// Per-attempt timeout.
     pub timeout: Duration,
+    /// Audit another account through this role, assumed with the credentials of the profile or environment.
+    pub role: Option<Role>,
+}
+
+/// A role to assume before collecting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -135,8 +145,13 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.coverage.extend(part.coverage);
     }
     if inv.account.is_none() {
-        // The owner of the account's own groups is the account.
-        inv.account = inv.groups.iter().find_map(|g| g.owner_id.clone());
+        // The owner of the account's own groups is the account; failing that, the role's account.
+        inv.account = inv.groups.iter().find_map(|g| g.owner_id.clone()).or_else(|| {
+            opts.role.as_ref().and_then(|r| r.arn.split(':').nth(4)).filter(|a| !a.is_empty()).map(str::to_string)
+        });
+    }
+    for c in &mut inv.coverage {
+        c.account = inv.account.clone();
     }
     Ok(Collection { inventory: inv, recorder })
 }
@@ -171,7 +186,29 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
             loader = loader.http_client(rec.clone());
         }
     }
-    loader.load().await
+    let base = loader.load().await;
+    match (&opts.role, replay) {
+        (Some(role), None) => {
+            // The role is assumed lazily, on the first call, and refreshed before it expires; a failure to
+            // assume it fails every call, and so shows in the coverage list.
+            let mut b = aws_config::sts::AssumeRoleProvider::builder(role.arn.clone())
+                .session_name(role.session_name.clone())
+                .configure(&base);
+            if let Some(id) = &role.external_id {
+                b = b.external_id(id.clone());
+            }
+            // STS is called in the profile's region, else the first audited one.
+            if base.region().is_none() {
+                let region = opts.regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
+                b = b.region(Region::new(region));
+            }
+            let provider = b.build().await;
+            base.to_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .build()
+        }
+        _ => base,
+    }
 }
 
 fn for_region(base: &SdkConfig, region: &str) -> SdkConfig {

@@ -46,10 +46,10 @@ where
     }
 }
 
+/// A call that never left because no credentials could be loaded (none found, a broken profile, a role that
+/// could not be assumed).
 fn is_credentials(message: &str) -> bool {
-    ["no credentials found", "loading credentials", "credential provider", "CredentialsNotLoaded"]
-        .iter()
-        .any(|m| message.contains(m))
+    message.to_ascii_lowercase().contains("credential")
 }
 
 /// The error and its sources, each by its `Display`, joined with `: ` (no `Debug` dumps).
@@ -118,6 +118,7 @@ fn progress(call: Call, status: &str) {
 pub fn ok(call: Call, pages: u32) -> Coverage {
     progress(call, "ok");
     Coverage {
+        account: None,
         region: call.region.to_string(),
         service: call.service.to_string(),
         operation: call.operation.to_string(),
@@ -133,6 +134,7 @@ pub fn failed(call: Call, f: Failure) -> Coverage {
     progress(call, "failed");
     let hint = hint(call, &f);
     Coverage {
+        account: None,
         region: call.region.to_string(),
         service: call.service.to_string(),
         operation: call.operation.to_string(),
@@ -150,7 +152,11 @@ fn hint(call: Call, f: &Failure) -> String {
     let code = f.code.as_str();
     let msg = f.message.to_ascii_lowercase();
     if code == "NoCredentials" {
-        return "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string();
+        return if msg.contains("assume") || msg.contains("role") {
+            "the role could not be assumed: check --role-arn, --external-id and the role's trust policy".to_string()
+        } else {
+            "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string()
+        };
     }
     if code.contains("AccessDenied")
         || code == "UnauthorizedOperation"
@@ -177,12 +183,7 @@ fn hint(call: Call, f: &Failure) -> String {
     {
         "the endpoint does not serve this operation (an emulator gap, or a service outage): the resources it lists were not audited".to_string()
     } else if code == "DispatchFailure" {
-        if msg.contains("credentials") {
-            "no usable credentials: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-                .to_string()
-        } else {
-            "the request could not be sent: check --endpoint-url, proxy settings and network access".to_string()
-        }
+        "the request could not be sent: check --endpoint-url, proxy settings and network access".to_string()
     } else {
         format!(
             "retry later; if it persists, check that {action} is allowed and the service is available in {}",

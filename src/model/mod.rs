@@ -247,6 +247,9 @@ pub struct PrefixList {
 /// The outcome of one API operation in one region.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Coverage {
+    /// The account the call was made in (set once the account is known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub region: String,
     pub service: String,
     pub operation: String,

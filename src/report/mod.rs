@@ -22,7 +22,11 @@ pub const SCHEMA: &str = "sgaudit/report@1";
 pub struct Report {
     pub schema: String,
     pub tool: Tool,
+    /// The account, when the report covers exactly one.
     pub account: Option<String>,
+    /// Every account the report covers.
+    #[serde(default)]
+    pub accounts: Vec<String>,
     pub regions: Vec<String>,
     /// False when any operation failed: the findings are then a lower bound.
     pub complete: bool,
@@ -90,29 +94,46 @@ pub mod exit {
     pub const INCOMPLETE: u8 = 2;
 }
 
+/// Counts and the exit code; `counts` is groups, rules, interfaces, datastores.
+fn summarize(findings: &[Finding], coverage: &[Coverage], counts: [usize; 4], fail_on: Severity) -> Summary {
+    let active: Vec<&Finding> = findings.iter().filter(|f| f.suppressed.is_none()).collect();
+    let mut by_severity = BTreeMap::new();
+    for sev in Severity::ALL {
+        by_severity.insert(sev.as_str().to_string(), active.iter().filter(|f| f.severity == sev).count());
+    }
+    let mut by_check = BTreeMap::new();
+    for check in crate::checks::REGISTRY {
+        by_check.insert(check.id.to_string(), active.iter().filter(|f| f.check == check.id).count());
+    }
+    let failed = coverage.iter().filter(|c| c.status == CoverageStatus::Failed).count();
+    let exit_code = if failed > 0 {
+        exit::INCOMPLETE
+    } else if active.iter().any(|f| f.severity >= fail_on) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    };
+    let [security_groups, rules, network_interfaces, datastores] = counts;
+    Summary {
+        findings: active.len(),
+        suppressed: findings.len() - active.len(),
+        by_severity,
+        by_check,
+        security_groups,
+        rules,
+        network_interfaces,
+        datastores,
+        failed_operations: failed,
+        fail_on,
+        exit_code,
+    }
+}
+
 impl Report {
     pub fn new(inventory: &Inventory, findings: Vec<Finding>, fail_on: Severity) -> Report {
-        let active: Vec<&Finding> = findings.iter().filter(|f| f.suppressed.is_none()).collect();
-        let mut by_severity = BTreeMap::new();
-        for sev in Severity::ALL {
-            by_severity.insert(sev.as_str().to_string(), active.iter().filter(|f| f.severity == sev).count());
-        }
-        let mut by_check = BTreeMap::new();
-        for check in crate::checks::REGISTRY {
-            by_check.insert(check.id.to_string(), active.iter().filter(|f| f.check == check.id).count());
-        }
-        let failed = inventory.coverage.iter().filter(|c| c.status == CoverageStatus::Failed).count();
-        let complete = failed == 0;
-        let exit_code = if !complete {
-            exit::INCOMPLETE
-        } else if active.iter().any(|f| f.severity >= fail_on) {
-            exit::FINDINGS
-        } else {
-            exit::CLEAN
-        };
         let mut notes = Vec::new();
         for region in &inventory.regions {
-            let ctx_gaps: Vec<&str> = inventory
+            let gaps: Vec<&str> = inventory
                 .coverage
                 .iter()
                 .filter(|c| {
@@ -122,36 +143,69 @@ impl Report {
                 })
                 .map(|c| c.operation.as_str())
                 .collect();
-            if !ctx_gaps.is_empty() {
+            if !gaps.is_empty() {
                 notes.push(format!(
                     "{region}: unused-group and stale unused-rule findings were not evaluated because {} failed; \
                      group membership is unknown there",
-                    ctx_gaps.join(", ")
+                    gaps.join(", ")
                 ));
             }
         }
+        let counts =
+            [inventory.groups.len(), inventory.rules.len(), inventory.interfaces.len(), inventory.datastores.len()];
         Report {
             schema: SCHEMA.to_string(),
             tool: Tool { name: "sgaudit".to_string(), version: env!("CARGO_PKG_VERSION").to_string() },
             account: inventory.account.clone(),
+            accounts: inventory.account.iter().cloned().collect(),
             regions: inventory.regions.clone(),
-            complete,
+            complete: inventory.is_complete(),
             coverage: inventory.coverage.clone(),
             notes,
             warnings: Vec::new(),
-            summary: Summary {
-                findings: active.len(),
-                suppressed: findings.len() - active.len(),
-                by_severity,
-                by_check,
-                security_groups: inventory.groups.len(),
-                rules: inventory.rules.len(),
-                network_interfaces: inventory.interfaces.len(),
-                datastores: inventory.datastores.len(),
-                failed_operations: failed,
-                fail_on,
-                exit_code,
-            },
+            summary: summarize(&findings, &inventory.coverage, counts, fail_on),
+            findings,
+            baseline: None,
+        }
+    }
+
+    /// One report for several accounts: findings, coverage, notes and warnings of every part, summed up.
+    pub fn merge(parts: Vec<Report>, fail_on: Severity) -> Report {
+        let several = parts.len() > 1;
+        let mut accounts: Vec<String> = parts.iter().flat_map(|p| p.accounts.iter().cloned()).collect();
+        accounts.sort();
+        accounts.dedup();
+        let mut regions: Vec<String> = parts.iter().flat_map(|p| p.regions.iter().cloned()).collect();
+        regions.sort();
+        regions.dedup();
+        let mut counts = [0usize; 4];
+        let (mut findings, mut coverage, mut notes, mut warnings) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for p in parts {
+            let s = &p.summary;
+            for (c, n) in counts.iter_mut().zip([s.security_groups, s.rules, s.network_interfaces, s.datastores]) {
+                *c += n;
+            }
+            let prefix = match (&p.account, several) {
+                (Some(a), true) => format!("account {a}: "),
+                _ => String::new(),
+            };
+            notes.extend(p.notes.into_iter().map(|n| format!("{prefix}{n}")));
+            warnings.extend(p.warnings.into_iter().map(|w| format!("{prefix}{w}")));
+            findings.extend(p.findings);
+            coverage.extend(p.coverage);
+        }
+        crate::audit::sort(&mut findings);
+        Report {
+            schema: SCHEMA.to_string(),
+            tool: Tool { name: "sgaudit".to_string(), version: env!("CARGO_PKG_VERSION").to_string() },
+            account: if accounts.len() == 1 { accounts.first().cloned() } else { None },
+            accounts,
+            regions,
+            complete: coverage.iter().all(|c| c.status == CoverageStatus::Ok),
+            notes,
+            warnings,
+            summary: summarize(&findings, &coverage, counts, fail_on),
+            coverage,
             findings,
             baseline: None,
         }

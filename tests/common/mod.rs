@@ -24,8 +24,8 @@ pub fn sgaudit(args: &[&str]) -> (i32, String, String) {
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        // No profile files: HOME is a directory without .aws.
+        .env("HOME", std::env::temp_dir().join("sgaudit-test-home"))
         .output()
         .expect("run sgaudit");
     (

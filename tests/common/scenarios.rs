@@ -42,6 +42,39 @@ impl Seeder {
         }
     }
 
+    /// A seeder working in `account`, through a role assumed there (moto keeps accounts apart by the
+    /// credentials a role's session gets).
+    pub async fn in_account(endpoint: &str, region: &str, account: &str) -> Seeder {
+        let base = super::moto_config(endpoint, region).await;
+        let creds = aws_sdk_sts::Client::new(&base)
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/seeder"))
+            .role_session_name("seeder")
+            .send()
+            .await
+            .unwrap()
+            .credentials
+            .unwrap();
+        let cfg = base
+            .to_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(
+                    creds.access_key_id,
+                    creds.secret_access_key,
+                    Some(creds.session_token),
+                    None,
+                    "seeder",
+                ),
+            ))
+            .build();
+        Seeder {
+            ec2: aws_sdk_ec2::Client::new(&cfg),
+            rds: aws_sdk_rds::Client::new(&cfg),
+            ec: aws_sdk_elasticache::Client::new(&cfg),
+            ids: BTreeMap::new(),
+        }
+    }
+
     pub fn id(&self, name: &str) -> String {
         self.ids.get(name).unwrap_or_else(|| panic!("no resource named {name}")).clone()
     }
