@@ -38,12 +38,6 @@ fn several_outputs_in_one_run() {
 }
 
 #[test]
-fn markdown_snapshot() {
-    let (_, md, _) = sgaudit(&["audit", "--replay", "mocks/vprofile", "--format", "markdown"]);
-    insta::assert_snapshot!("vprofile_markdown", md);
-}
-
-#[test]
 fn sarif_has_rules_from_the_docs_and_stable_fingerprints() {
     let (_, text, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "sarif"]);
     let sarif: Value = serde_json::from_str(&text).unwrap();
@@ -168,11 +162,13 @@ fn completions_are_generated() {
 
 #[test]
 fn every_format_snapshot() {
-    for (format, name) in [("table", "tiered_table"), ("json", "tiered_json"), ("sarif", "tiered_sarif")] {
-        let (_, text, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", format]);
-        // The tool version is the only part that changes between releases.
-        let text = text.replace(env!("CARGO_PKG_VERSION"), "[version]");
-        insta::assert_snapshot!(name, text);
+    for mock in ["tiered", "vprofile"] {
+        for format in ["table", "json", "sarif", "markdown"] {
+            let (_, text, _) = sgaudit(&["audit", "--replay", &format!("mocks/{mock}"), "--format", format]);
+            // The tool version is the only part that changes between releases.
+            let text = text.replace(env!("CARGO_PKG_VERSION"), "[version]");
+            insta::assert_snapshot!(format!("{mock}_{format}"), text);
+        }
     }
 }
 
@@ -192,4 +188,52 @@ fn stderr_is_quiet_off_a_terminal_and_verbose_shows_each_call_with_its_duration(
     assert!(!stderr.contains("REPLAY") && !debug.contains("REPLAY"), "credentials never appear in logs");
     let (_, _, stderr) = sgaudit(&["-q", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
     assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn a_run_killed_while_writing_leaves_the_previous_report_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report.json");
+    sgaudit(&["audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
+    let before = read(&out);
+    let (_, complete_new, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "json"]);
+    // Kill runs the moment their temporary file appears, that is while they write; try until one is caught.
+    let mut caught = 0;
+    for _ in 0..300 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
+            .args(["audit", "--replay", "mocks/tiered", "--output", out.to_str().unwrap(), "-q"])
+            .current_dir(root())
+            .spawn()
+            .unwrap();
+        loop {
+            let writing = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"));
+            if writing {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                caught += 1;
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+        }
+        let now = read(&out);
+        assert!(now == before || now == complete_new, "the report is always whole: old or new, never partial");
+        for e in std::fs::read_dir(tmp.path()).unwrap().flatten() {
+            if e.file_name().to_string_lossy().ends_with(".tmp") {
+                std::fs::remove_file(e.path()).unwrap(); // what a killed run leaves: never the report itself
+            }
+        }
+        if now != before {
+            // A run completed: put the old report back and try again.
+            std::fs::write(&out, &before).unwrap();
+        }
+        if caught >= 3 {
+            break;
+        }
+    }
+    assert!(caught >= 3, "no run was caught while writing ({caught})");
 }
