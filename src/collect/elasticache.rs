@@ -1,6 +1,6 @@
 //! ElastiCache: cache clusters (with node info), replication groups and serverless caches.
 
-use super::outcome::{drain, settle, Call};
+use super::outcome::{drain, port, settle, Call};
 use crate::model::{Coverage, Datastore, ResourceKind};
 use aws_sdk_elasticache::types as ec;
 use aws_sdk_elasticache::Client;
@@ -43,10 +43,6 @@ pub async fn datastores(client: &Client, region: &str, coverage: &mut Vec<Covera
     out.extend(groups);
     out.extend(serverless);
     out
-}
-
-fn port(p: Option<i32>) -> Option<u16> {
-    p.filter(|p| *p > 0).and_then(|p| u16::try_from(p).ok())
 }
 
 fn cluster(c: &ec::CacheCluster, region: &str) -> Datastore {

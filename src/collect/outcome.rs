@@ -70,6 +70,11 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A port as the APIs report it (`i32`, 0 when unset) as the model keeps it.
+pub fn port(p: Option<i32>) -> Option<u16> {
+    p.filter(|p| *p > 0).and_then(|p| u16::try_from(p).ok())
+}
+
 /// Reads every page of a paginated call. Stops at the first failed page: a partial list is never passed off
 /// as complete.
 pub async fn drain<O, E, T>(

@@ -1,7 +1,7 @@
 //! RDS: DB instances and DB clusters (Aurora, Multi-AZ clusters, and the Neptune and DocumentDB clusters that
 //! share the API).
 
-use super::outcome::{drain, settle, Call};
+use super::outcome::{drain, port, settle, Call};
 use crate::model::{Coverage, Datastore, ResourceKind};
 use aws_sdk_rds::types as rds;
 use aws_sdk_rds::Client;
@@ -24,10 +24,6 @@ pub async fn datastores(client: &Client, region: &str, coverage: &mut Vec<Covera
     let mut out = settle(Call { region, service: SERVICE, operation: "DescribeDBInstances" }, instances, coverage);
     out.extend(settle(Call { region, service: SERVICE, operation: "DescribeDBClusters" }, clusters, coverage));
     out
-}
-
-fn port(p: Option<i32>) -> Option<u16> {
-    p.filter(|p| *p > 0).and_then(|p| u16::try_from(p).ok())
 }
 
 fn instance(i: &rds::DbInstance, region: &str) -> Datastore {
