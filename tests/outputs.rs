@@ -125,6 +125,12 @@ fn diff_lists_new_resolved_and_changed() {
     assert_eq!(code, 1);
     assert!(out.starts_with("1 new, 0 resolved, 1 changed, 5 unchanged"), "{out}");
     assert!(out.contains("+ critical exposed-database network-interface"), "{out}");
+    let (_, md, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap(), "--format", "markdown"]);
+    assert!(md.starts_with("# sgaudit diff\n\n1 new, 0 resolved, 1 changed"), "{md}");
+    assert!(md.contains("- + critical exposed-database") && md.contains("- ~ critical -> high"), "{md}");
+    let (code, _, stderr) = sgaudit(&["diff", old.to_str().unwrap(), "mocks/tiered/README.md"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("README.md: line 1"), "{stderr}");
 }
 
 #[test]
