@@ -148,6 +148,7 @@ fn a_killed_run_leaves_the_previous_report_intact() {
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -209,6 +210,7 @@ fn a_run_killed_while_writing_leaves_the_previous_report_intact() {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
             .args(["audit", "--replay", "mocks/tiered", "--output", out.to_str().unwrap(), "-q"])
             .current_dir(root())
+            .stdin(std::process::Stdio::null())
             .spawn()
             .unwrap();
         loop {
