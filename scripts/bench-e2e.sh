@@ -4,9 +4,6 @@
 # fired all at once by a raw HTTP client with no parsing (scripts/bench/e2e.py). Results: docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Nothing here reads standard input: close it, so that no tool (cargo probes rustc with `rustc -`) can read
-# whatever an inherited descriptor carries.
-exec </dev/null
 RUNS=${RUNS:-5}
 REGIONS=(us-east-1 eu-west-1)
 

@@ -2,9 +2,6 @@
 # Installs what the tests need (moto in ./.venv) and runs every test. Safe to run again: it reuses .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Nothing here reads standard input: close it, so that no tool (cargo probes rustc with `rustc -`) can read
-# whatever an inherited descriptor carries.
-exec </dev/null
 
 if ! .venv/bin/python -c 'import moto.server' 2>/dev/null; then
   echo "test.sh: installing moto[server] into .venv" >&2

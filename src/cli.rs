@@ -516,8 +516,15 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
 
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`: a run killed half-way never
 /// leaves a half-written report, and the previous one stays whole until the new one is complete.
+///
+/// Only regular files are replaced that way: a device, a FIFO or a terminal (`--output /dev/null`,
+/// `--output /dev/stdout`) is written in place, never renamed over.
 fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
     let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(err)?;
+        return f.write_all(text.as_bytes()).map_err(err);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -245,3 +245,13 @@ fn a_run_killed_while_writing_leaves_the_previous_report_intact() {
     }
     assert!(caught >= 3, "no run was caught while writing ({caught})");
 }
+
+#[test]
+fn special_files_are_written_in_place_never_replaced() {
+    // An atomic rename over /dev/null would replace the device with a regular file (as root, it can).
+    let (code, _, stderr) = sgaudit(&["audit", "--replay", "mocks/vprofile", "--output", "/dev/null"]);
+    assert_eq!(code, 1, "{stderr}");
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(!meta.is_file(), "/dev/null is still a device");
+    assert!(std::fs::read_dir("/dev").unwrap().flatten().all(|e| !e.file_name().to_string_lossy().ends_with(".tmp")));
+}
