@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::patch::{self, CacheCluster, ManagedEni, Serverless};
+use common::patch::{self, CacheCluster, Serverless};
 use common::scenarios::{self, Seeder};
 use common::*;
 use std::path::Path;
@@ -138,22 +138,13 @@ fn refresh_tiered() {
     );
     patch::cache_clusters(&dir, "eu-west-1", &[]);
     patch::serverless_caches(&dir, "eu-west-1", &[]);
-    let vpc = s.id("ielts-prod-vpc");
-    let eni = |id, subnet: &str, group: &str, ty, req, description, ip| ManagedEni {
-        id,
-        subnet: s.id(subnet),
-        vpc: vpc.clone(),
-        groups: vec![s.id(group)],
-        interface_type: ty,
-        requester: req,
-        description,
-        ip,
-    };
     patch::managed_interfaces(
         &dir,
         r,
+        &s,
+        "ielts-prod-vpc",
         &[
-            eni(
+            (
                 "eni-0a1b2c3d4e5f60001",
                 "private-a",
                 "ielts-prod-rds-sg",
@@ -162,7 +153,7 @@ fn refresh_tiered() {
                 "RDSNetworkInterface",
                 "10.0.10.50",
             ),
-            eni(
+            (
                 "eni-0a1b2c3d4e5f60002",
                 "private-a",
                 "ielts-prod-redis-sg",
@@ -171,7 +162,7 @@ fn refresh_tiered() {
                 "ElastiCache ielts-prod-redis-001",
                 "10.0.10.60",
             ),
-            eni(
+            (
                 "eni-0a1b2c3d4e5f60003",
                 "private-b",
                 "ielts-prod-redis-sg",
@@ -180,7 +171,7 @@ fn refresh_tiered() {
                 "ElastiCache ielts-prod-redis-002",
                 "10.0.11.60",
             ),
-            eni(
+            (
                 "eni-0a1b2c3d4e5f60004",
                 "public-a",
                 "ielts-prod-alb-sg",
@@ -189,7 +180,7 @@ fn refresh_tiered() {
                 "ELB app/ielts-prod-alb/50dc6c495c0c9188",
                 "10.0.0.20",
             ),
-            eni(
+            (
                 "eni-0a1b2c3d4e5f60005",
                 "private-a",
                 "ielts-lambda-sg",
@@ -198,7 +189,7 @@ fn refresh_tiered() {
                 "AWS Lambda VPC ENI-ielts-report-job",
                 "10.0.10.70",
             ),
-            eni(
+            (
                 "eni-0a1b2c3d4e5f60006",
                 "private-a",
                 "ielts-analytics-sg",
@@ -233,39 +224,33 @@ fn refresh_vprofile() {
         }],
     );
     patch::serverless_caches(&dir, r, &[]);
-    let vpc = s.id("vprofile-vpc");
-    let eni = |id, group: &str, ty, req, description, ip| ManagedEni {
-        id,
-        subnet: s.id("subnet-a"),
-        vpc: vpc.clone(),
-        groups: vec![s.id(group)],
-        interface_type: ty,
-        requester: req,
-        description,
-        ip,
-    };
     patch::managed_interfaces(
         &dir,
         r,
+        &s,
+        "vprofile-vpc",
         &[
-            eni(
+            (
                 "eni-0f1e2d3c4b5a60001",
+                "subnet-a",
                 "vprofile-backend-sg",
                 "interface",
                 "amazon-rds",
                 "RDSNetworkInterface",
                 "172.31.0.50",
             ),
-            eni(
+            (
                 "eni-0f1e2d3c4b5a60002",
+                "subnet-a",
                 "vprofile-backend-sg",
                 "interface",
                 "amazon-elasticache",
                 "ElastiCache vprofile-mc",
                 "172.31.0.60",
             ),
-            eni(
+            (
                 "eni-0f1e2d3c4b5a60003",
+                "subnet-a",
                 "vprofile-bean-elb-sg",
                 "interface",
                 "amazon-elb",

@@ -13,16 +13,9 @@ pub struct CacheCluster<'a> {
     pub port: u16,
 }
 
-pub struct ManagedEni<'a> {
-    pub id: &'a str,
-    pub subnet: String,
-    pub vpc: String,
-    pub groups: Vec<String>,
-    pub interface_type: &'a str,
-    pub requester: &'a str,
-    pub description: &'a str,
-    pub ip: &'a str,
-}
+/// A requester-managed interface, by names the seeder knows: `(id, subnet, group, interface type, requester,
+/// description, private IP)`.
+pub type ManagedEni<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str, &'a str);
 
 pub struct Serverless<'a> {
     pub name: &'a str,
@@ -110,22 +103,16 @@ pub fn serverless_caches(dir: &Path, region: &str, caches: &[Serverless]) {
 }
 
 /// DescribeNetworkInterfaces: moto creates no interfaces for RDS, ElastiCache, load balancers or Lambda.
-pub fn managed_interfaces(dir: &Path, region: &str, enis: &[ManagedEni]) {
+pub fn managed_interfaces(dir: &Path, region: &str, seeder: &super::scenarios::Seeder, vpc: &str, enis: &[ManagedEni]) {
+    let vpc = seeder.id(vpc);
     let path = entry_file(dir, region, "DescribeNetworkInterfaces");
     let xml = super::read(&path);
     let mut items = String::new();
-    for e in enis {
-        let groups: String =
-            e.groups.iter().map(|g| format!("<item><groupId>{g}</groupId><groupName>{g}</groupName></item>")).collect();
+    for &(id, subnet, group, ty, req, desc, ip) in enis {
+        let (subnet, group) = (seeder.id(subnet), seeder.id(group));
+        let groups = format!("<item><groupId>{group}</groupId><groupName>{group}</groupName></item>");
         items.push_str(&format!(
             "<item><availabilityZone>{region}a</availabilityZone><description>{desc}</description><groupSet>{groups}</groupSet><interfaceType>{ty}</interfaceType><ipv6AddressesSet/><networkInterfaceId>{id}</networkInterfaceId><ownerId>123456789012</ownerId><privateIpAddress>{ip}</privateIpAddress><privateIpAddressesSet><item><primary>true</primary><privateIpAddress>{ip}</privateIpAddress></item></privateIpAddressesSet><requesterId>{req}</requesterId><requesterManaged>true</requesterManaged><sourceDestCheck>true</sourceDestCheck><status>in-use</status><subnetId>{subnet}</subnetId><tagSet/><vpcId>{vpc}</vpcId></item>",
-            desc = e.description,
-            ty = e.interface_type,
-            id = e.id,
-            ip = e.ip,
-            req = e.requester,
-            subnet = e.subnet,
-            vpc = e.vpc,
         ));
     }
     let xml = if xml.contains("<networkInterfaceSet/>") {
