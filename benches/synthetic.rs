@@ -135,6 +135,7 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
             endpoint: None,
             vpc_id: None,
             parent: None,
+            subnet_ids: Vec::new(),
         });
     }
     inv

@@ -1,11 +1,13 @@
 //! sgaudit: audits the network exposure of an AWS account.
 //!
 //! The crate is a pipeline: [`collect`] talks to AWS (or a recording) and builds a [`model::Inventory`];
-//! [`audit`] runs the [`checks`] over it; [`report`] renders the result. Only `collect` does I/O.
+//! [`audit`] runs the [`checks`] over it, with the [`flow`] model answering which members can reach which;
+//! [`report`] renders the result. Only `collect` does I/O.
 
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod flow;
 pub mod model;
 pub mod report;
 pub mod suppress;

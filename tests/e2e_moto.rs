@@ -58,6 +58,20 @@ fn tiered_design_live() {
     let mongo = finding(&report, "exposed-database", &s.id("reporting-mongo-eni")).expect("reporting host");
     assert_eq!(mongo["severity"], "critical");
     assert_eq!(mongo["group_ids"][0], s.id("ielts-reporting-sg"));
+    // Both halves are open: the rule, and the address (public-a routes 0.0.0.0/0 to the internet gateway).
+    let msg = mongo["message"].as_str().unwrap();
+    assert!(msg.contains(&s.id("ielts-public-rt")) && msg.contains(&s.id("ielts-prod-igw")), "{msg}");
+    // The ETL worker has an Elastic IP too, but in private-a, whose main route table has no internet gateway:
+    // the rule half is open, the address half is not.
+    let etl = finding(&report, "exposed-database", &s.id("etl-worker-eni")).expect("etl worker");
+    assert_eq!(etl["severity"], "high");
+    let msg = etl["message"].as_str().unwrap();
+    assert!(msg.contains("address half closed") && msg.contains("no route to an internet gateway"), "{msg}");
+    // The internet reaches the database in two hops, through the reporting host.
+    let path = finding(&report, "internet-path-to-database", "ielts-prod-db").expect("path through reporting");
+    assert_eq!(path["severity"], "high");
+    let msg = path["message"].as_str().unwrap();
+    assert!(msg.contains("in 2 hops") && msg.contains("ielts-reporting-sg"), "{msg}");
     // PostgreSQL: tcp 5400-5500 from ::/0 contains 5432; the rule ID comes from DescribeSecurityGroupRules.
     let pg = finding(&report, "exposed-database", "ielts-prod-db").expect("postgres");
     assert_eq!(pg["severity"], "high");
@@ -101,7 +115,10 @@ fn vprofile_design_live_and_recorded_round_trip() {
     assert!(msg.contains("vprofile-rds-mysql") && msg.contains(&s.id("vprofile-rmq-broker")), "{msg}");
     let default = finding(&live, "self-referencing-group", &s.id("default")).expect("default group with a member");
     assert!(default["message"].as_str().unwrap().contains(&s.id("vprofile-cron")));
-    assert_eq!(finding(&live, "exposed-database", "vprofile-rds-mysql").unwrap()["severity"], "critical");
+    // Publicly accessible over IPv4, but the open rule admits ::/0 only: the address half is closed for it.
+    let mysql = finding(&live, "exposed-database", "vprofile-rds-mysql").unwrap();
+    assert_eq!(mysql["severity"], "high");
+    assert!(mysql["message"].as_str().unwrap().contains("IPv6 sources only"), "{mysql:#}");
 
     // Record the same endpoint, replay it: the same report.
     let dir = tempfile::tempdir().unwrap();
@@ -211,8 +228,8 @@ fn several_accounts_through_assumed_roles() {
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["accounts"], serde_json::json!(["111111111111", "222222222222"]));
     assert!(report["account"].is_null());
-    // 9 calls each, plus the two prefix-list calls where tiered references one.
-    for (account, n) in [("111111111111", 11), ("222222222222", 9)] {
+    // 11 calls each, plus the two prefix-list calls where tiered references one.
+    for (account, n) in [("111111111111", 13), ("222222222222", 11)] {
         let calls = report["coverage"].as_array().unwrap().iter().filter(|c| c["account"] == account).count();
         assert_eq!(calls, n, "every call of {account} is in the coverage list: {:#}", report["coverage"]);
     }

@@ -200,7 +200,8 @@ fn refresh_tiered() {
             ),
         ],
     );
-    patch::public_ips(&dir, r, &["54.210.7.19"]);
+    patch::public_ips(&dir, r, &["54.210.7.19", "3.91.22.40"]);
+    patch::managed_public_ips(&dir, r, &[("eni-0a1b2c3d4e5f60004", "52.4.120.33")]);
 }
 
 fn refresh_vprofile() {
@@ -259,6 +260,7 @@ fn refresh_vprofile() {
             ),
         ],
     );
+    patch::managed_public_ips(&dir, r, &[("eni-0f1e2d3c4b5a60003", "34.224.18.7")]);
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroups", "securityGroupInfo", 2);
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroupRules", "securityGroupRuleSet", 4);
     patch::paginate_ec2(&dir, r, "DescribeNetworkInterfaces", "networkInterfaceSet", 3);

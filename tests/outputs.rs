@@ -49,7 +49,7 @@ fn sarif_has_rules_from_the_docs_and_stable_fingerprints() {
         assert_eq!(rule["help"]["markdown"], check.documentation());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 7);
+    assert_eq!(results.len(), 13);
     let (_, again, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "sarif"]);
     assert_eq!(text, again, "the same account gives the same SARIF, fingerprints included");
     let ids: std::collections::HashSet<_> =
@@ -84,7 +84,7 @@ fn baseline_reports_only_new_findings() {
     let (code, report) = audit_json(&["--replay", "mocks/tiered", "--baseline", base.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
-    assert_eq!(report["baseline"]["known"], 7);
+    assert_eq!(report["baseline"]["known"], 13);
 
     // Drop the critical finding from the baseline: it is new again, and the exit code follows it.
     let mut b = json_file(&base);
@@ -92,7 +92,7 @@ fn baseline_reports_only_new_findings() {
     std::fs::write(&base, b.to_string()).unwrap();
     let (code, report) = audit_json(&["--replay", "mocks/tiered", "--baseline", base.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert_eq!(finding_lines(&report), vec!["exposed-database critical network-interface eni-9f7b9d40e60ab5a44"]);
+    assert_eq!(finding_lines(&report), vec!["exposed-database critical network-interface eni-6bb547bfcbae7ccee"]);
 
     let (code, _, stderr) = sgaudit(&["audit", "--replay", "mocks/tiered", "--baseline", "mocks/tiered/index.json"]);
     assert_eq!(code, 2);
@@ -118,12 +118,12 @@ fn diff_lists_new_resolved_and_changed() {
     assert_eq!(d["resolved"][0]["id"], resolved["id"]);
     assert_eq!(d["changed"][0]["old_severity"], "high");
     assert_eq!(d["changed"][0]["new_severity"], "critical");
-    assert_eq!(d["unchanged"], 5);
+    assert_eq!(d["unchanged"], 11);
 
     // Reversed: the fixed finding comes back as new, and it is critical.
     let (code, out, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 5 unchanged"), "{out}");
+    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 11 unchanged"), "{out}");
     assert!(out.contains("+ critical exposed-database network-interface"), "{out}");
     let (_, md, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap(), "--format", "markdown"]);
     assert!(md.starts_with("# sgaudit diff\n\n1 new, 0 resolved, 1 changed"), "{md}");
@@ -187,7 +187,7 @@ fn stderr_is_quiet_off_a_terminal_and_verbose_shows_each_call_with_its_duration(
     assert_eq!(stderr.lines().count(), 1, "no progress line when stderr is not a terminal: {stderr}");
     let (_, _, stderr) = sgaudit(&["-v", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
     let calls: Vec<&str> = stderr.lines().filter(|l| l.contains("call{") && l.contains("time.busy")).collect();
-    assert_eq!(calls.len(), 9, "{stderr}");
+    assert_eq!(calls.len(), 11, "{stderr}");
     assert!(calls.iter().any(|l| l.contains("operation=\"DescribeSecurityGroupRules\"")));
     let (_, _, debug) = sgaudit(&["-vv", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
     assert!(debug.lines().count() > 100, "-vv shows the SDK's own debug output");

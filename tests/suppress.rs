@@ -20,7 +20,7 @@ fn a_suppression_marks_the_finding_and_leaves_the_exit_code() {
     let toml = r#"
 [[suppress]]
 check = "exposed-database"
-resource = "eni-9f7b9d40e60ab5a44"
+resource = "eni-6bb547bfcbae7ccee"
 reason = "reporting host is being decommissioned, TICKET-42"
 expires = "2999-01-01"
 
@@ -28,15 +28,20 @@ expires = "2999-01-01"
 check = "exposed-database"
 region = "us-east-1"
 reason = "accepted while the partner VPN is built"
+
+[[suppress]]
+check = "internet-path-to-database"
+resource = "ielts-prod-db"
+reason = "the reporting host moves behind the VPN with TICKET-42"
 "#;
     let (code, report, _) = audit_with_config(toml, &[]);
     assert_eq!(code, 0, "every high and critical finding is accepted");
     let suppressed: Vec<_> =
         report["findings"].as_array().unwrap().iter().filter(|f| f["suppressed"].is_object()).collect();
-    assert_eq!(suppressed.len(), 3);
+    assert_eq!(suppressed.len(), 5);
     assert_eq!(suppressed[0]["suppressed"]["reason"], "reporting host is being decommissioned, TICKET-42");
-    assert_eq!(report["summary"]["suppressed"], 3);
-    assert_eq!(report["summary"]["findings"], 4);
+    assert_eq!(report["summary"]["suppressed"], 5);
+    assert_eq!(report["summary"]["findings"], 8);
     assert_eq!(report["warnings"].as_array().unwrap().len(), 0);
 
     let tmp = tempfile::tempdir().unwrap();
@@ -51,7 +56,7 @@ reason = "accepted while the partner VPN is built"
         .iter()
         .filter(|r| r["suppressions"].as_array().is_some_and(|s| !s.is_empty()))
         .count();
-    assert_eq!(accepted, 3);
+    assert_eq!(accepted, 5);
 }
 
 #[test]
@@ -79,7 +84,7 @@ reason = "stale entry"
 fn suppress_by_group_tag_and_account() {
     let inv_groups = r#"
 [[suppress]]
-group = "sg-1ab8e18a4aa1de618"
+group = "sg-b5fa35718ea888651"
 reason = "legacy bastion kept for the DR drill"
 
 [[suppress]]
@@ -88,7 +93,7 @@ reason = "another account"
 "#;
     let (_, report, _) = audit_with_config(inv_groups, &[]);
     let by_group =
-        report["findings"].as_array().unwrap().iter().find(|f| f["resource"]["id"] == "sg-1ab8e18a4aa1de618").unwrap();
+        report["findings"].as_array().unwrap().iter().find(|f| f["resource"]["id"] == "sg-b5fa35718ea888651").unwrap();
     assert!(by_group["suppressed"].is_object());
     assert!(report["warnings"][0].as_str().unwrap().contains("#2"));
 }

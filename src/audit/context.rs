@@ -50,6 +50,8 @@ pub const MEMBERSHIP_OPERATIONS: &[&str] = &[
 
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
+    /// Who can reach whom: the flow model over the same inventory.
+    pub network: crate::flow::Network<'a>,
     groups: HashMap<&'a str, &'a SecurityGroup>,
     rules: HashMap<&'a str, Vec<&'a Rule>>,
     members: HashMap<&'a str, Vec<Member<'a>>>,
@@ -111,6 +113,7 @@ impl<'a> Context<'a> {
 
         let mut ctx = Context {
             inventory,
+            network: crate::flow::Network::new(inventory),
             groups,
             rules,
             members,

@@ -1,5 +1,6 @@
 use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::flow::Exposure;
 use crate::model::{Datastore, NetworkInterface, ResourceKind, Rule};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
@@ -24,9 +25,15 @@ declare_check! {
     /// 11211 (Memcached), 26257 (CockroachDB), 27017 (MongoDB), 28015 (RethinkDB), 50000 (DB2). Interfaces of
     /// load balancers, Lambda functions, NAT gateways and VPC endpoints are skipped: they host no database.
     ///
-    /// Severity: critical when the RDS resource is publicly accessible or the interface has a public
-    /// address; high otherwise (the rule is open, but another layer still stands between the database and
-    /// the internet, until someone changes it).
+    /// An exposure has two halves, and the message says which are open. The *rule* half: an ingress rule
+    /// admits a public source. The *address* half: the resource has a public address of the same family (an
+    /// Elastic or auto-assigned IPv4 address, an IPv6 address, or for RDS `PubliclyAccessible`) in a subnet
+    /// whose route table (its own, else the VPC's main table) routes to an internet gateway.
+    ///
+    /// Severity: critical when both halves are open, or when the address is public but the route tables
+    /// could not be read (assumed open); high when only the rule half is open (no public address, no route
+    /// to an internet gateway, or a public address of the other family only): another layer still stands
+    /// between the database and the internet, until someone changes it.
     ///
     /// ### Why is this bad?
     /// A database reachable from the internet is exposed to password spraying, exploitation of engine
@@ -72,7 +79,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 by_group.entry(g.as_str()).or_insert_with(|| group_exposure(ctx, g));
             }
             let groups: Vec<&[RuleExposure]> = eni.group_ids.iter().map(|g| by_group[g.as_str()].as_slice()).collect();
-            check_interface(eni, &groups, out);
+            check_interface(ctx, eni, &groups, out);
         }
     }
 }
@@ -93,6 +100,38 @@ fn openings<'c>(ctx: &'c Context<'_>, group_ids: &[String], port: u16) -> Vec<Op
         }
     }
     found
+}
+
+/// Which address families the public sources are of: (IPv4, IPv6).
+fn families<'n>(nets: impl IntoIterator<Item = &'n IpNet>) -> (bool, bool) {
+    nets.into_iter().fold((false, false), |(v4, v6), n| (v4 || n.addr().is_ipv4(), v6 || n.addr().is_ipv6()))
+}
+
+/// The address half, given the families the open rules admit: whether it is open, and why (not).
+fn address_half(fams: (bool, bool), exposure: &Exposure) -> (bool, String) {
+    let (v4, v6) = fams;
+    for (wanted, reach) in [(v4, &exposure.v4), (v6, &exposure.v6)] {
+        if wanted && reach.is_open() {
+            return (true, reach.to_string());
+        }
+    }
+    let open_other = if v4 && !v6 && exposure.v6.is_open() {
+        Some(("IPv4", &exposure.v6))
+    } else if v6 && !v4 && exposure.v4.is_open() {
+        Some(("IPv6", &exposure.v4))
+    } else {
+        None
+    };
+    if let Some((fam, reach)) = open_other {
+        return (
+            false,
+            format!(
+                "the open rules admit {fam} sources only, and its reachable address is of the other family: {reach}"
+            ),
+        );
+    }
+    let relevant = if v4 { &exposure.v4 } else { &exposure.v6 };
+    (false, relevant.to_string())
 }
 
 fn describe_source(o: &Opening) -> String {
@@ -142,20 +181,28 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
         .iter()
         .filter(|m| m.parent.as_deref() == Some(d.id.as_str()) && m.region == d.region && m.publicly_accessible)
         .collect();
-    let publicly_accessible = d.publicly_accessible || !public_members.is_empty();
-    let severity = if publicly_accessible { Severity::Critical } else { Severity::High };
+    let fams = families(found.iter().flat_map(|o| o.public.iter()));
+    let mut address = address_half(fams, &ctx.network.datastore_exposure(d));
+    for m in &public_members {
+        if !address.0 {
+            let (open, text) = address_half(fams, &ctx.network.datastore_exposure(m));
+            address = (open, format!("its member {}: {text}", m.id));
+        }
+    }
+    let (open, address) = address;
+    let severity = if open { Severity::Critical } else { Severity::High };
     let (group_ids, rule_ids, evidence, mut commands) = finding_parts(ctx, &found, port);
     let sources: Vec<String> = found.iter().map(describe_source).collect();
-    let reach = if d.publicly_accessible {
-        "it is publicly accessible, so the internet can connect now".to_string()
-    } else if !public_members.is_empty() {
-        let ids: Vec<&str> = public_members.iter().map(|m| m.id.as_str()).collect();
-        format!("its member(s) {} are publicly accessible, so the internet can connect now", ids.join(", "))
+    let reach = if open {
+        format!("address half open too, so the internet can connect now: {address}")
+    } else if !d.publicly_accessible && public_members.is_empty() {
+        let why = if d.kind.is_rds() { "it is not publicly accessible" } else { "ElastiCache has no public endpoint" };
+        format!("address half closed ({why}), so only this rule and the network path stand in the way")
     } else {
-        "it is not publicly accessible today, so only the network path stands in the way".to_string()
+        format!("address half closed ({address}), so only this rule and the network path stand in the way")
     };
     let message = format!(
-        "{} {} ({} on port {port}) admits {} on tcp/{port} through {}; {reach}",
+        "{} {} ({} on port {port}) admits {} on tcp/{port} through {} (rule half open); {reach}",
         d.kind,
         d.id,
         d.engine,
@@ -205,6 +252,8 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
 struct RuleExposure {
     /// Bit `i` set: `DATABASE_PORTS[i]` is admitted.
     ports: u32,
+    /// The families of its public sources: (IPv4, IPv6).
+    families: (bool, bool),
     rule_id: String,
     source: String,
     evidence: Evidence,
@@ -235,6 +284,7 @@ fn group_exposure(ctx: &Context, group_id: &str) -> Vec<RuleExposure> {
         );
         out.push(RuleExposure {
             ports,
+            families: families(&p.sources),
             rule_id: p.rule.label(),
             source,
             evidence: Evidence::rule(p.rule, detail),
@@ -259,7 +309,7 @@ fn port_list(mask: u32) -> String {
     }
 }
 
-fn check_interface(eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut Vec<Finding>) {
+fn check_interface(ctx: &Context, eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut Vec<Finding>) {
     let exposures: Vec<&RuleExposure> = groups.iter().flat_map(|g| g.iter()).collect();
     if exposures.is_empty() {
         return;
@@ -269,15 +319,11 @@ fn check_interface(eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut
     group_ids.dedup();
     let rule_ids: Vec<String> = exposures.iter().map(|e| e.rule_id.clone()).collect();
     let sources: Vec<&str> = exposures.iter().map(|e| e.source.as_str()).collect();
-    let severity = if eni.has_public_address() { Severity::Critical } else { Severity::High };
-    let addr = if eni.has_public_address() {
-        format!(
-            "it has public address {}",
-            eni.public_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-        )
-    } else {
-        "it has no public address today".to_string()
-    };
+    let fams = exposures.iter().fold((false, false), |(a, b), e| (a || e.families.0, b || e.families.1));
+    let (open, address) = address_half(fams, &ctx.network.routing.interface(eni));
+    let severity = if open { Severity::Critical } else { Severity::High };
+    let addr =
+        if open { format!("address half open too: {address}") } else { format!("address half closed: {address}") };
     let what = match &eni.instance_id {
         Some(i) => format!("network interface {} of {i}", eni.id),
         None => format!("network interface {}", eni.id),
@@ -291,7 +337,7 @@ fn check_interface(eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut
         resource: Resource { kind: ResourceKind::NetworkInterface, id: eni.id.clone(), name: eni.instance_id.clone() },
         group_ids,
         message: format!(
-            "{what} admits {} on {} through {}; {addr}",
+            "{what} admits {} on {} through {} (rule half open); {addr}",
             sources.join(", "),
             port_list(mask),
             rule_ids.join(", ")

@@ -5,7 +5,7 @@
 //! and of the SARIF rule list.
 
 use crate::audit::{Context, Finding, Severity};
-use crate::model::{Direction, Peer, Rule};
+use crate::model::{Direction, Rule};
 
 /// A check: metadata and a pure function over the indexed inventory.
 pub struct Check {
@@ -61,18 +61,29 @@ macro_rules! declare_check {
 
 mod db_ports;
 mod exposed_database;
+mod half_open_path;
+mod internet_path_to_database;
 mod self_referencing_group;
 mod unused_group;
 mod unused_rule;
 
 pub use db_ports::DATABASE_PORTS;
 pub use exposed_database::EXPOSED_DATABASE;
+pub use half_open_path::HALF_OPEN_PATH;
+pub use internet_path_to_database::INTERNET_PATH_TO_DATABASE;
 pub use self_referencing_group::SELF_REFERENCING_GROUP;
 pub use unused_group::UNUSED_GROUP;
 pub use unused_rule::UNUSED_RULE;
 
 /// Every check, in the order `sgaudit checks` lists them.
-pub static REGISTRY: &[&Check] = &[&EXPOSED_DATABASE, &SELF_REFERENCING_GROUP, &UNUSED_GROUP, &UNUSED_RULE];
+pub static REGISTRY: &[&Check] = &[
+    &EXPOSED_DATABASE,
+    &INTERNET_PATH_TO_DATABASE,
+    &HALF_OPEN_PATH,
+    &SELF_REFERENCING_GROUP,
+    &UNUSED_GROUP,
+    &UNUSED_RULE,
+];
 
 /// The sections every check's documentation must have.
 pub const DOC_SECTIONS: &[&str] = &["What it does", "Why is this bad?", "Example", "Remediation"];
@@ -96,28 +107,9 @@ pub(crate) fn revoke_command(rule: &Rule) -> String {
             "aws ec2 {verb} --region {} --group-id {} --ip-permissions '{}'",
             rule.region,
             rule.group_id,
-            ip_permission(rule)
+            rule.ip_permission()
         ),
     }
-}
-
-/// The `--ip-permissions` shorthand of a rule.
-pub(crate) fn ip_permission(rule: &Rule) -> String {
-    let mut s = format!("IpProtocol={}", rule.protocol);
-    if rule.protocol.has_ports() {
-        if rule.ports.is_all() && !matches!(rule.protocol, crate::model::Protocol::Tcp | crate::model::Protocol::Udp) {
-            s.push_str(",FromPort=-1,ToPort=-1");
-        } else {
-            s.push_str(&format!(",FromPort={},ToPort={}", rule.ports.from, rule.ports.to));
-        }
-    }
-    match &rule.peer {
-        Peer::Ipv4(n) => s.push_str(&format!(",IpRanges=[{{CidrIp={n}}}]")),
-        Peer::Ipv6(n) => s.push_str(&format!(",Ipv6Ranges=[{{CidrIpv6={n}}}]")),
-        Peer::Group { id, .. } => s.push_str(&format!(",UserIdGroupPairs=[{{GroupId={id}}}]")),
-        Peer::PrefixList(id) => s.push_str(&format!(",PrefixListIds=[{{PrefixListId={id}}}]")),
-    }
-    s
 }
 
 /// `sg-123 (name)` for messages.

@@ -1,7 +1,10 @@
 //! EC2: security groups, their rules, network interfaces and managed prefix lists.
 
 use super::outcome::{drain, settle, Call, Failure};
-use crate::model::{Coverage, Direction, NetworkInterface, Peer, PortRange, PrefixList, Protocol, Rule, SecurityGroup};
+use crate::model::{
+    Coverage, Direction, NetworkInterface, Peer, PortRange, PrefixList, Protocol, Route, RouteTable, Rule,
+    SecurityGroup, Subnet,
+};
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_ec2::Client;
 use std::collections::BTreeSet;
@@ -53,6 +56,75 @@ pub async fn interfaces(client: &Client, region: &str, coverage: &mut Vec<Covera
     )
     .instrument(super::outcome::span(region, SERVICE, "DescribeNetworkInterfaces"));
     settle(call(region, "DescribeNetworkInterfaces"), result.await, coverage)
+}
+
+/// Subnets and route tables, read concurrently: together they say which subnets route to an internet gateway.
+pub async fn routing(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> (Vec<Subnet>, Vec<RouteTable>) {
+    let subnets =
+        drain(client.describe_subnets().max_results(1000).into_paginator().send(), |page, out: &mut Vec<Subnet>| {
+            out.extend(page.subnets().iter().map(|s| convert_subnet(s, region)))
+        })
+        .instrument(super::outcome::span(region, SERVICE, "DescribeSubnets"));
+    let tables = drain(
+        client.describe_route_tables().max_results(100).into_paginator().send(),
+        |page, out: &mut Vec<RouteTable>| {
+            out.extend(page.route_tables().iter().map(|t| convert_route_table(t, region)))
+        },
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeRouteTables"));
+    let (subnets, tables) = tokio::join!(subnets, tables);
+    let subnets = settle(call(region, "DescribeSubnets"), subnets, coverage);
+    let tables = settle(call(region, "DescribeRouteTables"), tables, coverage);
+    (subnets, tables)
+}
+
+fn convert_subnet(s: &ec2::Subnet, region: &str) -> Subnet {
+    let mut cidrs: Vec<ipnet::IpNet> = s.cidr_block().and_then(|c| c.parse().ok()).into_iter().collect();
+    cidrs.extend(
+        s.ipv6_cidr_block_association_set().iter().filter_map(|a| a.ipv6_cidr_block()?.parse::<ipnet::IpNet>().ok()),
+    );
+    Subnet {
+        id: s.subnet_id().unwrap_or_default().to_string(),
+        region: region.to_string(),
+        vpc_id: s.vpc_id().map(str::to_string),
+        cidrs,
+    }
+}
+
+fn convert_route_table(t: &ec2::RouteTable, region: &str) -> RouteTable {
+    let associations = t.associations();
+    RouteTable {
+        id: t.route_table_id().unwrap_or_default().to_string(),
+        region: region.to_string(),
+        vpc_id: t.vpc_id().map(str::to_string),
+        main: associations.iter().any(|a| a.main() == Some(true)),
+        subnet_ids: associations.iter().filter_map(|a| a.subnet_id().map(str::to_string)).collect(),
+        routes: t
+            .routes()
+            .iter()
+            .filter(|r| r.state() != Some(&ec2::RouteState::Blackhole))
+            .filter_map(|r| {
+                let destination = r
+                    .destination_cidr_block()
+                    .or(r.destination_ipv6_cidr_block())
+                    .or(r.destination_prefix_list_id())?
+                    .to_string();
+                let target = r
+                    .gateway_id()
+                    .or(r.egress_only_internet_gateway_id())
+                    .or(r.nat_gateway_id())
+                    .or(r.transit_gateway_id())
+                    .or(r.vpc_peering_connection_id())
+                    .or(r.network_interface_id())
+                    .or(r.instance_id())
+                    .or(r.local_gateway_id())
+                    .or(r.carrier_gateway_id())
+                    .unwrap_or("unknown")
+                    .to_string();
+                Some(Route { destination, target })
+            })
+            .collect(),
+    }
 }
 
 /// Names and entries of the prefix lists that `rules` reference; entries of different lists are read

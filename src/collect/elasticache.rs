@@ -58,6 +58,7 @@ fn cluster(c: &ec::CacheCluster, region: &str) -> Datastore {
         endpoint: endpoint.and_then(|e| e.address()).map(str::to_string),
         vpc_id: None,
         parent: c.replication_group_id().map(str::to_string),
+        subnet_ids: Vec::new(),
     }
 }
 
@@ -87,6 +88,7 @@ fn replication_group(g: &ec::ReplicationGroup, region: &str, clusters: &[Datasto
         endpoint: endpoint.and_then(|e| e.address()).map(str::to_string),
         vpc_id: None,
         parent: None,
+        subnet_ids: Vec::new(),
     }
 }
 
@@ -102,5 +104,6 @@ fn serverless_cache(s: &ec::ServerlessCache, region: &str) -> Datastore {
         endpoint: s.endpoint().and_then(|e| e.address()).map(str::to_string),
         vpc_id: None,
         parent: None,
+        subnet_ids: Vec::new(),
     }
 }

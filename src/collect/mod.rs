@@ -142,6 +142,8 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.interfaces.extend(part.interfaces);
         inv.datastores.extend(part.datastores);
         inv.prefix_lists.extend(part.prefix_lists);
+        inv.subnets.extend(part.subnets);
+        inv.route_tables.extend(part.route_tables);
         inv.coverage.extend(part.coverage);
     }
     if inv.account.is_none() {
@@ -237,6 +239,8 @@ struct RegionPart {
     interfaces: Vec<crate::model::NetworkInterface>,
     datastores: Vec<crate::model::Datastore>,
     prefix_lists: Vec<crate::model::PrefixList>,
+    subnets: Vec<crate::model::Subnet>,
+    route_tables: Vec<crate::model::RouteTable>,
     coverage: Vec<Coverage>,
 }
 
@@ -265,12 +269,21 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         let mut cov = Vec::new();
         (elasticache::datastores(&ecc, region, &mut cov).await, cov)
     };
-    let ((groups, rules, prefix_lists, c1), (interfaces, c2), (mut datastores, c3), (caches, c4)) =
-        tokio::join!(groups_and_lists, interfaces, databases, caches);
+    let routing = async {
+        let mut cov = Vec::new();
+        (ec2::routing(&ec2c, region, &mut cov).await, cov)
+    };
+    let (
+        (groups, rules, prefix_lists, c1),
+        (interfaces, c2),
+        (mut datastores, c3),
+        (caches, c4),
+        ((subnets, route_tables), c5),
+    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing);
     datastores.extend(caches);
     let mut coverage = c1;
-    coverage.extend(c2);
-    coverage.extend(c3);
-    coverage.extend(c4);
-    RegionPart { groups, rules, interfaces, datastores, prefix_lists, coverage }
+    for c in [c2, c3, c4, c5] {
+        coverage.extend(c);
+    }
+    RegionPart { groups, rules, interfaces, datastores, prefix_lists, subnets, route_tables, coverage }
 }

@@ -43,6 +43,10 @@ fn instance(i: &rds::DbInstance, region: &str) -> Datastore {
         endpoint: endpoint.and_then(|e| e.address()).map(str::to_string),
         vpc_id: i.db_subnet_group().and_then(|s| s.vpc_id()).map(str::to_string),
         parent: i.db_cluster_identifier().map(str::to_string),
+        subnet_ids: i
+            .db_subnet_group()
+            .map(|g| g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -62,5 +66,6 @@ fn cluster(c: &rds::DbCluster, region: &str) -> Datastore {
         endpoint: c.endpoint().map(str::to_string),
         vpc_id: None,
         parent: None,
+        subnet_ids: Vec::new(),
     }
 }

@@ -33,6 +33,11 @@ pub struct Inventory {
     pub datastores: Vec<Datastore>,
     #[serde(default)]
     pub prefix_lists: Vec<PrefixList>,
+    /// Subnets, for the route table that decides whether a public address is reachable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<Subnet>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_tables: Vec<RouteTable>,
     /// One entry per API operation the collector ran (or tried to).
     #[serde(default)]
     pub coverage: Vec<Coverage>,
@@ -197,6 +202,9 @@ pub struct Datastore {
     /// reported on the parent, which carries the same groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The subnets of its subnet group (RDS instances): where AWS may place it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnet_ids: Vec<String>,
 }
 
 impl Datastore {
@@ -242,6 +250,50 @@ pub struct PrefixList {
     pub name: String,
     #[serde(default)]
     pub entries: Vec<ipnet::IpNet>,
+}
+
+/// A subnet of a VPC.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Subnet {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// Its IPv4 block and any IPv6 blocks.
+    #[serde(default)]
+    pub cidrs: Vec<ipnet::IpNet>,
+}
+
+/// A VPC route table, reduced to what decides internet reachability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RouteTable {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// The VPC's main route table: it serves every subnet without an explicit association.
+    #[serde(default)]
+    pub main: bool,
+    /// Subnets explicitly associated with it.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// One route: a destination (CIDR or prefix list ID) and its target (`igw-…`, `nat-…`, `local`, …).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Route {
+    pub destination: String,
+    pub target: String,
+}
+
+impl Route {
+    /// Whether the route sends traffic to an internet gateway, which also lets the internet in. Egress-only
+    /// internet gateways (`eigw-`) do not.
+    pub fn to_internet_gateway(&self) -> bool {
+        self.target.starts_with("igw-")
+    }
 }
 
 /// The outcome of one API operation in one region.

@@ -265,6 +265,39 @@ impl Rule {
         proto && self.peer.covers(&other.peer)
     }
 
+    /// The `--ip-permissions` shorthand of the rule, for AWS CLI commands.
+    pub fn ip_permission(&self) -> String {
+        let mut s = format!("IpProtocol={}", self.protocol);
+        if self.protocol.has_ports() {
+            if self.ports.is_all() && !matches!(self.protocol, Protocol::Tcp | Protocol::Udp) {
+                s.push_str(",FromPort=-1,ToPort=-1");
+            } else {
+                s.push_str(&format!(",FromPort={},ToPort={}", self.ports.from, self.ports.to));
+            }
+        }
+        match &self.peer {
+            Peer::Ipv4(n) => s.push_str(&format!(",IpRanges=[{{CidrIp={n}}}]")),
+            Peer::Ipv6(n) => s.push_str(&format!(",Ipv6Ranges=[{{CidrIpv6={n}}}]")),
+            Peer::Group { id, .. } => s.push_str(&format!(",UserIdGroupPairs=[{{GroupId={id}}}]")),
+            Peer::PrefixList(id) => s.push_str(&format!(",PrefixListIds=[{{PrefixListId={id}}}]")),
+        }
+        s
+    }
+
+    /// The AWS CLI command that adds this rule.
+    pub fn authorize_command(&self) -> String {
+        let verb = match self.direction {
+            Direction::Ingress => "authorize-security-group-ingress",
+            Direction::Egress => "authorize-security-group-egress",
+        };
+        format!(
+            "aws ec2 {verb} --region {} --group-id {} --ip-permissions '{}'",
+            self.region,
+            self.group_id,
+            self.ip_permission()
+        )
+    }
+
     /// A label for messages: the rule ID, or a description of the rule when there is none.
     pub fn label(&self) -> String {
         match &self.id {

@@ -123,6 +123,22 @@ pub fn managed_interfaces(dir: &Path, region: &str, seeder: &super::scenarios::S
     std::fs::write(path, xml).unwrap();
 }
 
+/// Public addresses of requester-managed interfaces (an internet-facing load balancer's).
+pub fn managed_public_ips(dir: &Path, region: &str, ips: &[(&str, &str)]) {
+    let path = entry_file(dir, region, "DescribeNetworkInterfaces");
+    let mut xml = super::read(&path);
+    for (eni, ip) in ips {
+        let anchor = format!("<networkInterfaceId>{eni}</networkInterfaceId>");
+        assert!(xml.contains(&anchor), "no interface {eni}");
+        let dns = format!("ec2-{}.compute-1.amazonaws.com", ip.replace('.', "-"));
+        xml = xml.replace(
+            &anchor,
+            &format!("<association><ipOwnerId>amazon</ipOwnerId><publicDnsName>{dns}</publicDnsName><publicIp>{ip}</publicIp></association>{anchor}"),
+        );
+    }
+    std::fs::write(path, xml).unwrap();
+}
+
 /// Splits the top-level `<item>`s of `set` into pages of `size`, chained with `nextToken`, as AWS paginates.
 /// moto never paginates; real accounts with more than one page do.
 pub fn paginate_ec2(dir: &Path, region: &str, operation: &str, set: &str, size: usize) {

@@ -93,6 +93,56 @@ impl Seeder {
         id
     }
 
+    /// An internet gateway attached to the VPC.
+    pub async fn internet_gateway(&mut self, name: &str, vpc: &str) -> String {
+        let out = self.ec2.create_internet_gateway().send().await.unwrap();
+        let id = out.internet_gateway().unwrap().internet_gateway_id().unwrap().to_string();
+        self.ec2.attach_internet_gateway().internet_gateway_id(&id).vpc_id(vpc).send().await.unwrap();
+        self.ids.insert(name.into(), id.clone());
+        id
+    }
+
+    /// A route table sending 0.0.0.0/0 to `igw`, associated with `subnets`: what makes them public.
+    pub async fn public_route_table(&mut self, name: &str, vpc: &str, igw: &str, subnets: &[&str]) -> String {
+        let out = self.ec2.create_route_table().vpc_id(vpc).send().await.unwrap();
+        let id = out.route_table().unwrap().route_table_id().unwrap().to_string();
+        self.ec2
+            .create_route()
+            .route_table_id(&id)
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(igw)
+            .send()
+            .await
+            .unwrap();
+        for s in subnets {
+            self.ec2.associate_route_table().route_table_id(&id).subnet_id(*s).send().await.unwrap();
+        }
+        self.ids.insert(name.into(), id.clone());
+        id
+    }
+
+    /// Routes 0.0.0.0/0 in the VPC's main route table to `igw`, as in a default VPC: every subnet without a
+    /// table of its own is public.
+    pub async fn main_route_to(&mut self, vpc: &str, igw: &str) {
+        let out = self
+            .ec2
+            .describe_route_tables()
+            .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build())
+            .filters(aws_sdk_ec2::types::Filter::builder().name("association.main").values("true").build())
+            .send()
+            .await
+            .unwrap();
+        let id = out.route_tables()[0].route_table_id().unwrap().to_string();
+        self.ec2
+            .create_route()
+            .route_table_id(&id)
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(igw)
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn group(&mut self, name: &str, vpc: &str) -> String {
         let out = self
             .ec2
@@ -262,6 +312,9 @@ pub async fn tiered(s: &mut Seeder) {
     let private_a = s.subnet("private-a", &vpc, "10.0.10.0/24", "us-east-1a").await;
     let private_b = s.subnet("private-b", &vpc, "10.0.11.0/24", "us-east-1b").await;
     let _default = s.default_group("default", &vpc).await;
+    // public-a routes to the internet gateway; the private subnets keep the main table (local only).
+    let igw = s.internet_gateway("ielts-prod-igw", &vpc).await;
+    s.public_route_table("ielts-public-rt", &vpc, &igw, &[&public_a]).await;
 
     let alb = s.group("ielts-prod-alb-sg", &vpc).await;
     let fe = s.group("ielts-prod-ecs-fe-sg", &vpc).await;
@@ -274,6 +327,7 @@ pub async fn tiered(s: &mut Seeder) {
     let old_worker = s.group("ielts-old-worker-sg", &vpc).await;
     let sessions = s.group("ielts-sessions-sg", &vpc).await;
     let lambda = s.group("ielts-lambda-sg", &vpc).await;
+    let etl = s.group("ielts-etl-sg", &vpc).await;
     let partners = s.prefix_list("ielts-partner-networks", &["10.20.0.0/16", "52.94.76.0/22"]).await;
 
     // The tiers, as the design intends.
@@ -311,12 +365,22 @@ pub async fn tiered(s: &mut Seeder) {
     s.ids.remove("ielts-old-worker-sg");
     s.ids.insert("deleted-old-worker-sg".into(), old_worker);
 
+    // Flaw: the reporting host (internet-facing, all traffic) reads the production database: a two-hop path.
+    s.ingress(&rds, perm("tcp", 5432, 5432, P::Sg(&reporting))).await;
+    // Flaw: PostgreSQL open to the world on an ETL worker that has an Elastic IP, but sits in a private subnet:
+    // the rule half is open, the address half is not.
+    s.ingress(&etl, perm("tcp", 5432, 5432, P::V4("0.0.0.0/0"))).await;
+    // Flaw: the Lambda's egress was locked down to HTTPS, so the database's rule admitting it is half open.
+    s.no_default_egress(&lambda).await;
+    s.egress(&lambda, perm("tcp", 443, 443, P::V4("0.0.0.0/0"))).await;
+
     // Members.
     s.eni("ecs-frontend-task-1", &private_a, &[&fe]).await;
     s.eni("ecs-frontend-task-2", &private_b, &[&fe]).await;
     s.eni("ecs-backend-task-1", &private_a, &[&be]).await;
     s.eni("ecs-backend-task-2", &private_b, &[&be]).await;
     s.instance("reporting-mongo", &public_a, &[&reporting], true).await;
+    s.instance("etl-worker", &private_a, &[&etl], true).await;
     s.rds_instance("ielts-prod-db", "postgres", 5432, &[&rds], false).await;
     s.rds_cluster("ielts-analytics", "aurora-postgresql", 6543, &[&analytics]).await;
     s.redis("ielts-prod-redis", &[&redis]).await;
@@ -329,6 +393,9 @@ pub async fn vprofile(s: &mut Seeder) {
     let a = s.subnet("subnet-a", &vpc, "172.31.0.0/20", "us-east-1a").await;
     let b = s.subnet("subnet-b", &vpc, "172.31.16.0/20", "us-east-1b").await;
     let default = s.default_group("default", &vpc).await;
+    // Like a default VPC: the main route table sends 0.0.0.0/0 to the internet gateway.
+    let igw = s.internet_gateway("vprofile-igw", &vpc).await;
+    s.main_route_to(&vpc, &igw).await;
 
     let elb = s.group("vprofile-bean-elb-sg", &vpc).await;
     let app = s.group("vprofile-bean-app-sg", &vpc).await;

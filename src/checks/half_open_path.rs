@@ -1,0 +1,236 @@
+use super::group_label;
+use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::flow::{Network, Party, Traffic};
+use crate::model::{Direction, Peer, PortRange, Protocol, ResourceKind, Rule};
+
+declare_check! {
+    /// ### What it does
+    /// Finds flows that one half allows and the other does not. Security groups are stateful, but each
+    /// connection still needs two rules: the source's egress and the destination's ingress. This check reports
+    ///
+    /// * an ingress rule admitting group S (by reference) whose traffic S's egress rules do not send to the
+    ///   group's members, in whole or in part; and
+    /// * an egress rule sending to group D (by reference) of which D's ingress rules admit nothing from S.
+    ///
+    /// Only group references between groups of the inventory that both have members are checked: a rule
+    /// naming a group without members is `unused-rule`'s finding. Egress is judged per set of member groups,
+    /// so a member whose other group's egress completes the flow counts as complete. The finding spells out
+    /// the missing rule as an AWS CLI command.
+    ///
+    /// ### Why is this bad?
+    /// It is a connectivity bug, not an exposure: the flow someone meant to allow does not work, and the
+    /// half that exists misleads whoever reads the rules ("the database admits the Lambda group, so the
+    /// Lambda can connect"). It is what ops staff troubleshoot as "why can't the backend reach the
+    /// database?", and it tends to get fixed in a hurry with an all-traffic rule.
+    ///
+    /// ### Example
+    /// ```text
+    /// rds-sg    ingress: tcp 5432 from lambda-sg
+    /// lambda-sg egress:  tcp 443 to 0.0.0.0/0           # the default egress was replaced: 5432 never leaves
+    /// ```
+    /// Use instead:
+    /// ```text
+    /// lambda-sg egress:  tcp 5432 to rds-sg
+    /// ```
+    ///
+    /// ### Remediation
+    /// Add the missing half (the finding gives the command), or, if the flow is no longer wanted, revoke the
+    /// half that exists.
+    pub HALF_OPEN_PATH,
+    id: "half-open-path",
+    title: "Flow allowed by one half only (ingress without egress, or egress without ingress)",
+    severity: Info,
+    run: check,
+}
+
+/// Classes of `group` whose members open connections.
+fn sources<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
+    net.classes_of_group(group)
+        .iter()
+        .filter(|&&c| net.classes[c].relays)
+        .map(|&c| net.classes[c].as_source())
+        .collect()
+}
+
+fn targets<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
+    net.classes_of_group(group).iter().map(|&c| net.classes[c].party.clone()).collect()
+}
+
+/// Whether the union of `parts` covers `t`.
+fn union_covers(t: Traffic, parts: &[Traffic]) -> bool {
+    if parts.iter().any(|p| p.covers(t)) {
+        return true;
+    }
+    if !matches!(t.protocol, Protocol::Tcp | Protocol::Udp) {
+        return false;
+    }
+    let mut ranges: Vec<PortRange> = parts.iter().filter(|p| p.protocol == t.protocol).map(|p| p.ports).collect();
+    ranges.sort();
+    let mut next = t.ports.from as u32;
+    for r in ranges {
+        if r.from as u32 > next {
+            break;
+        }
+        next = next.max(r.to as u32 + 1);
+    }
+    next > t.ports.to as u32
+}
+
+/// The parts of `t` that `from`'s egress sends to `to`.
+fn egress_parts(net: &Network, from: &Party, to: &Party, t: Traffic) -> Vec<Traffic> {
+    from.groups
+        .iter()
+        .flat_map(|g| net.egress(g))
+        .filter(|e| net.peer_matches(e, to))
+        .filter_map(|e| Traffic::of(e).intersect(t))
+        .collect()
+}
+
+fn mirror(rule: &Rule, group: &str, direction: Direction, peer_group: &str, region: &str) -> Rule {
+    Rule {
+        id: None,
+        group_id: group.to_string(),
+        region: region.to_string(),
+        direction,
+        protocol: rule.protocol,
+        ports: rule.ports,
+        peer: Peer::Group { id: peer_group.to_string(), owner_id: None, vpc_id: None },
+        description: String::new(),
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let net = &ctx.network;
+    for rule in &ctx.inventory.rules {
+        let Some(peer) = rule.peer.group_id() else { continue };
+        if net.group(peer).is_none() || net.group(&rule.group_id).is_none() {
+            continue;
+        }
+        match rule.direction {
+            Direction::Ingress => ingress_without_egress(ctx, rule, peer, out),
+            Direction::Egress => egress_without_ingress(ctx, rule, peer, out),
+        }
+    }
+}
+
+fn ingress_without_egress(ctx: &Context, rule: &Rule, source_group: &str, out: &mut Vec<Finding>) {
+    let net = &ctx.network;
+    let (srcs, dsts) = (sources(net, source_group), targets(net, &rule.group_id));
+    if srcs.is_empty() || dsts.is_empty() {
+        return;
+    }
+    let t = Traffic::of(rule);
+    // The first source class whose egress does not carry the whole of the rule's traffic to some member.
+    let broken = srcs.iter().find_map(|s| {
+        dsts.iter().find_map(|d| {
+            let parts = egress_parts(net, s, d, t);
+            (!union_covers(t, &parts)).then_some(parts)
+        })
+    });
+    let Some(parts) = broken else { return };
+    let fix = mirror(rule, source_group, Direction::Egress, &rule.group_id, &rule.region);
+    let sent = if parts.is_empty() {
+        "sends none of it there".to_string()
+    } else {
+        format!("sends only {} there", parts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+    };
+    let message = format!(
+        "{} admits {t} from {} through {}, but {}'s egress {sent}: the connection never leaves the source. Missing: egress {t} to {}",
+        group_label(ctx, &rule.group_id),
+        group_label(ctx, source_group),
+        rule.label(),
+        group_label(ctx, source_group),
+        rule.group_id,
+    );
+    push(ctx, rule, source_group, message, fix, out);
+}
+
+fn egress_without_ingress(ctx: &Context, rule: &Rule, dest_group: &str, out: &mut Vec<Finding>) {
+    let net = &ctx.network;
+    let (srcs, dsts) = (sources(net, &rule.group_id), targets(net, dest_group));
+    if srcs.is_empty() || dsts.is_empty() {
+        return;
+    }
+    let t = Traffic::of(rule);
+    let admitted = srcs.iter().any(|s| {
+        dsts.iter().any(|d| {
+            d.groups
+                .iter()
+                .flat_map(|g| net.ingress(g))
+                .any(|i| Traffic::of(i).intersect(t).is_some() && net.peer_matches(i, s))
+        })
+    });
+    if admitted {
+        return;
+    }
+    let mut fix = mirror(rule, dest_group, Direction::Ingress, &rule.group_id, &rule.region);
+    // An all-traffic egress rule says nothing about the port: suggest the destination's database port when
+    // it has one, else the rule as it is.
+    if rule.protocol == Protocol::All {
+        let port = ctx.members(dest_group).iter().find_map(|m| match m {
+            crate::audit::Member::Datastore(d) => d.effective_port(),
+            _ => None,
+        });
+        if let Some(p) = port {
+            fix.protocol = Protocol::Tcp;
+            fix.ports = PortRange::single(p);
+        }
+    }
+    let message = format!(
+        "{} sends {t} to {} through {}, but no ingress rule of {} admits any of it from {}. Missing: ingress {} from {}",
+        group_label(ctx, &rule.group_id),
+        group_label(ctx, dest_group),
+        rule.label(),
+        group_label(ctx, dest_group),
+        rule.group_id,
+        Traffic::of(&fix),
+        rule.group_id,
+    );
+    push(ctx, rule, dest_group, message, fix, out);
+}
+
+fn push(ctx: &Context, rule: &Rule, other: &str, message: String, fix: Rule, out: &mut Vec<Finding>) {
+    let half = match rule.direction {
+        Direction::Ingress => "egress",
+        Direction::Egress => "ingress",
+    };
+    out.push(Finding {
+        id: String::new(),
+        account: None,
+        check: HALF_OPEN_PATH.id.to_string(),
+        severity: Severity::Info,
+        region: rule.region.clone(),
+        resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
+        group_ids: vec![rule.group_id.clone(), other.to_string()],
+        rule_ids: vec![rule.label()],
+        message,
+        evidence: vec![Evidence::rule(
+            rule,
+            format!(
+                "the {} half exists; the {half} half on {} does not",
+                rule.direction.as_str(),
+                group_label(ctx, other)
+            ),
+        )],
+        remediation: Remediation {
+            summary: format!("Add the missing {half} rule if the flow is wanted; otherwise revoke {}.", rule.label()),
+            commands: vec![fix.authorize_command()],
+        },
+        suppressed: None,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unions_cover_adjacent_ranges() {
+        let t = |p: &str, from, to| Traffic { protocol: Protocol::parse(p).unwrap(), ports: PortRange { from, to } };
+        assert!(union_covers(t("tcp", 6379, 6380), &[t("tcp", 6379, 6379), t("tcp", 6380, 6380)]));
+        assert!(!union_covers(t("tcp", 6379, 6380), &[t("tcp", 6379, 6379)]));
+        assert!(union_covers(t("tcp", 5432, 5432), &[t("-1", 0, 65535)]));
+        assert!(!union_covers(t("-1", 0, 65535), &[t("tcp", 0, 65535), t("udp", 0, 65535)]));
+        assert!(!union_covers(t("tcp", 1, 10), &[]));
+    }
+}

@@ -1,0 +1,197 @@
+use super::revoke_command;
+use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::flow::{Hop, Network, Node, Traffic};
+use crate::model::Protocol;
+
+declare_check! {
+    /// ### What it does
+    /// Finds databases and caches that the internet reaches in two or more hops: the internet connects to a
+    /// member with a reachable public address (a load balancer, a web server), that member can connect to
+    /// another, and so on, until one can connect to the database on its port. Each hop is a full flow: the
+    /// source's egress rule and the destination's ingress rule both admit it. The finding lists the chain,
+    /// with the rule IDs of every hop. A database the internet reaches directly is `exposed-database`'s
+    /// finding, not this one.
+    ///
+    /// The search is a breadth-first walk over sets of members that share the same groups, so the path
+    /// reported is a shortest one. Databases and caches do not relay: a path never continues through them.
+    ///
+    /// Severity, by what the first hop exposes and by the number of hops:
+    ///
+    /// | first hop admits | 2 hops | 3 or more |
+    /// |---|---|---|
+    /// | all traffic, a remote-administration port (22, 23, 3389, 5985, 5986) or over 1,000 ports | high | medium |
+    /// | other ports | medium | low |
+    /// | web ports only (80, 443) | low | info |
+    ///
+    /// The tiered design of a load balancer on 443, an application tier, then the database, is a
+    /// three-hop path at info: the intended path, listed so it can be reviewed.
+    ///
+    /// ### Why is this bad?
+    /// Rule-by-rule audits see no problem here: no rule on the database admits the internet. Yet whoever
+    /// takes over the first member (an exposed SSH daemon, a vulnerable web server) can connect to the
+    /// database from inside. The fewer the hops and the wider the first one, the shorter that attack.
+    ///
+    /// ### Example
+    /// ```text
+    /// reporting-sg ingress: tcp 22 from 0.0.0.0/0        # EC2 with a public address, subnet routed to an IGW
+    /// rds-sg       ingress: tcp 5432 from reporting-sg   # internet → reporting host → database: 2 hops
+    /// ```
+    /// Use instead:
+    /// ```text
+    /// reporting-sg ingress: tcp 22 from 10.0.0.0/16      # SSH only from inside (or Session Manager)
+    /// ```
+    ///
+    /// ### Remediation
+    /// Cut the chain at its widest hop: narrow the first hop to the ports the service must serve (the finding
+    /// gives the command that revokes a broad first rule), and admit the database only from the tier that
+    /// uses it. Where the path is the intended design, suppress the finding with a reason.
+    pub INTERNET_PATH_TO_DATABASE,
+    id: "internet-path-to-database",
+    title: "Database reachable from the internet through intermediate members",
+    severity: Medium,
+    run: check,
+}
+
+const ADMIN_PORTS: &[u16] = &[22, 23, 3389, 5985, 5986];
+const WEB_PORTS: &[u16] = &[80, 443];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Breadth {
+    Broad,
+    Other,
+    Web,
+}
+
+fn breadth(t: Traffic) -> Breadth {
+    let ports = t.ports;
+    match t.protocol {
+        Protocol::All | Protocol::Number(_) => Breadth::Broad,
+        Protocol::Tcp | Protocol::Udp => {
+            if ports.width() > 1000 || ADMIN_PORTS.iter().any(|p| ports.contains(*p)) {
+                Breadth::Broad
+            } else if (ports.from..=ports.to).all(|p| WEB_PORTS.contains(&p)) {
+                Breadth::Web
+            } else {
+                Breadth::Other
+            }
+        }
+        Protocol::Icmp | Protocol::Icmpv6 => Breadth::Other,
+    }
+}
+
+fn severity(first: Breadth, hops: usize) -> Severity {
+    match (first, hops <= 2) {
+        (Breadth::Broad, true) => Severity::High,
+        (Breadth::Broad, false) | (Breadth::Other, true) => Severity::Medium,
+        (Breadth::Other, false) | (Breadth::Web, true) => Severity::Low,
+        (Breadth::Web, false) => Severity::Info,
+    }
+}
+
+/// `sg-1 (alb)`, `the internet`, or the database itself for the last node.
+fn node_label(net: &Network, node: Node, last: &str) -> String {
+    match node {
+        Node::Internet => "internet".to_string(),
+        Node::Cidr(c) => c.to_string(),
+        Node::Class(c) if net.classes[c].relays => net.class_label(c),
+        Node::Class(_) => last.to_string(),
+    }
+}
+
+/// `→ tcp/443 (sgr-1) → sg-1 (alb)`, one per hop.
+pub(crate) fn chain(net: &Network, hops: &[Hop], last: &str) -> String {
+    let mut s = String::from("internet");
+    for (i, h) in hops.iter().enumerate() {
+        let rules: Vec<String> = h.egress.iter().chain(h.ingress.iter()).map(|r| r.label()).collect();
+        let to = if i + 1 == hops.len() { last.to_string() } else { node_label(net, h.to, last) };
+        s.push_str(&format!(" → [{} via {}] → {to}", h.traffic, rules.join(" + ")));
+    }
+    s
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let net = &ctx.network;
+    for path in net.internet_paths(|first, hops| severity(breadth(first.traffic), hops)) {
+        let d = path.datastore;
+        let port = d.effective_port().unwrap_or_default();
+        let first = &path.hops[0];
+        let breadth_of_first = breadth(first.traffic);
+        let severity = severity(breadth_of_first, path.hops.len());
+        let what = format!("{} {}", d.kind, d.id);
+        let mut evidence = Vec::new();
+        let mut rule_ids = Vec::new();
+        let mut group_ids: Vec<String> = Vec::new();
+        for (i, h) in path.hops.iter().enumerate() {
+            let from = node_label(net, h.from, &what);
+            let to = if i + 1 == path.hops.len() { what.clone() } else { node_label(net, h.to, &what) };
+            if let Some(e) = h.egress {
+                rule_ids.push(e.label());
+                evidence.push(Evidence::rule(e, format!("hop {}: {from} may send {} to {to}", i + 1, h.traffic)));
+            }
+            if let Some(r) = h.ingress {
+                rule_ids.push(r.label());
+                if !group_ids.contains(&r.group_id) {
+                    group_ids.push(r.group_id.clone());
+                }
+                let mut detail = format!("hop {}: {to} admits {} from {from}", i + 1, h.traffic);
+                if let Some(a) = &h.address {
+                    detail.push_str(&format!("; {a}"));
+                }
+                evidence.push(Evidence::rule(r, detail));
+            }
+        }
+        let mut commands = Vec::new();
+        if breadth_of_first == Breadth::Broad {
+            commands.extend(first.ingress.map(revoke_command));
+        }
+        let first_what = match breadth_of_first {
+            Breadth::Broad => "a broad first hop",
+            Breadth::Other => "a first hop on non-web ports",
+            Breadth::Web => "a first hop on web ports only",
+        };
+        out.push(Finding {
+            id: String::new(),
+            account: None,
+            check: INTERNET_PATH_TO_DATABASE.id.to_string(),
+            severity,
+            region: d.region.clone(),
+            resource: Resource { kind: d.kind, id: d.id.clone(), name: Some(d.engine.clone()) },
+            group_ids,
+            rule_ids,
+            message: format!(
+                "{what} ({} on port {port}) is reachable from the internet in {} hops, with {first_what}: {}",
+                d.engine,
+                path.hops.len(),
+                chain(net, &path.hops, &what)
+            ),
+            evidence,
+            remediation: Remediation {
+                summary: if breadth_of_first == Breadth::Broad {
+                    "Narrow the first hop to the ports the service must serve, and admit the database only from the tier that uses it.".to_string()
+                } else {
+                    "Review the chain: if it is the intended design, suppress this finding with a reason; otherwise remove the hop that should not exist.".to_string()
+                },
+                commands,
+            },
+            suppressed: None,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PortRange;
+
+    #[test]
+    fn severity_grid() {
+        let t = |p: &str, from, to| Traffic { protocol: Protocol::parse(p).unwrap(), ports: PortRange { from, to } };
+        assert_eq!(severity(breadth(t("-1", 0, 65535)), 2), Severity::High);
+        assert_eq!(severity(breadth(t("tcp", 22, 22)), 3), Severity::Medium);
+        assert_eq!(severity(breadth(t("tcp", 8080, 8080)), 2), Severity::Medium);
+        assert_eq!(severity(breadth(t("tcp", 8080, 8080)), 4), Severity::Low);
+        assert_eq!(severity(breadth(t("tcp", 443, 443)), 2), Severity::Low);
+        assert_eq!(severity(breadth(t("tcp", 443, 443)), 3), Severity::Info);
+        assert_eq!(severity(breadth(t("tcp", 80, 443)), 3), Severity::Low);
+    }
+}

@@ -1,0 +1,452 @@
+//! The flow model: which members of which security groups can open connections to which others, and which can
+//! the internet reach. Pure, like the rest of the core.
+//!
+//! Security groups are stateful, so a connection from A to B needs two halves: one of A's groups has an
+//! egress rule admitting B (by one of B's groups, or a CIDR or prefix list containing one of B's addresses),
+//! and one of B's groups has an ingress rule admitting A (likewise), for a common protocol and port. Replies
+//! need no rule. From the internet, only the ingress half is a rule; the other half is an address: a public
+//! address in a subnet that routes to an internet gateway ([`routing`]).
+//!
+//! Members that carry the same set of groups are governed by the same rules, so the model works on those
+//! sets ([`Class`]es), never on pairs of interfaces. Search ([`search`]) is a breadth-first walk over
+//! classes in which every candidate edge comes from an index (ingress rules by referenced group, CIDR rules
+//! by masked address) and is dropped once its destination is reached.
+
+mod reach;
+mod routing;
+mod search;
+mod traffic;
+
+pub use reach::{resolve, Answer, Missing, Place};
+pub use routing::{AddressReach, Exposure, Routing};
+pub use search::{InternetPath, Tree};
+pub use traffic::{Traffic, Want};
+
+use crate::model::{
+    Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, Rule, SecurityGroup,
+};
+use ipnet::IpNet;
+use rustc_hash::FxHashMap as HashMap;
+use std::net::IpAddr;
+
+pub type ClassId = usize;
+
+/// One side of a flow: the groups that govern it and the addresses it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Party<'a> {
+    /// Sorted and deduplicated.
+    pub groups: Vec<&'a str>,
+    /// Sorted: private addresses, and public ones (which CIDR rules may name too).
+    pub addresses: Vec<IpAddr>,
+    /// Some member's address is unknown (a database whose interfaces were not collected): only rules
+    /// admitting every address (`0.0.0.0/0`, `::/0`) are known to cover it.
+    pub unaddressed: bool,
+}
+
+impl<'a> Party<'a> {
+    pub fn has_group(&self, id: &str) -> bool {
+        self.groups.binary_search(&id).is_ok()
+    }
+
+    /// Whether `net` contains one of the addresses.
+    pub fn in_net(&self, net: &IpNet) -> bool {
+        if self.unaddressed && net.prefix_len() == 0 {
+            return true;
+        }
+        let start = net.network();
+        let i = self.addresses.partition_point(|a| *a < start);
+        self.addresses.get(i).is_some_and(|a| net.contains(a))
+    }
+
+    fn interface(eni: &'a NetworkInterface) -> Party<'a> {
+        let mut groups: Vec<&str> = eni.group_ids.iter().map(String::as_str).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut addresses: Vec<IpAddr> = eni.private_ips.iter().chain(&eni.public_ips).copied().collect();
+        addresses.sort_unstable();
+        addresses.dedup();
+        let unaddressed = addresses.is_empty();
+        Party { groups, addresses, unaddressed }
+    }
+}
+
+/// Members with the same set of groups.
+#[derive(Debug, Clone)]
+pub struct Class<'a> {
+    pub party: Party<'a>,
+    pub interfaces: Vec<&'a NetworkInterface>,
+    pub datastores: Vec<&'a Datastore>,
+    /// The addresses of members that open connections of their own (compute, Lambda, load balancers), sorted.
+    pub relay_addresses: Vec<IpAddr>,
+    /// Whether some member opens connections of its own: databases and caches do not.
+    pub relays: bool,
+    /// The most exposed relay member, and how exposed it is.
+    pub relay_exposure: Option<(&'a NetworkInterface, Exposure)>,
+}
+
+impl<'a> Class<'a> {
+    /// The class as a source of onward connections: its groups, and the addresses of its relays.
+    pub fn as_source(&self) -> Party<'a> {
+        Party { groups: self.party.groups.clone(), addresses: self.relay_addresses.clone(), unaddressed: false }
+    }
+}
+
+/// Whether an interface opens connections of its own.
+fn relays(eni: &NetworkInterface) -> bool {
+    matches!(eni.managed_by(), None | Some(ManagedBy::LoadBalancer) | Some(ManagedBy::Lambda))
+}
+
+/// One hop of a path: a flow from one side to the other, with the rules that admit each half.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop<'a> {
+    pub from: Node,
+    pub to: Node,
+    /// The source's egress rule; none when the source is outside the account's groups (internet, a CIDR).
+    pub egress: Option<&'a Rule>,
+    /// The destination's ingress rule; none when the destination is outside (the internet, a CIDR).
+    pub ingress: Option<&'a Rule>,
+    /// What both halves admit.
+    pub traffic: Traffic,
+    /// From the internet: the destination's address half.
+    pub address: Option<AddressReach>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Node {
+    Internet,
+    Cidr(IpNet),
+    Class(ClassId),
+}
+
+/// The index the flow questions run on. Built once, in time linear in the inventory.
+pub struct Network<'a> {
+    pub inventory: &'a Inventory,
+    pub routing: Routing<'a>,
+    pub classes: Vec<Class<'a>>,
+    classes_of_group: HashMap<&'a str, Vec<ClassId>>,
+    class_of_interface: HashMap<(&'a str, &'a str), ClassId>,
+    class_of_datastore: HashMap<(&'a str, &'a str), ClassId>,
+    groups: HashMap<&'a str, &'a SecurityGroup>,
+    ingress: HashMap<&'a str, Vec<&'a Rule>>,
+    egress: HashMap<&'a str, Vec<&'a Rule>>,
+    /// Ingress rules by the group they admit.
+    ingress_by_peer: HashMap<&'a str, Vec<&'a Rule>>,
+    /// Ingress rules with CIDR peers (prefix lists expanded), by (masked network, prefix length).
+    ingress_by_net: HashMap<(IpAddr, u8), Vec<&'a Rule>>,
+    /// The prefix lengths in `ingress_by_net`, per family.
+    net_lengths: [Vec<u8>; 2],
+    prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
+    /// The interfaces RDS and ElastiCache created for a datastore, by the datastore.
+    datastore_interfaces: HashMap<usize, Vec<&'a NetworkInterface>>,
+    /// Every relay address with its class, sorted: which classes a CIDR rule admits.
+    relay_index: Vec<(IpAddr, ClassId)>,
+}
+
+impl<'a> Network<'a> {
+    pub fn new(inv: &'a Inventory) -> Network<'a> {
+        let routing = Routing::new(inv);
+        let groups = inv.groups.iter().map(|g| (g.id.as_str(), g)).collect();
+        let prefix_lists: HashMap<(&str, &str), &PrefixList> =
+            inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+
+        let mut ingress: HashMap<&str, Vec<&Rule>> = HashMap::default();
+        let mut egress: HashMap<&str, Vec<&Rule>> = HashMap::default();
+        let mut ingress_by_peer: HashMap<&str, Vec<&Rule>> = HashMap::default();
+        let mut ingress_by_net: HashMap<(IpAddr, u8), Vec<&Rule>> = HashMap::default();
+        let mut net_lengths: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        for r in &inv.rules {
+            match r.direction {
+                Direction::Egress => egress.entry(r.group_id.as_str()).or_default().push(r),
+                Direction::Ingress => {
+                    ingress.entry(r.group_id.as_str()).or_default().push(r);
+                    if let Some(g) = r.peer.group_id() {
+                        ingress_by_peer.entry(g).or_default().push(r);
+                    }
+                    for net in peer_nets(&prefix_lists, r).unwrap_or_default() {
+                        let key = (net.network(), net.prefix_len());
+                        let list = ingress_by_net.entry(key).or_default();
+                        if !list.last().is_some_and(|l| std::ptr::eq(*l, r)) {
+                            list.push(r);
+                        }
+                        let lengths = &mut net_lengths[usize::from(net.addr().is_ipv6())];
+                        if !lengths.contains(&net.prefix_len()) {
+                            lengths.push(net.prefix_len());
+                        }
+                    }
+                }
+            }
+        }
+
+        // Interfaces RDS and ElastiCache created: their addresses belong to the datastore that has the same
+        // groups (the same service's datastores in the VPC otherwise).
+        let mut classes: Vec<Class> = Vec::new();
+        let mut class_by_groups: HashMap<Vec<&str>, ClassId> = HashMap::default();
+        let mut classes_of_group: HashMap<&str, Vec<ClassId>> = HashMap::default();
+        let mut class_for = |party_groups: Vec<&'a str>, classes: &mut Vec<Class<'a>>| -> ClassId {
+            *class_by_groups.entry(party_groups.clone()).or_insert_with(|| {
+                let id = classes.len();
+                for g in &party_groups {
+                    classes_of_group.entry(g).or_default().push(id);
+                }
+                classes.push(Class {
+                    party: Party { groups: party_groups, addresses: Vec::new(), unaddressed: false },
+                    interfaces: Vec::new(),
+                    datastores: Vec::new(),
+                    relay_addresses: Vec::new(),
+                    relays: false,
+                    relay_exposure: None,
+                });
+                id
+            })
+        };
+        let mut class_of_interface = HashMap::default();
+        let mut class_of_datastore = HashMap::default();
+        let mut datastore_interfaces: HashMap<usize, Vec<&NetworkInterface>> = HashMap::default();
+        let mut managed: HashMap<(&str, Vec<&str>, bool), Vec<&NetworkInterface>> = HashMap::default();
+        for eni in &inv.interfaces {
+            let p = Party::interface(eni);
+            let id = class_for(p.groups.clone(), &mut classes);
+            class_of_interface.insert((eni.region.as_str(), eni.id.as_str()), id);
+            let c = &mut classes[id];
+            c.interfaces.push(eni);
+            c.party.addresses.extend(&p.addresses);
+            c.party.unaddressed |= p.unaddressed;
+            if relays(eni) {
+                c.relays = true;
+                c.relay_addresses.extend(&p.addresses);
+                let e = routing.interface(eni);
+                let better = match &c.relay_exposure {
+                    None => true,
+                    Some((_, old)) => e.is_open() && !old.is_open(),
+                };
+                if better {
+                    c.relay_exposure = Some((eni, e));
+                }
+            }
+            match eni.managed_by() {
+                Some(ManagedBy::Rds) => managed.entry((eni.region.as_str(), p.groups, true)).or_default().push(eni),
+                Some(ManagedBy::ElastiCache) => {
+                    managed.entry((eni.region.as_str(), p.groups, false)).or_default().push(eni)
+                }
+                _ => {}
+            }
+        }
+        for d in &inv.datastores {
+            let mut gs: Vec<&str> = d.group_ids.iter().map(String::as_str).collect();
+            gs.sort_unstable();
+            gs.dedup();
+            let enis = managed.get(&(d.region.as_str(), gs.clone(), d.kind.is_rds())).cloned().unwrap_or_default();
+            let id = class_for(gs, &mut classes);
+            class_of_datastore.insert((d.region.as_str(), d.id.as_str()), id);
+            let c = &mut classes[id];
+            c.datastores.push(d);
+            if enis.is_empty() {
+                c.party.unaddressed = true;
+            }
+            datastore_interfaces.insert(address_of(d), enis);
+        }
+        for c in &mut classes {
+            c.party.addresses.sort_unstable();
+            c.party.addresses.dedup();
+            c.relay_addresses.sort_unstable();
+            c.relay_addresses.dedup();
+        }
+        for l in &mut net_lengths {
+            l.sort_unstable();
+        }
+        let mut relay_index: Vec<(IpAddr, ClassId)> =
+            classes.iter().enumerate().flat_map(|(i, c)| c.relay_addresses.iter().map(move |a| (*a, i))).collect();
+        relay_index.sort_unstable();
+        Network {
+            inventory: inv,
+            routing,
+            classes,
+            classes_of_group,
+            class_of_interface,
+            class_of_datastore,
+            groups,
+            ingress,
+            egress,
+            ingress_by_peer,
+            ingress_by_net,
+            net_lengths,
+            prefix_lists,
+            datastore_interfaces,
+            relay_index,
+        }
+    }
+
+    pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
+        self.groups.get(id).copied()
+    }
+
+    pub fn classes_of_group(&self, id: &str) -> &[ClassId] {
+        self.classes_of_group.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn class_of_interface(&self, eni: &NetworkInterface) -> Option<ClassId> {
+        self.class_of_interface.get(&(eni.region.as_str(), eni.id.as_str())).copied()
+    }
+
+    pub fn class_of_datastore(&self, d: &Datastore) -> Option<ClassId> {
+        self.class_of_datastore.get(&(d.region.as_str(), d.id.as_str())).copied()
+    }
+
+    pub fn ingress(&self, group: &str) -> &[&'a Rule] {
+        self.ingress.get(group).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn egress(&self, group: &str) -> &[&'a Rule] {
+        self.egress.get(group).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Ingress rules that admit a group by reference.
+    pub fn ingress_admitting(&self, group: &str) -> &[&'a Rule] {
+        self.ingress_by_peer.get(group).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The interfaces RDS or ElastiCache created for a datastore, when they were collected.
+    pub fn datastore_interfaces(&self, d: &Datastore) -> &[&'a NetworkInterface] {
+        self.datastore_interfaces.get(&address_of(d)).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn datastore_exposure(&self, d: &Datastore) -> Exposure {
+        self.routing.datastore(d, self.datastore_interfaces(d))
+    }
+
+    /// `sg-1 (name) + sg-2 (name)`.
+    pub fn class_label(&self, id: ClassId) -> String {
+        self.classes[id].party.groups.iter().map(|g| self.group_label(g)).collect::<Vec<_>>().join(" + ")
+    }
+
+    pub fn group_label(&self, id: &str) -> String {
+        match self.group(id) {
+            Some(g) => format!("{id} ({})", g.name),
+            None => id.to_string(),
+        }
+    }
+
+    /// The networks a rule's peer names: the CIDR, or a prefix list's entries. `None` for group peers and
+    /// for prefix lists whose entries were not collected.
+    pub fn peer_nets(&self, rule: &Rule) -> Option<Vec<IpNet>> {
+        peer_nets(&self.prefix_lists, rule)
+    }
+
+    /// Whether a rule's peer covers a party: one of its groups, or one of its addresses.
+    pub fn peer_matches(&self, rule: &Rule, party: &Party) -> bool {
+        match &rule.peer {
+            Peer::Group { id, .. } => party.has_group(id),
+            Peer::Ipv4(n) => party.in_net(&IpNet::V4(*n)),
+            Peer::Ipv6(n) => party.in_net(&IpNet::V6(*n)),
+            Peer::PrefixList(id) => self
+                .prefix_lists
+                .get(&(rule.region.as_str(), id.as_str()))
+                .is_some_and(|p| p.entries.iter().any(|n| party.in_net(n))),
+        }
+    }
+
+    /// The first pair of rules (egress of `from`, ingress of `to`) that admit `want` from one to the other.
+    pub fn flow(&self, from: &Party, to: &Party, want: Want) -> Option<(&'a Rule, &'a Rule, Traffic)> {
+        for g in &to.groups {
+            for ingress in self.ingress(g) {
+                if let Some(hit) = self.completes(from, to, ingress, want) {
+                    return Some(hit);
+                }
+            }
+        }
+        None
+    }
+
+    /// Every ingress rule of `to` that admits `from`, each with the first egress rule of `from` that
+    /// completes it: the flows of an edge of the graph.
+    pub fn flows(&self, from: &Party, to: &Party) -> Vec<(&'a Rule, &'a Rule, Traffic)> {
+        let mut out = Vec::new();
+        for g in &to.groups {
+            for ingress in self.ingress(g) {
+                out.extend(self.completes(from, to, ingress, Want::ANY));
+            }
+        }
+        out
+    }
+
+    /// Given an ingress rule of `to`, whether it admits `from` and an egress rule of `from` admits `to` for
+    /// common traffic that includes `want`.
+    pub fn completes(
+        &self,
+        from: &Party,
+        to: &Party,
+        ingress: &'a Rule,
+        want: Want,
+    ) -> Option<(&'a Rule, &'a Rule, Traffic)> {
+        let t = Traffic::of(ingress);
+        if !t.admits(want) || !self.peer_matches(ingress, from) {
+            return None;
+        }
+        self.egress_half(from, to, t, want).map(|(e, traffic)| (e, ingress, traffic))
+    }
+
+    /// The first egress rule of `from` that admits `to` for part of `within` that includes `want`.
+    pub fn egress_half(&self, from: &Party, to: &Party, within: Traffic, want: Want) -> Option<(&'a Rule, Traffic)> {
+        for g in &from.groups {
+            for e in self.egress(g) {
+                let Some(common) = Traffic::of(e).intersect(within) else { continue };
+                if common.admits(want) && self.peer_matches(e, to) {
+                    return Some((e, common.narrow(want)));
+                }
+            }
+        }
+        None
+    }
+
+    /// Ingress rules of `to` that admit public sources of a family on which `exposure` is open, for `want`:
+    /// the rule, the public networks it admits, and the address half.
+    pub fn internet_entry(
+        &self,
+        to_groups: &[&str],
+        exposure: &Exposure,
+        want: Want,
+    ) -> Option<(&'a Rule, Vec<IpNet>, AddressReach)> {
+        for g in to_groups {
+            for r in self.ingress(g) {
+                if !Traffic::of(r).admits(want) {
+                    continue;
+                }
+                let Some(nets) = self.peer_nets(r) else { continue };
+                for v6 in [false, true] {
+                    let public: Vec<IpNet> = nets
+                        .iter()
+                        .filter(|n| n.addr().is_ipv6() == v6 && crate::model::is_public(n))
+                        .copied()
+                        .collect();
+                    let reach = exposure.family(v6);
+                    if !public.is_empty() && reach.is_open() {
+                        return Some((r, public, reach.clone()));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Classes with a relay address in `net`, in address order (a class may come more than once).
+    fn relays_in(&self, net: &IpNet) -> impl Iterator<Item = ClassId> + '_ {
+        let start = net.network();
+        let i = self.relay_index.partition_point(|(a, _)| *a < start);
+        let net = *net;
+        self.relay_index[i..].iter().take_while(move |(a, _)| net.contains(a)).map(|(_, c)| *c)
+    }
+}
+
+/// Datastores are keyed by where they live in the inventory: lookups take any `&Datastore` from it without
+/// tying the result to the borrow of its ID.
+fn address_of(d: &Datastore) -> usize {
+    std::ptr::from_ref(d) as usize
+}
+
+fn peer_nets(lists: &HashMap<(&str, &str), &PrefixList>, rule: &Rule) -> Option<Vec<IpNet>> {
+    match &rule.peer {
+        Peer::Ipv4(_) | Peer::Ipv6(_) => rule.peer.cidr().map(|c| vec![c]),
+        Peer::PrefixList(id) => lists.get(&(rule.region.as_str(), id.as_str())).map(|p| p.entries.clone()),
+        Peer::Group { .. } => None,
+    }
+}

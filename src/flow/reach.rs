@@ -1,0 +1,462 @@
+//! "Can A reach B?": one direct flow with both halves, or a path through intermediate members; when there is
+//! none, the exact rules that are missing.
+
+use super::{AddressReach, ClassId, Exposure, Hop, Network, Node, Party, Traffic, Want};
+use crate::model::{Datastore, Direction, NetworkInterface, Peer, PortRange, Rule, SecurityGroup};
+use ipnet::IpNet;
+
+/// One end of a question.
+#[derive(Debug, Clone, Copy)]
+pub enum Place<'a> {
+    Internet,
+    Cidr(IpNet),
+    Group(&'a SecurityGroup),
+    Interface(&'a NetworkInterface),
+    Datastore(&'a Datastore),
+}
+
+/// Resolves `internet`, a CIDR or address, a group ID or name, an ENI ID, or an RDS/ElastiCache identifier.
+pub fn resolve<'a>(net: &Network<'a>, text: &str) -> Result<Place<'a>, String> {
+    let inv = net.inventory;
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("internet") {
+        return Ok(Place::Internet);
+    }
+    if let Ok(n) = t.parse::<IpNet>() {
+        return Ok(Place::Cidr(n.trunc()));
+    }
+    if let Ok(a) = t.parse::<std::net::IpAddr>() {
+        return Ok(Place::Cidr(IpNet::from(a)));
+    }
+    if t.starts_with("eni-") {
+        return inv
+            .interfaces
+            .iter()
+            .find(|e| e.id == t)
+            .map(Place::Interface)
+            .ok_or_else(|| format!("no network interface `{t}` in the inventory"));
+    }
+    if let Some(g) = net.group(t) {
+        return Ok(Place::Group(g));
+    }
+    let stores: Vec<&Datastore> = inv.datastores.iter().filter(|d| d.id == t).collect();
+    let named: Vec<&SecurityGroup> = inv.groups.iter().filter(|g| g.name == t).collect();
+    match (stores.as_slice(), named.as_slice()) {
+        ([d], []) => Ok(Place::Datastore(d)),
+        ([], [g]) => Ok(Place::Group(g)),
+        ([], []) => Err(format!(
+            "`{t}` is not `internet`, a CIDR, or a security group, network interface, RDS or ElastiCache resource in the inventory"
+        )),
+        _ => {
+            let mut all: Vec<String> = stores.iter().map(|d| format!("{} {} in {}", d.kind, d.id, d.region)).collect();
+            all.extend(named.iter().map(|g| format!("{} in {}", g.id, g.region)));
+            Err(format!("`{t}` is ambiguous: {}; name it by ID", all.join(", ")))
+        }
+    }
+}
+
+impl<'a> Place<'a> {
+    pub fn label(&self) -> String {
+        match self {
+            Place::Internet => "the internet".to_string(),
+            Place::Cidr(n) => n.to_string(),
+            Place::Group(g) => format!("{} ({})", g.id, g.name),
+            Place::Interface(e) => match &e.instance_id {
+                Some(i) => format!("{} ({i})", e.id),
+                None => e.id.clone(),
+            },
+            Place::Datastore(d) => format!("{} {}", d.kind, d.id),
+        }
+    }
+
+    /// The party (or parties: one per set of groups its members carry) this place is, with its node.
+    pub fn parties(&self, net: &Network<'a>) -> Vec<(Node, Party<'a>)> {
+        match self {
+            Place::Internet | Place::Cidr(_) => Vec::new(),
+            Place::Group(g) => {
+                net.classes_of_group(&g.id).iter().map(|&c| (Node::Class(c), net.classes[c].party.clone())).collect()
+            }
+            Place::Interface(e) => match net.class_of_interface(e) {
+                Some(c) => vec![(Node::Class(c), Party::interface(e))],
+                None => Vec::new(),
+            },
+            Place::Datastore(d) => {
+                let Some(c) = net.class_of_datastore(d) else { return Vec::new() };
+                let enis = net.datastore_interfaces(d);
+                let mut addresses: Vec<_> =
+                    enis.iter().flat_map(|e| e.private_ips.iter().chain(&e.public_ips)).copied().collect();
+                addresses.sort_unstable();
+                addresses.dedup();
+                let party =
+                    Party { groups: net.classes[c].party.groups.clone(), addresses, unaddressed: enis.is_empty() };
+                vec![(Node::Class(c), party)]
+            }
+        }
+    }
+
+    /// The address half toward this place from the internet, for the class `c` it is part of.
+    fn exposure(&self, net: &Network<'a>, c: ClassId) -> Exposure {
+        match self {
+            Place::Interface(e) => net.routing.interface(e),
+            Place::Datastore(d) => net.datastore_exposure(d),
+            _ => {
+                let class = &net.classes[c];
+                let mut best = Exposure::CLOSED;
+                let all = class
+                    .interfaces
+                    .iter()
+                    .map(|e| net.routing.interface(e))
+                    .chain(class.datastores.iter().map(|d| net.datastore_exposure(d)));
+                for e in all {
+                    if e.is_open() && !best.is_open() || best == Exposure::CLOSED {
+                        best = e;
+                    }
+                }
+                best
+            }
+        }
+    }
+
+    /// The port a question about this place means when none is given: a database's own.
+    pub fn default_port(&self) -> Option<u16> {
+        match self {
+            Place::Datastore(d) => d.effective_port(),
+            _ => None,
+        }
+    }
+}
+
+/// A half of the flow that no rule provides, with the command that would add it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// `egress`, `ingress` or `address`.
+    pub half: &'static str,
+    pub detail: String,
+    pub command: Option<String>,
+}
+
+/// The answer to one question.
+#[derive(Debug, Clone)]
+pub struct Answer<'a> {
+    pub from: String,
+    pub to: String,
+    pub want: Want,
+    pub reachable: bool,
+    /// The hops of the path found (one for a direct flow).
+    pub hops: Vec<Hop<'a>>,
+    /// When not reachable: what the direct flow lacks.
+    pub missing: Vec<Missing>,
+    pub notes: Vec<String>,
+}
+
+impl<'a> Network<'a> {
+    /// Whether traffic `want` can flow from `from` to `to` directly or, with `max_hops` above zero, through up
+    /// to that many intermediate members.
+    pub fn reach(&self, from: &Place<'a>, to: &Place<'a>, want: Want, max_hops: u32) -> Answer<'a> {
+        let mut answer = Answer {
+            from: from.label(),
+            to: to.label(),
+            want,
+            reachable: false,
+            hops: Vec::new(),
+            missing: Vec::new(),
+            notes: Vec::new(),
+        };
+        let sources = from.parties(self);
+        let targets = to.parties(self);
+        if matches!(from, Place::Group(_)) && sources.is_empty() {
+            answer.notes.push(format!("{} has no members: nothing sends from it", from.label()));
+        }
+        if matches!(to, Place::Group(_)) && targets.is_empty() {
+            answer.notes.push(format!("{} has no members: nothing listens in it", to.label()));
+        }
+        if let Some(hop) = self.direct(from, &sources, to, &targets, want) {
+            answer.reachable = true;
+            answer.hops.push(hop);
+            return answer;
+        }
+        if max_hops > 0 && !targets.is_empty() {
+            let start = self.first_hops(from, &sources);
+            let tree = self.search(start, max_hops);
+            let mut best: Option<Vec<Hop<'a>>> = None;
+            for (node, party) in &targets {
+                if let Some((c, last)) = self.last_hop(&tree, party, *node, want) {
+                    let mut hops = tree.path_to(c);
+                    hops.push(last);
+                    if best.as_ref().is_none_or(|b| hops.len() < b.len()) {
+                        best = Some(hops);
+                    }
+                }
+            }
+            if let Some(hops) = best {
+                answer.reachable = true;
+                answer.hops = hops;
+                return answer;
+            }
+            answer.notes.push(format!("no path through up to {max_hops} intermediate member(s) either"));
+        }
+        answer.missing = self.missing(from, &sources, to, &targets, want);
+        answer
+    }
+
+    fn direct(
+        &self,
+        from: &Place<'a>,
+        sources: &[(Node, Party<'a>)],
+        to: &Place<'a>,
+        targets: &[(Node, Party<'a>)],
+        want: Want,
+    ) -> Option<Hop<'a>> {
+        match from {
+            Place::Internet => targets.iter().find_map(|(node, party)| {
+                let Node::Class(c) = node else { return None };
+                let exposure = to.exposure(self, *c);
+                let (rule, _, address) = self.internet_entry(&party.groups, &exposure, want)?;
+                Some(Hop {
+                    from: Node::Internet,
+                    to: *node,
+                    egress: None,
+                    ingress: Some(rule),
+                    traffic: Traffic::of(rule).narrow(want),
+                    address: Some(address),
+                })
+            }),
+            Place::Cidr(cidr) => targets.iter().find_map(|(node, party)| {
+                let rule = self.ingress_from_cidr(&party.groups, cidr, want)?;
+                Some(Hop {
+                    from: Node::Cidr(*cidr),
+                    to: *node,
+                    egress: None,
+                    ingress: Some(rule),
+                    traffic: Traffic::of(rule).narrow(want),
+                    address: None,
+                })
+            }),
+            _ => {
+                let (outside, dest) = match to {
+                    Place::Internet => (Some(None), Node::Internet),
+                    Place::Cidr(c) => (Some(Some(*c)), Node::Cidr(*c)),
+                    _ => (None, Node::Internet),
+                };
+                for (node, src) in sources {
+                    if let Some(cidr) = outside {
+                        if let Some(rule) = self.egress_outside(&src.groups, cidr, want) {
+                            return Some(Hop {
+                                from: *node,
+                                to: dest,
+                                egress: Some(rule),
+                                ingress: None,
+                                traffic: Traffic::of(rule).narrow(want),
+                                address: None,
+                            });
+                        }
+                        continue;
+                    }
+                    for (tnode, dst) in targets {
+                        if let Some((e, i, traffic)) = self.flow(src, dst, want) {
+                            return Some(Hop {
+                                from: *node,
+                                to: *tnode,
+                                egress: Some(e),
+                                ingress: Some(i),
+                                traffic,
+                                address: None,
+                            });
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// An ingress rule of `groups` admitting `want` from a network that contains or overlaps `cidr`.
+    fn ingress_from_cidr(&self, groups: &[&str], cidr: &IpNet, want: Want) -> Option<&'a Rule> {
+        groups.iter().flat_map(|g| self.ingress(g)).copied().find(|r| {
+            Traffic::of(r).admits(want)
+                && self.peer_nets(r).is_some_and(|nets| nets.iter().any(|n| n.contains(cidr) || cidr.contains(n)))
+        })
+    }
+
+    /// An egress rule of `groups` admitting `want` to `cidr` (to any public network when `None`).
+    fn egress_outside(&self, groups: &[&str], cidr: Option<IpNet>, want: Want) -> Option<&'a Rule> {
+        groups.iter().flat_map(|g| self.egress(g)).copied().find(|r| {
+            Traffic::of(r).admits(want)
+                && self.peer_nets(r).is_some_and(|nets| {
+                    nets.iter().any(|n| match &cidr {
+                        Some(c) => n.contains(c) || c.contains(n),
+                        None => crate::model::is_public(n),
+                    })
+                })
+        })
+    }
+
+    /// The hops from `from` to every class it reaches directly with any traffic: the start of a search.
+    fn first_hops(&self, from: &Place<'a>, sources: &[(Node, Party<'a>)]) -> Vec<Hop<'a>> {
+        let mut out = Vec::new();
+        match from {
+            Place::Internet => return self.internet_hops(),
+            Place::Cidr(cidr) => {
+                for (c, class) in self.classes.iter().enumerate() {
+                    if let Some(rule) = self.ingress_from_cidr(&class.party.groups, cidr, Want::ANY) {
+                        out.push(Hop {
+                            from: Node::Cidr(*cidr),
+                            to: Node::Class(c),
+                            egress: None,
+                            ingress: Some(rule),
+                            traffic: Traffic::of(rule),
+                            address: None,
+                        });
+                    }
+                }
+            }
+            _ => {
+                for (node, src) in sources {
+                    for (c, class) in self.classes.iter().enumerate() {
+                        if Node::Class(c) == *node {
+                            continue;
+                        }
+                        if let Some((e, i, traffic)) = self.flow(src, &class.party, Want::ANY) {
+                            out.push(Hop {
+                                from: *node,
+                                to: Node::Class(c),
+                                egress: Some(e),
+                                ingress: Some(i),
+                                traffic,
+                                address: None,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// What the direct flow lacks, with the rules that would add it. The first party of each side stands
+    /// for the side.
+    fn missing(
+        &self,
+        from: &Place<'a>,
+        sources: &[(Node, Party<'a>)],
+        to: &Place<'a>,
+        targets: &[(Node, Party<'a>)],
+        want: Want,
+    ) -> Vec<Missing> {
+        let mut out = Vec::new();
+        let traffic = want.traffic();
+        let ports_known = want.port.is_some();
+        let exact = |rule: Rule| ports_known.then(|| rule.authorize_command());
+        let src_group = sources.first().and_then(|(_, p)| p.groups.first().copied());
+        let dst_group = targets.first().and_then(|(_, p)| p.groups.first().copied());
+        let region = sources
+            .iter()
+            .chain(targets)
+            .find_map(|(_, p)| p.groups.first().and_then(|g| self.group(g)).map(|g| g.region.clone()))
+            .unwrap_or_default();
+        let rule = |group: &str, direction: Direction, peer: Peer| Rule {
+            id: None,
+            group_id: group.to_string(),
+            region: region.clone(),
+            direction,
+            protocol: traffic.protocol,
+            ports: if traffic.protocol.has_ports() { traffic.ports } else { PortRange::ALL },
+            peer,
+            description: String::new(),
+        };
+        let peer_of = |place: &Place, group: Option<&str>| -> Option<Peer> {
+            match place {
+                Place::Internet => Some(Peer::Ipv4("0.0.0.0/0".parse().expect("static"))),
+                Place::Cidr(IpNet::V4(n)) => Some(Peer::Ipv4(*n)),
+                Place::Cidr(IpNet::V6(n)) => Some(Peer::Ipv6(*n)),
+                _ => group.map(|g| Peer::Group { id: g.to_string(), owner_id: None, vpc_id: None }),
+            }
+        };
+
+        // Egress half: the source is one of the account's members.
+        if let (Some(sg), false) = (src_group, matches!(from, Place::Internet | Place::Cidr(_))) {
+            let ok = sources.iter().any(|(_, src)| match to {
+                Place::Internet => self.egress_outside(&src.groups, None, want).is_some(),
+                Place::Cidr(c) => self.egress_outside(&src.groups, Some(*c), want).is_some(),
+                _ => targets.iter().any(|(_, dst)| self.egress_half(src, dst, Traffic::ALL, want).is_some()),
+            });
+            if !ok {
+                if let Some(peer) = peer_of(to, dst_group) {
+                    let r = rule(sg, Direction::Egress, peer);
+                    out.push(Missing {
+                        half: "egress",
+                        detail: format!("no egress rule of {} admits {want} to {}", self.group_label(sg), to.label()),
+                        command: exact(r),
+                    });
+                }
+            }
+        }
+        // Ingress half: the destination is one of the account's members.
+        if let Some(dg) = dst_group {
+            let ok = targets.iter().any(|(_, dst)| match from {
+                Place::Internet => dst.groups.iter().flat_map(|g| self.ingress(g)).any(|r| {
+                    Traffic::of(r).admits(want)
+                        && self.peer_nets(r).is_some_and(|n| n.iter().any(crate::model::is_public))
+                }),
+                Place::Cidr(c) => self.ingress_from_cidr(&dst.groups, c, want).is_some(),
+                _ => sources.iter().any(|(_, src)| {
+                    dst.groups
+                        .iter()
+                        .flat_map(|g| self.ingress(g))
+                        .any(|r| Traffic::of(r).admits(want) && self.peer_matches(r, src))
+                }),
+            });
+            if !ok {
+                if let Some(peer) = peer_of(from, src_group) {
+                    let r = rule(dg, Direction::Ingress, peer);
+                    out.push(Missing {
+                        half: "ingress",
+                        detail: format!(
+                            "no ingress rule of {} admits {want} from {}",
+                            self.group_label(dg),
+                            from.label()
+                        ),
+                        command: exact(r),
+                    });
+                }
+            }
+        }
+        // Address half, from the internet.
+        if let Place::Internet = from {
+            for (node, _) in targets {
+                let Node::Class(c) = node else { continue };
+                let exposure = to.exposure(self, *c);
+                if !exposure.is_open() {
+                    let detail = match (&exposure.v4, &exposure.v6) {
+                        (AddressReach::NoAddress, AddressReach::NoAddress) => {
+                            format!("{} has no public address", to.label())
+                        }
+                        _ => format!("{}: {}", to.label(), exposure.describe()),
+                    };
+                    out.push(Missing { half: "address", detail, command: None });
+                    break;
+                }
+            }
+        }
+        if out.is_empty() && !targets.is_empty() {
+            let detail = match from {
+                Place::Internet => format!(
+                    "the rules admit public sources of one address family, and {} is reachable on the other only",
+                    to.label()
+                ),
+                _ => {
+                    format!("each half exists, but the egress and ingress rules admit no traffic in common for {want}")
+                }
+            };
+            out.push(Missing { half: "both", detail, command: None });
+        }
+        if !ports_known {
+            for m in &mut out {
+                if m.command.is_none() && m.half != "address" && m.half != "both" {
+                    m.detail.push_str(" (pass --port for the exact rule to add)");
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,219 @@
+//! Whether an address is reachable from the internet: a public address in a subnet whose route table (the
+//! explicitly associated one, else the VPC's main table) routes to an internet gateway.
+
+use crate::model::{Datastore, Inventory, NetworkInterface, ResourceKind, RouteTable, Subnet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::fmt;
+use std::net::IpAddr;
+
+/// The address half of internet exposure, for one address family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressReach {
+    /// A public address, and a route to an internet gateway.
+    Open { address: String, subnet: String, route_table: String, gateway: String },
+    /// No public address of this family (or, for RDS, not publicly accessible).
+    NoAddress,
+    /// A public address, but no route to an internet gateway from its subnet.
+    NoRoute { address: String, subnet: String, route_table: String },
+    /// A public address in a subnet whose route table was not collected: assumed open.
+    Unknown { address: String, why: String },
+}
+
+impl AddressReach {
+    /// Open, or possibly open (routing unknown): what exposure checks treat as reachable.
+    pub fn is_open(&self) -> bool {
+        matches!(self, AddressReach::Open { .. } | AddressReach::Unknown { .. })
+    }
+
+    /// Open for certain.
+    pub fn is_known_open(&self) -> bool {
+        matches!(self, AddressReach::Open { .. })
+    }
+}
+
+impl fmt::Display for AddressReach {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddressReach::Open { address, subnet, route_table, gateway } => write!(
+                f,
+                "public address {address} in {subnet}, whose route table {route_table} routes to internet gateway {gateway}"
+            ),
+            AddressReach::NoAddress => f.write_str("no public address"),
+            AddressReach::NoRoute { address, subnet, route_table } => write!(
+                f,
+                "public address {address}, but {subnet}'s route table {route_table} has no route to an internet gateway"
+            ),
+            AddressReach::Unknown { address, why } => write!(f, "public address {address} ({why}; assumed reachable)"),
+        }
+    }
+}
+
+/// Both address families of one member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    pub v4: AddressReach,
+    pub v6: AddressReach,
+}
+
+impl Exposure {
+    pub const CLOSED: Exposure = Exposure { v4: AddressReach::NoAddress, v6: AddressReach::NoAddress };
+
+    pub fn family(&self, v6: bool) -> &AddressReach {
+        if v6 {
+            &self.v6
+        } else {
+            &self.v4
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.v4.is_open() || self.v6.is_open()
+    }
+
+    /// The most telling description: an open family first, then one with an address.
+    pub fn describe(&self) -> String {
+        let rank = |r: &AddressReach| match r {
+            AddressReach::Open { .. } => 0,
+            AddressReach::Unknown { .. } => 1,
+            AddressReach::NoRoute { .. } => 2,
+            AddressReach::NoAddress => 3,
+        };
+        let best = if rank(&self.v6) < rank(&self.v4) { &self.v6 } else { &self.v4 };
+        best.to_string()
+    }
+}
+
+pub struct Routing<'a> {
+    subnets: HashMap<(&'a str, &'a str), &'a Subnet>,
+    explicit: HashMap<(&'a str, &'a str), &'a RouteTable>,
+    main: HashMap<(&'a str, &'a str), &'a RouteTable>,
+    /// Regions where some route table was collected.
+    regions: HashSet<&'a str>,
+}
+
+impl<'a> Routing<'a> {
+    pub fn new(inv: &'a Inventory) -> Routing<'a> {
+        let subnets = inv.subnets.iter().map(|s| ((s.region.as_str(), s.id.as_str()), s)).collect();
+        let mut explicit = HashMap::default();
+        let mut main = HashMap::default();
+        let mut regions = HashSet::default();
+        for t in &inv.route_tables {
+            regions.insert(t.region.as_str());
+            for s in &t.subnet_ids {
+                explicit.insert((t.region.as_str(), s.as_str()), t);
+            }
+            if let (true, Some(vpc)) = (t.main, t.vpc_id.as_deref()) {
+                main.insert((t.region.as_str(), vpc), t);
+            }
+        }
+        Routing { subnets, explicit, main, regions }
+    }
+
+    /// The route table that serves a subnet.
+    pub fn table(&self, region: &str, subnet: &str, vpc: Option<&str>) -> Option<&'a RouteTable> {
+        if let Some(t) = self.explicit.get(&(region, subnet)) {
+            return Some(t);
+        }
+        let vpc = self.subnets.get(&(region, subnet)).and_then(|s| s.vpc_id.as_deref()).or(vpc)?;
+        self.main.get(&(region, vpc)).copied()
+    }
+
+    /// The address half for one public address in one subnet.
+    pub fn reach(&self, region: &str, subnet: Option<&str>, vpc: Option<&str>, address: &IpAddr) -> AddressReach {
+        let address_s = address.to_string();
+        let Some(subnet) = subnet else {
+            return AddressReach::Unknown { address: address_s, why: "subnet unknown".into() };
+        };
+        let Some(table) = self.table(region, subnet, vpc) else {
+            let why = if self.regions.contains(region) {
+                format!("no route table found for {subnet}")
+            } else {
+                format!("route tables of {region} not collected")
+            };
+            return AddressReach::Unknown { address: address_s, why };
+        };
+        let v6 = address.is_ipv6();
+        let gateway = table.routes.iter().find(|r| {
+            r.to_internet_gateway() && r.destination.parse::<ipnet::IpNet>().is_ok_and(|d| d.addr().is_ipv6() == v6)
+        });
+        match gateway {
+            Some(r) => AddressReach::Open {
+                address: address_s,
+                subnet: subnet.to_string(),
+                route_table: table.id.clone(),
+                gateway: r.target.clone(),
+            },
+            None => {
+                AddressReach::NoRoute { address: address_s, subnet: subnet.to_string(), route_table: table.id.clone() }
+            }
+        }
+    }
+
+    pub fn interface(&self, eni: &NetworkInterface) -> Exposure {
+        let family = |v6: bool| {
+            let mut best = AddressReach::NoAddress;
+            for ip in eni.public_ips.iter().filter(|ip| ip.is_ipv6() == v6) {
+                let r = self.reach(&eni.region, eni.subnet_id.as_deref(), eni.vpc_id.as_deref(), ip);
+                if r.is_known_open() {
+                    return r;
+                }
+                if best == AddressReach::NoAddress || r.is_open() {
+                    best = r;
+                }
+            }
+            best
+        };
+        Exposure { v4: family(false), v6: family(true) }
+    }
+
+    /// A database: RDS resources that are publicly accessible get a public IPv4 address in one of their
+    /// subnets (those of their interfaces when collected, else those of their subnet group). ElastiCache never
+    /// has public addresses. IPv6 addresses come from the interfaces only.
+    pub fn datastore(&self, d: &Datastore, interfaces: &[&NetworkInterface]) -> Exposure {
+        let mut exposure = Exposure::CLOSED;
+        for eni in interfaces {
+            let e = self.interface(eni);
+            if e.v6.is_open() || exposure.v6 == AddressReach::NoAddress {
+                exposure.v6 = e.v6;
+            }
+        }
+        if !d.publicly_accessible || !matches!(d.kind, ResourceKind::RdsInstance | ResourceKind::RdsCluster) {
+            return exposure;
+        }
+        let address = match &d.endpoint {
+            Some(e) => format!("{e} (publicly accessible)"),
+            None => "(publicly accessible)".to_string(),
+        };
+        let mut subnets: Vec<&str> = interfaces.iter().filter_map(|e| e.subnet_id.as_deref()).collect();
+        if subnets.is_empty() {
+            subnets = d.subnet_ids.iter().map(String::as_str).collect();
+        }
+        if subnets.is_empty() {
+            exposure.v4 = AddressReach::Unknown { address, why: "its subnets are unknown".into() };
+            return exposure;
+        }
+        let mut best: Option<AddressReach> = None;
+        for s in subnets {
+            let probe: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+            let r = match self.reach(&d.region, Some(s), d.vpc_id.as_deref(), &probe) {
+                AddressReach::Open { subnet, route_table, gateway, .. } => {
+                    AddressReach::Open { address: address.clone(), subnet, route_table, gateway }
+                }
+                AddressReach::NoRoute { subnet, route_table, .. } => {
+                    AddressReach::NoRoute { address: address.clone(), subnet, route_table }
+                }
+                AddressReach::Unknown { why, .. } => AddressReach::Unknown { address: address.clone(), why },
+                AddressReach::NoAddress => AddressReach::NoAddress,
+            };
+            let better = match (&best, &r) {
+                (None, _) => true,
+                (Some(b), r) => (r.is_known_open() && !b.is_known_open()) || (r.is_open() && !b.is_open()),
+            };
+            if better {
+                best = Some(r);
+            }
+        }
+        exposure.v4 = best.unwrap_or(AddressReach::NoAddress);
+        exposure
+    }
+}

@@ -1,0 +1,280 @@
+//! Path search: breadth first over classes, from the internet or from any party.
+//!
+//! Cost: every class is reached at most once, and every candidate edge (an ingress rule that references a
+//! group, or a CIDR rule found by masking a relay's address with each prefix length in use) is dropped from
+//! its index as soon as every class of its group has been reached. Each expansion therefore costs the
+//! candidates it finds plus the egress rules of the class it expands: O(classes + rules + addresses × prefix
+//! lengths) for the whole walk, in practice, instead of the classes² of a walk over pairs.
+
+use super::{ClassId, Hop, Network, Node, Party, Traffic, Want};
+use crate::model::{Datastore, Rule};
+use ipnet::IpNet;
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::VecDeque;
+use std::net::IpAddr;
+
+/// The result of a search: for every reached class, its distance in hops and the hop that reached it.
+pub struct Tree<'a> {
+    pub dist: Vec<u32>,
+    via: Vec<Option<Hop<'a>>>,
+}
+
+pub const UNREACHED: u32 = u32::MAX;
+
+impl<'a> Tree<'a> {
+    pub fn reached(&self, c: ClassId) -> bool {
+        self.dist[c] != UNREACHED
+    }
+
+    /// The hops from the start to `c`, in order.
+    pub fn path_to(&self, c: ClassId) -> Vec<Hop<'a>> {
+        let mut hops = Vec::new();
+        let mut at = Node::Class(c);
+        while let Node::Class(id) = at {
+            let Some(hop) = &self.via[id] else { break };
+            hops.push(hop.clone());
+            at = hop.from;
+        }
+        hops.reverse();
+        hops
+    }
+}
+
+/// A path from the internet to a database: the hops, the last one on the database's port.
+#[derive(Debug, Clone)]
+pub struct InternetPath<'a> {
+    pub datastore: &'a Datastore,
+    pub hops: Vec<Hop<'a>>,
+}
+
+impl<'a> Network<'a> {
+    /// The first hops from the internet: every relay class with a reachable address whose ingress admits a
+    /// public source of that address's family.
+    pub fn internet_hops(&self) -> Vec<Hop<'a>> {
+        let mut out = Vec::new();
+        for (id, c) in self.classes.iter().enumerate() {
+            let Some((_, exposure)) = &c.relay_exposure else { continue };
+            if !exposure.is_open() {
+                continue;
+            }
+            if let Some((rule, _, address)) = self.internet_entry(&c.party.groups, exposure, Want::ANY) {
+                out.push(Hop {
+                    from: Node::Internet,
+                    to: Node::Class(id),
+                    egress: None,
+                    ingress: Some(rule),
+                    traffic: Traffic::of(rule),
+                    address: Some(address),
+                });
+            }
+        }
+        out
+    }
+
+    /// Breadth-first search from `start` (hops that reach classes at depth 1), expanding classes whose
+    /// members open connections, up to `max_depth` hops from the start.
+    pub fn search(&self, start: Vec<Hop<'a>>, max_depth: u32) -> Tree<'a> {
+        let n = self.classes.len();
+        let mut tree = Tree { dist: vec![UNREACHED; n], via: vec![None; n] };
+        // Per group: classes not reached yet. A candidate rule is dropped once its group's count is zero.
+        let mut remaining: HashMap<&'a str, usize> =
+            self.classes_of_group.iter().map(|(g, cs)| (*g, cs.len())).collect();
+        let mut by_peer: HashMap<&'a str, Vec<&'a Rule>> = self.ingress_by_peer.clone();
+        let mut by_net: HashMap<(IpAddr, u8), Vec<&'a Rule>> = self.ingress_by_net.clone();
+        let mut queue: VecDeque<ClassId> = VecDeque::new();
+
+        let visit = |tree: &mut Tree<'a>,
+                     remaining: &mut HashMap<&'a str, usize>,
+                     queue: &mut VecDeque<ClassId>,
+                     c: ClassId,
+                     d: u32,
+                     hop: Hop<'a>| {
+            if tree.dist[c] != UNREACHED {
+                return;
+            }
+            tree.dist[c] = d;
+            tree.via[c] = Some(hop);
+            for g in &self.classes[c].party.groups {
+                if let Some(r) = remaining.get_mut::<str>(g) {
+                    *r -= 1;
+                }
+            }
+            queue.push_back(c);
+        };
+        for hop in start {
+            if let Node::Class(c) = hop.to {
+                visit(&mut tree, &mut remaining, &mut queue, c, 1, hop);
+            }
+        }
+
+        while let Some(s) = queue.pop_front() {
+            let d = tree.dist[s];
+            if d >= max_depth || !self.classes[s].relays {
+                continue;
+            }
+            let source = self.classes[s].as_source();
+            // Candidates: rules that reference one of the source's groups, then CIDR rules that contain one
+            // of its relay addresses.
+            let mut candidates: Vec<&'a Rule> = Vec::new();
+            for g in &source.groups {
+                if let Some(list) = by_peer.get_mut(g) {
+                    list.retain(|r| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0);
+                    candidates.extend(list.iter().copied());
+                }
+            }
+            for a in &source.addresses {
+                for &len in &self.net_lengths[usize::from(a.is_ipv6())] {
+                    let Ok(net) = IpNet::new(*a, len) else { continue };
+                    if let Some(list) = by_net.get_mut(&(net.network(), len)) {
+                        list.retain(|r| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0);
+                        candidates.extend(list.iter().copied());
+                    }
+                }
+            }
+            for ingress in candidates {
+                if remaining.get(ingress.group_id.as_str()).copied().unwrap_or(0) == 0 {
+                    continue;
+                }
+                for &c in self.classes_of_group(&ingress.group_id) {
+                    if tree.dist[c] != UNREACHED || c == s {
+                        continue;
+                    }
+                    if let Some((egress, traffic)) =
+                        self.egress_half(&source, &self.classes[c].party, Traffic::of(ingress), Want::ANY)
+                    {
+                        let hop = Hop {
+                            from: Node::Class(s),
+                            to: Node::Class(c),
+                            egress: Some(egress),
+                            ingress: Some(ingress),
+                            traffic,
+                            address: None,
+                        };
+                        visit(&mut tree, &mut remaining, &mut queue, c, d + 1, hop);
+                    }
+                }
+            }
+        }
+        tree
+    }
+
+    /// The first hop of the path to `c`.
+    pub fn first_hop<'t>(&self, tree: &'t Tree<'a>, c: ClassId) -> Option<&'t Hop<'a>> {
+        let mut hop = tree.via[c].as_ref()?;
+        while let Node::Class(prev) = hop.from {
+            match tree.via[prev].as_ref() {
+                Some(h) => hop = h,
+                None => break,
+            }
+        }
+        Some(hop)
+    }
+
+    /// The last hops into `to` for `want`, one from each reached relay class that can make it (the first
+    /// admitting rule of each), with that class.
+    pub fn last_hops(&self, tree: &Tree<'a>, to: &Party, to_node: Node, want: Want) -> Vec<(ClassId, Hop<'a>)> {
+        let mut found: HashMap<ClassId, Hop<'a>> = HashMap::default();
+        let mut order: Vec<ClassId> = Vec::new();
+        // Rules that name a group first: they say more about the path than a CIDR that happens to match.
+        let rules: Vec<&'a Rule> = {
+            let all = to.groups.iter().flat_map(|g| self.ingress(g)).copied();
+            let (by_group, by_net): (Vec<&Rule>, Vec<&Rule>) = all.partition(|r| r.peer.group_id().is_some());
+            by_group.into_iter().chain(by_net).collect()
+        };
+        {
+            for ingress in rules {
+                if !Traffic::of(ingress).admits(want) {
+                    continue;
+                }
+                let mut consider = |c: ClassId| {
+                    if tree.dist[c] == UNREACHED || !self.classes[c].relays || found.contains_key(&c) {
+                        return;
+                    }
+                    let source = self.classes[c].as_source();
+                    if !self.peer_matches(ingress, &source) {
+                        return;
+                    }
+                    if let Some((egress, traffic)) = self.egress_half(&source, to, Traffic::of(ingress), want) {
+                        let hop = Hop {
+                            from: Node::Class(c),
+                            to: to_node,
+                            egress: Some(egress),
+                            ingress: Some(ingress),
+                            traffic,
+                            address: None,
+                        };
+                        found.insert(c, hop);
+                        order.push(c);
+                    }
+                };
+                match ingress.peer.group_id() {
+                    Some(peer) => self.classes_of_group(peer).iter().for_each(|&c| consider(c)),
+                    None => {
+                        for net in self.peer_nets(ingress).unwrap_or_default() {
+                            self.relays_in(&net).for_each(&mut consider);
+                        }
+                    }
+                }
+            }
+        }
+        order.into_iter().map(|c| (c, found.remove(&c).expect("found"))).collect()
+    }
+
+    /// The last hop into `to` for `want` from the nearest reached relay class (ties: the first in rule
+    /// order), with that class.
+    pub fn last_hop(&self, tree: &Tree<'a>, to: &Party, to_node: Node, want: Want) -> Option<(ClassId, Hop<'a>)> {
+        let mut best: Option<(ClassId, Hop<'a>)> = None;
+        for (c, hop) in self.last_hops(tree, to, to_node, want) {
+            if best.as_ref().is_none_or(|(b, _)| tree.dist[c] < tree.dist[*b]) {
+                best = Some((c, hop));
+            }
+        }
+        best
+    }
+
+    /// For every database and cache (members of a cluster or replication group are represented by it) that
+    /// the internet does not reach directly, the worst path from the internet through at least one
+    /// intermediate class, if any. Each reached class contributes the shortest path to it; `rank` orders
+    /// paths by (first hop, number of hops), highest wins, ties go to the shorter path, then rule order.
+    pub fn internet_paths<K: Ord>(&self, rank: impl Fn(&Hop<'a>, usize) -> K) -> Vec<InternetPath<'a>> {
+        let tree = self.search(self.internet_hops(), u32::MAX);
+        let parents: rustc_hash::FxHashSet<(&str, &str, crate::model::ResourceKind)> =
+            self.inventory.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect();
+        let mut out = Vec::new();
+        for d in &self.inventory.datastores {
+            use crate::model::ResourceKind::{ElasticacheReplicationGroup, RdsCluster};
+            let has_parent = d.parent.as_deref().is_some_and(|p| {
+                [RdsCluster, ElasticacheReplicationGroup]
+                    .into_iter()
+                    .any(|k| k != d.kind && parents.contains(&(d.region.as_str(), p, k)))
+            });
+            let (Some(port), false, Some(class)) = (d.effective_port(), has_parent, self.class_of_datastore(d)) else {
+                continue;
+            };
+            let want = Want::tcp(port);
+            let party = &self.classes[class].party;
+            if self.internet_entry(&party.groups, &self.datastore_exposure(d), want).is_some() {
+                continue; // direct exposure: exposed-database's finding
+            }
+            let mut best: Option<(K, u32, ClassId, Hop<'a>)> = None;
+            for (c, last) in self.last_hops(&tree, party, Node::Class(class), want) {
+                let Some(first) = self.first_hop(&tree, c) else { continue };
+                let hops = tree.dist[c] + 1;
+                let k = rank(first, hops as usize);
+                let better = match &best {
+                    None => true,
+                    Some((bk, bh, _, _)) => k > *bk || (k == *bk && hops < *bh),
+                };
+                if better {
+                    best = Some((k, hops, c, last));
+                }
+            }
+            if let Some((_, _, c, last)) = best {
+                let mut hops = tree.path_to(c);
+                hops.push(last);
+                out.push(InternetPath { datastore: d, hops });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,157 @@
+//! What a flow carries: one protocol and a port range, as one rule admits it. A flow exists where an egress
+//! rule and an ingress rule admit a common part of it.
+
+use crate::model::{PortRange, Protocol, Rule};
+use std::fmt;
+
+/// A protocol and a port range (type and code for ICMP), as one rule admits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Traffic {
+    pub protocol: Protocol,
+    pub ports: PortRange,
+}
+
+/// What a question asks about: one protocol, and one port or any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Want {
+    pub protocol: Protocol,
+    /// `None`: any port of the protocol (any traffic at all when the protocol is `All`).
+    pub port: Option<u16>,
+}
+
+impl Want {
+    pub const ANY: Want = Want { protocol: Protocol::All, port: None };
+
+    pub fn tcp(port: u16) -> Want {
+        Want { protocol: Protocol::Tcp, port: Some(port) }
+    }
+
+    /// As a [`Traffic`], for the rules a fix would add.
+    pub fn traffic(self) -> Traffic {
+        let ports = match self.port {
+            Some(p) if self.protocol.has_ports() => PortRange::single(p),
+            _ => PortRange::ALL,
+        };
+        Traffic { protocol: self.protocol, ports }
+    }
+}
+
+impl fmt::Display for Want {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.protocol, self.port) {
+            (Protocol::All, _) => f.write_str("any traffic"),
+            (p, Some(port)) => write!(f, "{p}/{port}"),
+            (p, None) => write!(f, "{p}/any port"),
+        }
+    }
+}
+
+impl Traffic {
+    pub fn of(rule: &Rule) -> Traffic {
+        Traffic { protocol: rule.protocol, ports: rule.ports }
+    }
+
+    pub const ALL: Traffic = Traffic { protocol: Protocol::All, ports: PortRange::ALL };
+
+    /// The traffic both admit, if any.
+    pub fn intersect(self, other: Traffic) -> Option<Traffic> {
+        match (self.protocol, other.protocol) {
+            (Protocol::All, _) => Some(other),
+            (_, Protocol::All) => Some(self),
+            (a, b) if a != b => None,
+            (Protocol::Tcp | Protocol::Udp, _) => {
+                let from = self.ports.from.max(other.ports.from);
+                let to = self.ports.to.min(other.ports.to);
+                (from <= to).then_some(Traffic { protocol: self.protocol, ports: PortRange { from, to } })
+            }
+            (Protocol::Icmp | Protocol::Icmpv6, _) => {
+                if self.ports.is_all() {
+                    Some(other)
+                } else if other.ports.is_all() || self.ports == other.ports {
+                    Some(self)
+                } else {
+                    None
+                }
+            }
+            _ => Some(self),
+        }
+    }
+
+    /// Whether this traffic includes what `want` asks for ([`Want::ANY`]: any traffic at all).
+    pub fn admits(self, want: Want) -> bool {
+        match (self.protocol, want.protocol) {
+            (Protocol::All, _) | (_, Protocol::All) => true,
+            (a, b) if a != b => false,
+            (Protocol::Tcp | Protocol::Udp, _) => want.port.is_none_or(|p| self.ports.contains(p)),
+            _ => true,
+        }
+    }
+
+    /// Narrowed to what `want` asks for: `tcp/5000-6000` asked about 5432 is `tcp/5432`.
+    pub fn narrow(self, want: Want) -> Traffic {
+        if want.protocol == Protocol::All {
+            return self;
+        }
+        let ports = match want.port {
+            Some(p) if want.protocol.has_ports() => PortRange::single(p),
+            _ if self.protocol == Protocol::All => PortRange::ALL,
+            _ => self.ports,
+        };
+        Traffic { protocol: want.protocol, ports }
+    }
+
+    /// Whether every packet of `other` is in this traffic.
+    pub fn covers(self, other: Traffic) -> bool {
+        self.intersect(other) == Some(other)
+    }
+}
+
+impl fmt::Display for Traffic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.protocol {
+            Protocol::All => f.write_str("all traffic"),
+            Protocol::Tcp | Protocol::Udp if self.ports.is_all() => write!(f, "{}/all ports", self.protocol),
+            Protocol::Tcp | Protocol::Udp => write!(f, "{}/{}", self.protocol, self.ports),
+            Protocol::Icmp | Protocol::Icmpv6 => write!(f, "{} type {}", self.protocol, self.ports),
+            Protocol::Number(n) => write!(f, "protocol {n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(p: &str, from: u16, to: u16) -> Traffic {
+        Traffic { protocol: Protocol::parse(p).unwrap(), ports: PortRange { from, to } }
+    }
+
+    #[test]
+    fn intersections() {
+        let cases = [
+            (t("tcp", 5000, 6000), t("tcp", 5432, 5432), Some(t("tcp", 5432, 5432))),
+            (t("-1", 0, 65535), t("tcp", 443, 443), Some(t("tcp", 443, 443))),
+            (t("tcp", 80, 90), t("tcp", 85, 100), Some(t("tcp", 85, 90))),
+            (t("tcp", 80, 80), t("tcp", 443, 443), None),
+            (t("tcp", 0, 65535), t("udp", 53, 53), None),
+            (t("icmp", 0, 65535), t("icmp", 8, 0), Some(t("icmp", 8, 0))),
+            (t("50", 0, 65535), t("50", 0, 65535), Some(t("50", 0, 65535))),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(a.intersect(b), want, "{a} ∩ {b}");
+            assert_eq!(b.intersect(a), want, "{b} ∩ {a}");
+        }
+    }
+
+    #[test]
+    fn admission_and_narrowing() {
+        assert!(t("tcp", 5400, 5500).admits(Want::tcp(5432)));
+        assert!(!t("udp", 0, 65535).admits(Want::tcp(5432)));
+        assert!(t("-1", 0, 65535).admits(Want::tcp(5432)));
+        assert!(t("tcp", 443, 443).admits(Want::ANY));
+        assert_eq!(t("-1", 0, 65535).narrow(Want::tcp(5432)), t("tcp", 5432, 5432));
+        assert_eq!(t("tcp", 80, 90).narrow(Want::ANY), t("tcp", 80, 90));
+        assert!(t("tcp", 0, 65535).covers(t("tcp", 22, 22)));
+        assert!(!t("tcp", 22, 22).covers(t("tcp", 22, 23)));
+    }
+}
