@@ -40,6 +40,15 @@ enum Command {
         /// A check ID, as `sgaudit checks` lists them.
         id: String,
     },
+    /// Can traffic flow from one place to another? Both halves of every hop, or the exact missing rules.
+    ///
+    /// Places: `internet`, a CIDR or address, a security group ID or name, an ENI ID, or an RDS or
+    /// ElastiCache identifier. Exit codes: 0 reachable; 1 not reachable; 2 bad input, or not reachable while
+    /// some call failed (the answer may then be wrong).
+    Reach(ReachArgs),
+    /// Print the flow graph between sets of members (and from the internet), with ports on the edges and
+    /// exposed databases highlighted.
+    Graph(GraphArgs),
     /// Compare two JSON reports: new, resolved and changed findings.
     ///
     /// Exit codes: 0 no new finding at or above --fail-on; 1 new findings at or above it; 2 bad input.
@@ -55,6 +64,59 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+struct ReachArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Where the traffic starts.
+    #[arg(long, value_name = "PLACE")]
+    from: String,
+    /// Where it goes.
+    #[arg(long, value_name = "PLACE")]
+    to: String,
+    /// Destination port. Default: the destination database's own port, else any port.
+    #[arg(long)]
+    port: Option<u16>,
+    /// IP protocol: tcp, udp, icmp, icmpv6, a number, or all (-1).
+    #[arg(long, default_value = "tcp", value_parser = parse_protocol)]
+    protocol: sgaudit::model::Protocol,
+    /// Also search paths through up to N intermediate members (0: the direct flow only).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    hops: u32,
+    /// text (default) or json.
+    #[arg(long, value_enum, default_value_t = ReachFormat::Text)]
+    format: ReachFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReachFormat {
+    Text,
+    Json,
+}
+
+fn parse_protocol(s: &str) -> Result<sgaudit::model::Protocol, String> {
+    sgaudit::model::Protocol::parse(s)
+}
+
+#[derive(Debug, Args)]
+struct GraphArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// dot (Graphviz) or mermaid.
+    #[arg(long, value_enum, default_value_t = GraphKind::Dot)]
+    format: GraphKind,
+    /// Also draw internal flows that only rules open to every address (0.0.0.0/0, ::/0) admit: every member
+    /// can reach an internet-facing group.
+    #[arg(long)]
+    all_flows: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphKind {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +261,10 @@ struct AuditArgs {
     /// How many accounts to collect at once with --targets.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// Intended flows between tiers (TOML): report actual flows it does not allow (flow-not-in-policy) and
+    /// allowed flows that do not work (policy-flow-broken).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 /// One entry of a --targets file.
@@ -262,6 +328,8 @@ pub fn run(cli: Cli) -> u8 {
             .map(|_| exit::CLEAN),
             None => Err(format!("unknown check `{id}`; `sgaudit checks` lists them")),
         },
+        Command::Reach(args) => run_reach(args),
+        Command::Graph(args) => run_graph(args),
         Command::Diff(args) => run_diff(args),
         Command::Init { force } => run_init(force),
         Command::Completions { shell } => {
@@ -429,11 +497,17 @@ fn read_config(explicit: Option<&std::path::Path>) -> Result<sgaudit::suppress::
     sgaudit::suppress::Config::parse(&text, &path.display().to_string())
 }
 
+fn read_policy(path: &std::path::Path) -> Result<sgaudit::policy::Policy, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    sgaudit::policy::Policy::parse(&text, &path.display().to_string())
+}
+
 fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     // Read the inputs first: a bad one should fail before minutes of collection.
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let config = read_config(args.config.as_deref())?;
     let targets = args.targets.as_deref().map(read_targets).transpose()?;
+    let policy = args.policy.as_deref().map(read_policy).transpose()?;
     let (external_id, session_name) = (args.source.external_id.clone(), args.source.session_name.clone());
     let opts = options(args.source, false);
     // One collection per account: the command line's, or one per target, a bounded number at a time.
@@ -470,7 +544,7 @@ fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     let mut per_account: Vec<Vec<sgaudit::audit::Finding>> = inventories
         .iter()
         .map(|inv| {
-            let findings = audit::audit(inv);
+            let findings = audit::audit_with_policy(inv, policy.as_ref());
             match &baseline {
                 Some(b) => {
                     let (kept, n) = report::without_baseline(findings, b);
@@ -561,6 +635,54 @@ fn one_line_summary(report: &Report, paths: &[&PathBuf]) -> String {
         line.push_str(&format!("; report written to {}", names.join(", ")));
     }
     line
+}
+
+/// Collects one account for the commands that answer questions about it.
+fn collect_inventory(source: SourceArgs) -> Result<sgaudit::model::Inventory, String> {
+    let opts = options(source, false);
+    let collection = runtime()?.block_on(collect::collect(&opts));
+    end_progress();
+    collection.map(|c| c.inventory).map_err(|e| e.to_string())
+}
+
+fn run_reach(args: ReachArgs) -> Result<u8, String> {
+    use sgaudit::flow::{Network, Want};
+    let inv = collect_inventory(args.source)?;
+    let net = Network::new(&inv);
+    let from = sgaudit::flow::resolve(&net, &args.from).map_err(|e| format!("--from: {e}"))?;
+    let to = sgaudit::flow::resolve(&net, &args.to).map_err(|e| format!("--to: {e}"))?;
+    if matches!(from, sgaudit::flow::Place::Internet | sgaudit::flow::Place::Cidr(_))
+        && matches!(to, sgaudit::flow::Place::Internet | sgaudit::flow::Place::Cidr(_))
+    {
+        return Err(
+            "--from and --to are both outside the account: at least one must be a group, interface or database".into(),
+        );
+    }
+    let port = args.port.or_else(|| to.default_port().filter(|_| args.protocol == sgaudit::model::Protocol::Tcp));
+    let want = Want { protocol: args.protocol, port: port.filter(|_| args.protocol.has_ports()) };
+    let answer = net.reach(&from, &to, want, args.hops);
+    let view = report::reach_view(&net, &answer);
+    print(&match args.format {
+        ReachFormat::Text => report::render_reach_text(&view),
+        ReachFormat::Json => report::render_reach_json(&view),
+    })?;
+    Ok(match (view.reachable, view.complete) {
+        (true, _) => exit::CLEAN,
+        (false, true) => exit::FINDINGS,
+        (false, false) => exit::INCOMPLETE,
+    })
+}
+
+fn run_graph(args: GraphArgs) -> Result<u8, String> {
+    let inv = collect_inventory(args.source)?;
+    let findings = audit::audit(&inv);
+    let net = sgaudit::flow::Network::new(&inv);
+    let format = match args.format {
+        GraphKind::Dot => report::GraphFormat::Dot,
+        GraphKind::Mermaid => report::GraphFormat::Mermaid,
+    };
+    print(&report::render_graph(&net, &findings, format, args.all_flows))?;
+    Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
 }
 
 fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {

@@ -9,5 +9,6 @@ pub mod checks;
 pub mod collect;
 pub mod flow;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod suppress;

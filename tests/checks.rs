@@ -3,24 +3,11 @@
 mod common;
 
 use sgaudit::audit::audit;
-use sgaudit::model::Inventory;
 use sgaudit::report::Report;
-
-/// Loads `tests/fixtures/NAME.json`, filling `region` (us-east-1) where a fixture leaves it out.
-fn load(name: &str) -> Inventory {
-    let path = common::root().join("tests/fixtures").join(format!("{name}.json"));
-    let mut v: serde_json::Value = serde_json::from_str(&common::read(&path)).unwrap();
-    for list in ["groups", "rules", "interfaces", "datastores", "prefix_lists", "coverage"] {
-        for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
-            item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
-        }
-    }
-    serde_json::from_value(v).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// One line per finding: `check severity kind id: message`, then the fixes.
 fn findings(name: &str) -> String {
-    let inv = load(name);
+    let inv = common::fixture(name);
     let report = Report::new(&inv, audit(&inv), sgaudit::audit::Severity::High);
     let mut out = String::new();
     for f in &report.findings {
@@ -52,4 +39,5 @@ fixtures! {
     self_referencing_group,
     unused,
     unused_with_membership_gap,
+    flows,
 }

@@ -52,6 +52,8 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     /// Who can reach whom: the flow model over the same inventory.
     pub network: crate::flow::Network<'a>,
+    /// The intended flows, when the audit was given a policy.
+    pub policy: Option<&'a crate::policy::Policy>,
     groups: HashMap<&'a str, &'a SecurityGroup>,
     rules: HashMap<&'a str, Vec<&'a Rule>>,
     members: HashMap<&'a str, Vec<Member<'a>>>,
@@ -114,6 +116,7 @@ impl<'a> Context<'a> {
         let mut ctx = Context {
             inventory,
             network: crate::flow::Network::new(inventory),
+            policy: None,
             groups,
             rules,
             members,
@@ -134,6 +137,11 @@ impl<'a> Context<'a> {
         }
         ctx.public_ingress = public_ingress;
         ctx
+    }
+
+    pub fn with_policy(mut self, policy: Option<&'a crate::policy::Policy>) -> Context<'a> {
+        self.policy = policy;
+        self
     }
 
     /// The ingress rules of a group that admit public sources.

@@ -9,6 +9,7 @@ pub use finding::{Evidence, Finding, Remediation, Resource, Severity};
 
 use crate::checks::{self, Check};
 use crate::model::Inventory;
+use crate::policy::Policy;
 
 /// Runs every registered check and returns the findings sorted by severity (highest first), then check, then
 /// resource.
@@ -16,9 +17,18 @@ pub fn audit(inventory: &Inventory) -> Vec<Finding> {
     audit_with(inventory, checks::REGISTRY)
 }
 
+/// Runs every registered check, the policy checks against `policy`.
+pub fn audit_with_policy(inventory: &Inventory, policy: Option<&Policy>) -> Vec<Finding> {
+    run(Context::new(inventory).with_policy(policy), checks::REGISTRY)
+}
+
 /// Runs the given checks only.
 pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
-    let ctx = Context::new(inventory);
+    run(Context::new(inventory), registry)
+}
+
+fn run(ctx: Context, registry: &[&Check]) -> Vec<Finding> {
+    let inventory = ctx.inventory;
     // Checks are independent pure functions over the same context: run them side by side, then concatenate in
     // registry order so the result does not depend on scheduling.
     let per_check: Vec<Vec<Finding>> = std::thread::scope(|scope| {

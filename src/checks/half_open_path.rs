@@ -1,6 +1,6 @@
 use super::group_label;
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
-use crate::flow::{Network, Party, Traffic};
+use crate::flow::{union_covers, Network, Party, Traffic};
 use crate::model::{Direction, Peer, PortRange, Protocol, ResourceKind, Rule};
 
 declare_check! {
@@ -54,26 +54,6 @@ fn sources<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
 
 fn targets<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
     net.classes_of_group(group).iter().map(|&c| net.classes[c].party.clone()).collect()
-}
-
-/// Whether the union of `parts` covers `t`.
-fn union_covers(t: Traffic, parts: &[Traffic]) -> bool {
-    if parts.iter().any(|p| p.covers(t)) {
-        return true;
-    }
-    if !matches!(t.protocol, Protocol::Tcp | Protocol::Udp) {
-        return false;
-    }
-    let mut ranges: Vec<PortRange> = parts.iter().filter(|p| p.protocol == t.protocol).map(|p| p.ports).collect();
-    ranges.sort();
-    let mut next = t.ports.from as u32;
-    for r in ranges {
-        if r.from as u32 > next {
-            break;
-        }
-        next = next.max(r.to as u32 + 1);
-    }
-    next > t.ports.to as u32
 }
 
 /// The parts of `t` that `from`'s egress sends to `to`.
@@ -218,19 +198,4 @@ fn push(ctx: &Context, rule: &Rule, other: &str, message: String, fix: Rule, out
         },
         suppressed: None,
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unions_cover_adjacent_ranges() {
-        let t = |p: &str, from, to| Traffic { protocol: Protocol::parse(p).unwrap(), ports: PortRange { from, to } };
-        assert!(union_covers(t("tcp", 6379, 6380), &[t("tcp", 6379, 6379), t("tcp", 6380, 6380)]));
-        assert!(!union_covers(t("tcp", 6379, 6380), &[t("tcp", 6379, 6379)]));
-        assert!(union_covers(t("tcp", 5432, 5432), &[t("-1", 0, 65535)]));
-        assert!(!union_covers(t("-1", 0, 65535), &[t("tcp", 0, 65535), t("udp", 0, 65535)]));
-        assert!(!union_covers(t("tcp", 1, 10), &[]));
-    }
 }

@@ -61,16 +61,21 @@ macro_rules! declare_check {
 
 mod db_ports;
 mod exposed_database;
+mod flow_not_in_policy;
 mod half_open_path;
 mod internet_path_to_database;
+mod policy_common;
+mod policy_flow_broken;
 mod self_referencing_group;
 mod unused_group;
 mod unused_rule;
 
 pub use db_ports::DATABASE_PORTS;
 pub use exposed_database::EXPOSED_DATABASE;
+pub use flow_not_in_policy::FLOW_NOT_IN_POLICY;
 pub use half_open_path::HALF_OPEN_PATH;
 pub use internet_path_to_database::INTERNET_PATH_TO_DATABASE;
+pub use policy_flow_broken::POLICY_FLOW_BROKEN;
 pub use self_referencing_group::SELF_REFERENCING_GROUP;
 pub use unused_group::UNUSED_GROUP;
 pub use unused_rule::UNUSED_RULE;
@@ -83,6 +88,8 @@ pub static REGISTRY: &[&Check] = &[
     &SELF_REFERENCING_GROUP,
     &UNUSED_GROUP,
     &UNUSED_RULE,
+    &FLOW_NOT_IN_POLICY,
+    &POLICY_FLOW_BROKEN,
 ];
 
 /// The sections every check's documentation must have.

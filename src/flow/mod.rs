@@ -12,15 +12,17 @@
 //! classes in which every candidate edge comes from an index (ingress rules by referenced group, CIDR rules
 //! by masked address) and is dropped once its destination is reached.
 
+mod graph;
 mod reach;
 mod routing;
 mod search;
 mod traffic;
 
+pub use graph::Edge;
 pub use reach::{resolve, Answer, Missing, Place};
 pub use routing::{AddressReach, Exposure, Routing};
 pub use search::{InternetPath, Tree};
-pub use traffic::{Traffic, Want};
+pub use traffic::{union_covers, Traffic, Want};
 
 use crate::model::{
     Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, Rule, SecurityGroup,

@@ -177,7 +177,14 @@ impl<'a> Network<'a> {
         }
         if max_hops > 0 && !targets.is_empty() {
             let start = self.first_hops(from, &sources);
-            let tree = self.search(start, max_hops);
+            let origins: Vec<ClassId> = sources
+                .iter()
+                .filter_map(|(n, _)| match n {
+                    Node::Class(c) => Some(*c),
+                    _ => None,
+                })
+                .collect();
+            let tree = self.search(start, &origins, max_hops);
             let mut best: Option<Vec<Hop<'a>>> = None;
             for (node, party) in &targets {
                 if let Some((c, last)) = self.last_hop(&tree, party, *node, want) {

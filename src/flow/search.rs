@@ -32,6 +32,9 @@ impl<'a> Tree<'a> {
         let mut at = Node::Class(c);
         while let Node::Class(id) = at {
             let Some(hop) = &self.via[id] else { break };
+            if hops.len() > self.via.len() {
+                break; // defensive: distances strictly decrease along `via`, so this never happens
+            }
             hops.push(hop.clone());
             at = hop.from;
         }
@@ -72,10 +75,14 @@ impl<'a> Network<'a> {
     }
 
     /// Breadth-first search from `start` (hops that reach classes at depth 1), expanding classes whose
-    /// members open connections, up to `max_depth` hops from the start.
-    pub fn search(&self, start: Vec<Hop<'a>>, max_depth: u32) -> Tree<'a> {
+    /// members open connections, up to `max_depth` hops from the start. `origins` are the classes the start
+    /// hops leave from (distance 0): never reached again, so no path loops back through them.
+    pub fn search(&self, start: Vec<Hop<'a>>, origins: &[ClassId], max_depth: u32) -> Tree<'a> {
         let n = self.classes.len();
         let mut tree = Tree { dist: vec![UNREACHED; n], via: vec![None; n] };
+        for &o in origins {
+            tree.dist[o] = 0;
+        }
         // Per group: classes not reached yet. A candidate rule is dropped once its group's count is zero.
         let mut remaining: HashMap<&'a str, usize> =
             self.classes_of_group.iter().map(|(g, cs)| (*g, cs.len())).collect();
@@ -237,7 +244,7 @@ impl<'a> Network<'a> {
     /// intermediate class, if any. Each reached class contributes the shortest path to it; `rank` orders
     /// paths by (first hop, number of hops), highest wins, ties go to the shorter path, then rule order.
     pub fn internet_paths<K: Ord>(&self, rank: impl Fn(&Hop<'a>, usize) -> K) -> Vec<InternetPath<'a>> {
-        let tree = self.search(self.internet_hops(), u32::MAX);
+        let tree = self.search(self.internet_hops(), &[], u32::MAX);
         let parents: rustc_hash::FxHashSet<(&str, &str, crate::model::ResourceKind)> =
             self.inventory.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect();
         let mut out = Vec::new();

@@ -118,6 +118,26 @@ impl fmt::Display for Traffic {
     }
 }
 
+/// Whether the union of `parts` covers `t`.
+pub fn union_covers(t: Traffic, parts: &[Traffic]) -> bool {
+    if parts.iter().any(|p| p.covers(t)) {
+        return true;
+    }
+    if !matches!(t.protocol, Protocol::Tcp | Protocol::Udp) {
+        return false;
+    }
+    let mut ranges: Vec<PortRange> = parts.iter().filter(|p| p.protocol == t.protocol).map(|p| p.ports).collect();
+    ranges.sort();
+    let mut next = t.ports.from as u32;
+    for r in ranges {
+        if r.from as u32 > next {
+            break;
+        }
+        next = next.max(r.to as u32 + 1);
+    }
+    next > t.ports.to as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +161,16 @@ mod tests {
             assert_eq!(a.intersect(b), want, "{a} ∩ {b}");
             assert_eq!(b.intersect(a), want, "{b} ∩ {a}");
         }
+    }
+
+    #[test]
+    fn unions_cover_adjacent_ranges() {
+        let t = |p: &str, from, to| Traffic { protocol: Protocol::parse(p).unwrap(), ports: PortRange { from, to } };
+        assert!(union_covers(t("tcp", 6379, 6380), &[t("tcp", 6379, 6379), t("tcp", 6380, 6380)]));
+        assert!(!union_covers(t("tcp", 6379, 6380), &[t("tcp", 6379, 6379)]));
+        assert!(union_covers(t("tcp", 5432, 5432), &[t("-1", 0, 65535)]));
+        assert!(!union_covers(t("-1", 0, 65535), &[t("tcp", 0, 65535), t("udp", 0, 65535)]));
+        assert!(!union_covers(t("tcp", 1, 10), &[]));
     }
 
     #[test]

@@ -151,6 +151,8 @@ pub enum ResourceKind {
     NetworkInterface,
     SecurityGroup,
     SecurityGroupRule,
+    /// A flow between sets of members (or from the internet), for intended-flow policy findings.
+    Flow,
 }
 
 impl ResourceKind {
@@ -164,6 +166,7 @@ impl ResourceKind {
             ResourceKind::NetworkInterface => "network-interface",
             ResourceKind::SecurityGroup => "security-group",
             ResourceKind::SecurityGroupRule => "security-group-rule",
+            ResourceKind::Flow => "flow",
         }
     }
 

@@ -2,11 +2,15 @@
 //! a [`Report`] to text.
 
 pub mod diff;
+mod graph;
 mod markdown;
+mod reach;
 mod sarif;
 mod table;
 
+pub use graph::{render_graph, GraphFormat};
 pub use markdown::render_markdown;
+pub use reach::{render_reach_json, render_reach_text, view as reach_view, ReachView, REACH_SCHEMA};
 pub use sarif::render_sarif;
 pub use table::render_table;
 

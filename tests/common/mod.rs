@@ -131,3 +131,16 @@ pub async fn moto_config(endpoint: &str, region: &str) -> aws_config::SdkConfig 
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Loads `tests/fixtures/NAME.json`, filling `region` (us-east-1) where a fixture leaves it out.
+#[allow(dead_code)]
+pub fn fixture(name: &str) -> sgaudit::model::Inventory {
+    let path = root().join("tests/fixtures").join(format!("{name}.json"));
+    let mut v: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+    for list in ["groups", "rules", "interfaces", "datastores", "prefix_lists", "coverage", "subnets", "route_tables"] {
+        for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
+            item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
+        }
+    }
+    serde_json::from_value(v).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

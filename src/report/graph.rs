@@ -1,0 +1,161 @@
+//! The flow graph as Graphviz DOT or a Mermaid flowchart: the internet and every set of members with a flow,
+//! ports on the edges, databases with exposure findings highlighted.
+
+use crate::audit::Finding;
+use crate::flow::{Class, Edge, Network, Node};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+/// Checks whose findings on a database mark it exposed in the graph.
+const EXPOSURE_CHECKS: &[&str] = &["exposed-database", "internet-path-to-database"];
+
+fn members(c: &Class) -> String {
+    // Cluster members and replication-group nodes are shown by their parent when it is here too.
+    let mut parts: Vec<String> = c
+        .datastores
+        .iter()
+        .filter(|d| !d.parent.as_deref().is_some_and(|p| c.datastores.iter().any(|o| o.id == p)))
+        .map(|d| format!("{} {}", d.kind, d.id))
+        .collect();
+    let compute = c.interfaces.iter().filter(|e| e.managed_by().is_none()).count();
+    let managed: Vec<&str> = c
+        .interfaces
+        .iter()
+        .filter_map(|e| match e.managed_by() {
+            Some(crate::model::ManagedBy::LoadBalancer) => Some("load balancer"),
+            Some(crate::model::ManagedBy::Lambda) => Some("Lambda"),
+            Some(crate::model::ManagedBy::OtherService) => Some("service interface"),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    parts.extend(managed.iter().map(|s| s.to_string()));
+    if compute > 0 {
+        parts.push(format!("{compute} interface(s)"));
+    }
+    parts.join(", ")
+}
+
+fn names(net: &Network, c: &Class) -> String {
+    c.party
+        .groups
+        .iter()
+        .map(|g| net.group(g).map(|g| g.name.clone()).unwrap_or_else(|| g.to_string()))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+fn ids(c: &Class) -> String {
+    c.party.groups.join(" + ")
+}
+
+/// Renders the graph. `findings` mark the classes holding exposed databases. Internal flows admitted only by
+/// rules open to every address are left out unless `all_flows`; a comment says how many.
+pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, all_flows: bool) -> String {
+    let mut edges = net.edges();
+    let before = edges.len();
+    if !all_flows {
+        edges.retain(|e| !e.only_through_open_rules());
+    }
+    let hidden = before - edges.len();
+    let exposed: BTreeSet<usize> = findings
+        .iter()
+        .filter(|f| EXPOSURE_CHECKS.contains(&f.check.as_str()) && f.suppressed.is_none())
+        .filter_map(|f| {
+            net.inventory
+                .datastores
+                .iter()
+                .find(|d| d.id == f.resource.id && d.region == f.region && d.kind == f.resource.kind)
+                .and_then(|d| net.class_of_datastore(d))
+                .or_else(|| {
+                    net.inventory
+                        .interfaces
+                        .iter()
+                        .find(|e| e.id == f.resource.id && e.region == f.region)
+                        .and_then(|e| net.class_of_interface(e))
+                })
+        })
+        .collect();
+    let mut shown: BTreeSet<usize> = exposed.clone();
+    for e in &edges {
+        shown.insert(e.to);
+        if let Node::Class(c) = e.from {
+            shown.insert(c);
+        }
+    }
+    let label = |e: &Edge| e.traffic().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let from_id = |n: Node| match n {
+        Node::Class(c) => format!("c{c}"),
+        _ => "internet".to_string(),
+    };
+    let mut out = String::new();
+    match format {
+        GraphFormat::Dot => {
+            out.push_str("digraph sgaudit {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+            out.push_str("  internet [label=\"Internet\", shape=ellipse];\n");
+            for &c in &shown {
+                let class = &net.classes[c];
+                let style = if exposed.contains(&c) {
+                    ", color=red, penwidth=2, style=filled, fillcolor=\"#fde2e2\""
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "  c{c} [label=\"{}\\n{}\\n{}\"{style}];\n",
+                    escape(&names(net, class)),
+                    escape(&ids(class)),
+                    escape(&members(class))
+                ));
+            }
+            for e in &edges {
+                out.push_str(&format!("  {} -> c{} [label=\"{}\"];\n", from_id(e.from), e.to, escape(&label(e))));
+            }
+            if hidden > 0 {
+                out.push_str(&format!(
+                    "  // {hidden} internal flow(s) admitted only by 0.0.0.0/0 or ::/0 rules hidden (--all-flows)\n"
+                ));
+            }
+            out.push_str("}\n");
+        }
+        GraphFormat::Mermaid => {
+            out.push_str("flowchart LR\n  internet((Internet))\n");
+            for &c in &shown {
+                let class = &net.classes[c];
+                out.push_str(&format!(
+                    "  c{c}[\"{}<br/>{}<br/>{}\"]\n",
+                    mermaid(&names(net, class)),
+                    mermaid(&ids(class)),
+                    mermaid(&members(class))
+                ));
+            }
+            for e in &edges {
+                out.push_str(&format!("  {} -->|{}| c{}\n", from_id(e.from), mermaid(&label(e)), e.to));
+            }
+            if hidden > 0 {
+                out.push_str(&format!(
+                    "  %% {hidden} internal flow(s) admitted only by 0.0.0.0/0 or ::/0 rules hidden (--all-flows)\n"
+                ));
+            }
+            if !exposed.is_empty() {
+                out.push_str("  classDef exposed fill:#fde2e2,stroke:#c00,stroke-width:2px\n");
+                let list: Vec<String> = exposed.iter().map(|c| format!("c{c}")).collect();
+                out.push_str(&format!("  class {} exposed\n", list.join(",")));
+            }
+        }
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn mermaid(s: &str) -> String {
+    s.replace('"', "#quot;").replace('|', "#124;")
+}

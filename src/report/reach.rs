@@ -1,0 +1,149 @@
+//! The answer of `sgaudit reach`, as text for people and JSON for scripts.
+
+use crate::flow::{Answer, Hop, Network, Node};
+use crate::model::{Coverage, Rule};
+use serde::Serialize;
+
+/// The JSON schema identifier of a reach answer.
+pub const REACH_SCHEMA: &str = "sgaudit/reach@1";
+
+#[derive(Debug, Serialize)]
+pub struct ReachView {
+    pub schema: &'static str,
+    pub from: String,
+    pub to: String,
+    pub traffic: String,
+    pub reachable: bool,
+    /// False when some collection call failed: a "not reachable" answer may then be wrong (rules only add).
+    pub complete: bool,
+    pub hops: Vec<HopView>,
+    pub missing: Vec<MissingView>,
+    pub notes: Vec<String>,
+    pub coverage_gaps: Vec<Coverage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HopView {
+    pub from: String,
+    pub to: String,
+    pub traffic: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egress: Option<RuleView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<RuleView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleView {
+    pub group_id: String,
+    pub rule_id: String,
+    pub rule: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MissingView {
+    pub half: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+fn rule_view(r: &Rule) -> RuleView {
+    RuleView {
+        group_id: r.group_id.clone(),
+        rule_id: r.label(),
+        rule: format!("{} {} {}", r.traffic(), r.direction.preposition(), r.peer),
+    }
+}
+
+fn node(net: &Network, n: Node, last: bool, answer: &Answer) -> String {
+    match n {
+        Node::Internet => "the internet".to_string(),
+        Node::Cidr(c) => c.to_string(),
+        Node::Class(_) if last => answer.to.clone(),
+        Node::Class(c) => net.class_label(c),
+    }
+}
+
+fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
+    let last = i + 1 == answer.hops.len();
+    let from = if i == 0 { answer.from.clone() } else { node(net, h.from, false, answer) };
+    HopView {
+        from,
+        to: node(net, h.to, last, answer),
+        traffic: h.traffic.to_string(),
+        egress: h.egress.map(rule_view),
+        ingress: h.ingress.map(rule_view),
+        address: h.address.as_ref().map(ToString::to_string),
+    }
+}
+
+pub fn view(net: &Network, answer: &Answer) -> ReachView {
+    let gaps: Vec<Coverage> =
+        net.inventory.coverage.iter().filter(|c| c.status == crate::model::CoverageStatus::Failed).cloned().collect();
+    ReachView {
+        schema: REACH_SCHEMA,
+        from: answer.from.clone(),
+        to: answer.to.clone(),
+        traffic: answer.want.to_string(),
+        reachable: answer.reachable,
+        complete: gaps.is_empty(),
+        hops: answer.hops.iter().enumerate().map(|(i, h)| hop_view(net, answer, i, h)).collect(),
+        missing: answer
+            .missing
+            .iter()
+            .map(|m| MissingView { half: m.half.to_string(), detail: m.detail.clone(), command: m.command.clone() })
+            .collect(),
+        notes: answer.notes.clone(),
+        coverage_gaps: gaps,
+    }
+}
+
+pub fn render_reach_json(v: &ReachView) -> String {
+    serde_json::to_string_pretty(v).expect("a reach answer serializes") + "\n"
+}
+
+pub fn render_reach_text(v: &ReachView) -> String {
+    let mut out = String::new();
+    if v.reachable {
+        let hops = if v.hops.len() == 1 { "directly".to_string() } else { format!("in {} hops", v.hops.len()) };
+        out.push_str(&format!("REACHABLE: {} → {} on {}, {hops}\n", v.from, v.to, v.traffic));
+    } else {
+        out.push_str(&format!("NOT REACHABLE: {} → {} on {}\n", v.from, v.to, v.traffic));
+    }
+    for (i, h) in v.hops.iter().enumerate() {
+        out.push_str(&format!("\n  {}. {} → {}: {}\n", i + 1, h.from, h.to, h.traffic));
+        if let Some(e) = &h.egress {
+            out.push_str(&format!("       egress  {} of {}: {}\n", e.rule_id, e.group_id, e.rule));
+        }
+        if let Some(r) = &h.ingress {
+            out.push_str(&format!("       ingress {} of {}: {}\n", r.rule_id, r.group_id, r.rule));
+        }
+        if let Some(a) = &h.address {
+            out.push_str(&format!("       address {a}\n"));
+        }
+    }
+    if !v.missing.is_empty() {
+        out.push_str("\nMissing:\n");
+        for m in &v.missing {
+            out.push_str(&format!("  - {}: {}\n", m.half, m.detail));
+            if let Some(c) = &m.command {
+                out.push_str(&format!("      {c}\n"));
+            }
+        }
+    }
+    for n in &v.notes {
+        out.push_str(&format!("\nnote: {n}\n"));
+    }
+    if !v.complete {
+        let ops: Vec<String> = v.coverage_gaps.iter().map(|c| format!("{} {}", c.region, c.operation)).collect();
+        out.push_str(&format!(
+            "\nINCOMPLETE: {} call(s) failed ({}); rules only allow, so a path shown exists, but a missing one may not be missing\n",
+            ops.len(),
+            ops.join(", ")
+        ));
+    }
+    out
+}

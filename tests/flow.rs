@@ -1,0 +1,173 @@
+//! Data-driven tests of the flow model: questions to `Network::reach` over tests/fixtures/flows.json (both
+//! halves, group references and CIDRs, prefix lists, IPv6 and routes, self references, restricted egress), and
+//! `sgaudit reach` answers on the recorded accounts.
+
+mod common;
+
+use common::*;
+use sgaudit::flow::{resolve, Network, Want};
+use sgaudit::model::Protocol;
+
+/// `(from, to, port, hops, reachable, what the answer must mention)`: rule IDs of the path, or the half that
+/// is missing and the rule that would add it.
+type Case = (&'static str, &'static str, Option<u16>, u32, bool, &'static [&'static str]);
+
+const CASES: &[Case] = &[
+    // From the internet: the ingress rule and the address (public IP, subnet routed to an internet gateway).
+    ("internet", "eni-web", Some(443), 0, true, &["sgr-web-443", "igw-1"]),
+    ("internet", "eni-web", Some(22), 0, false, &["ingress", "IpRanges=[{CidrIp=0.0.0.0/0}]"]),
+    ("internet", "sg-app", Some(8080), 0, false, &["ingress", "address", "no public address"]),
+    // IPv6: a ::/0 rule and an IPv6 address in a subnet with a ::/0 route; the same group in a private subnet.
+    ("internet", "eni-v6", Some(22), 0, true, &["sgr-v6-22", "2600:1f18:1::20"]),
+    ("internet", "eni-v6-private", Some(22), 0, false, &["address", "no route to an internet gateway"]),
+    // Group references, both halves; the default (all traffic) egress.
+    ("sg-web", "sg-app", Some(8080), 0, true, &["sgr-web-out", "sgr-app-8080"]),
+    ("sg-app", "db", None, 0, true, &["sgr-app-to-db", "sgr-db-app"]),
+    // Restricted egress: web admits 443 from everyone, but app's egress sends only 5432 and 9000.
+    ("sg-app", "sg-web", Some(443), 0, false, &["egress", "authorize-security-group-egress", "GroupId=sg-web"]),
+    // CIDR and prefix-list peers, matched against member addresses.
+    ("sg-batch", "db", Some(5432), 0, true, &["sgr-batch-out", "sgr-db-batch-net"]),
+    ("eni-office", "db", Some(6379), 0, true, &["sgr-office-out", "sgr-db-office-pl"]),
+    ("eni-office", "db", Some(5432), 0, false, &["ingress", "GroupId=sg-office"]),
+    ("10.0.3.0/24", "db", None, 0, true, &["sgr-db-batch-net"]),
+    ("192.168.0.0/16", "db", None, 0, false, &["CidrIp=192.168.0.0/16"]),
+    // A self reference without egress: the members admit each other, but nothing leaves.
+    ("eni-mesh-1", "eni-mesh-2", Some(80), 0, false, &["egress", "GroupId=sg-mesh"]),
+    // Paths through intermediate members.
+    ("sg-web", "db", None, 0, false, &["ingress", "GroupId=sg-web"]),
+    ("sg-web", "db", None, 1, true, &["sgr-app-8080", "sgr-db-app"]),
+    ("internet", "db", None, 1, true, &["sgr-admin-ssh", "sgr-db-admin"]),
+    ("internet", "db", None, 0, false, &["address"]),
+];
+
+#[test]
+fn reach_answers() {
+    let inv = fixture("flows");
+    let net = Network::new(&inv);
+    for &(from, to, port, hops, reachable, mentions) in CASES {
+        let (f, t) = (resolve(&net, from).unwrap(), resolve(&net, to).unwrap());
+        let port = port.or(t.default_port());
+        let answer = net.reach(&f, &t, Want { protocol: Protocol::Tcp, port }, hops);
+        let view = sgaudit::report::reach_view(&net, &answer);
+        let text = sgaudit::report::render_reach_text(&view);
+        assert_eq!(answer.reachable, reachable, "{from} → {to}:\n{text}");
+        for m in mentions {
+            assert!(text.contains(m), "{from} → {to} should mention {m}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn places_resolve_by_id_name_identifier_and_cidr() {
+    let inv = fixture("flows");
+    let net = Network::new(&inv);
+    for ok in ["internet", "sg-db", "db", "web", "eni-app", "10.0.0.0/8", "10.1.2.3", "2600::/16"] {
+        assert!(resolve(&net, ok).is_ok(), "{ok}");
+    }
+    assert!(resolve(&net, "eni-nope").unwrap_err().contains("no network interface"));
+    assert!(resolve(&net, "nothing").unwrap_err().contains("is not `internet`"));
+}
+
+/// `sgaudit reach` on the recordings: `(mock, args, exit code, what the output must mention)`.
+#[test]
+fn reach_on_the_recorded_accounts() {
+    type Run = (&'static str, &'static [&'static str], i32, &'static [&'static str]);
+    let cases: &[Run] = &[
+        // The reporting host is open to the internet on all traffic and may read the database.
+        (
+            "tiered",
+            &["--from", "internet", "--to", "ielts-prod-db", "--hops", "3"],
+            0,
+            &["in 2 hops", "ielts-reporting-sg", "igw-"],
+        ),
+        // Directly, the database has no public address (its ::/0 rule is the other half).
+        ("tiered", &["--from", "internet", "--to", "ielts-prod-db"], 1, &["NOT REACHABLE", "no public address"]),
+        // The design's path: ALB → backend → Redis.
+        (
+            "tiered",
+            &["--from", "ielts-prod-alb-sg", "--to", "ielts-prod-redis", "--hops", "2"],
+            0,
+            &["in 2 hops", "ielts-prod-ecs-be-sg", "tcp/6379"],
+        ),
+        // The half-open Lambda flow: the exact egress rule to add.
+        (
+            "tiered",
+            &["--from", "ielts-lambda-sg", "--to", "ielts-prod-db"],
+            1,
+            &["authorize-security-group-egress", "FromPort=5432"],
+        ),
+        // The ETL worker's Elastic IP sits in a private subnet.
+        (
+            "tiered",
+            &["--from", "internet", "--to", "ielts-etl-sg", "--port", "5432"],
+            1,
+            &["no route to an internet gateway"],
+        ),
+        // vprofile: the app tier reaches MySQL through the backend group's all-traffic rule.
+        ("vprofile", &["--from", "vprofile-bean-app-sg", "--to", "vprofile-rds-mysql"], 0, &["directly", "tcp/3306"]),
+        (
+            "vprofile",
+            &["--from", "internet", "--to", "vprofile-mc", "--hops", "2", "--format", "json"],
+            0,
+            &["\"reachable\": true", "vprofile-bean-elb-sg"],
+        ),
+    ];
+    for (mock, args, code, mentions) in cases {
+        let mut all = vec!["reach", "--replay"];
+        let dir = format!("mocks/{mock}");
+        all.push(&dir);
+        all.extend_from_slice(args);
+        let (got, out, err) = sgaudit(&all);
+        assert_eq!(got, *code, "{args:?}:\n{out}{err}");
+        for m in *mentions {
+            assert!(out.contains(m), "{args:?} should mention {m}:\n{out}");
+        }
+    }
+    let (code, _, err) = sgaudit(&["reach", "--replay", "mocks/tiered", "--from", "internet", "--to", "0.0.0.0/0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("both outside the account"), "{err}");
+    let (code, _, err) = sgaudit(&["reach", "--replay", "mocks/tiered", "--from", "nope", "--to", "ielts-prod-db"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--from: `nope`"), "{err}");
+}
+
+/// The graph of each recording, in both formats: the tier diagrams of the designs.
+#[test]
+fn graphs_of_the_recorded_accounts() {
+    for mock in ["tiered", "vprofile"] {
+        for format in ["dot", "mermaid"] {
+            let (code, out, err) = sgaudit(&["graph", "--replay", &format!("mocks/{mock}"), "--format", format]);
+            assert_eq!(code, 0, "{err}");
+            insta::assert_snapshot!(format!("graph_{mock}_{format}"), out);
+        }
+    }
+}
+
+/// With the shipped example policies: the flows the design does not intend, and the broken one.
+#[test]
+fn example_policies() {
+    let (code, report) = audit_json(&["--replay", "mocks/tiered", "--policy", "mocks/tiered/policy.toml"]);
+    assert_eq!(code, 1);
+    let lines: Vec<String> = finding_lines(&report).into_iter().filter(|l| l.contains("policy")).collect();
+    insta::assert_snapshot!("policy_tiered", lines.join("\n"));
+    let alb_to_db = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "flow-not-in-policy" && f["resource"]["name"] == "alb -> database")
+        .expect("the ALB can reach the database directly");
+    assert!(alb_to_db["message"].as_str().unwrap().contains("tcp/5000-6000"));
+    let broken = report["findings"].as_array().unwrap().iter().find(|f| f["check"] == "policy-flow-broken").unwrap();
+    assert!(broken["remediation"]["commands"][0].as_str().unwrap().contains("authorize-security-group-egress"));
+
+    let (_, report) = audit_json(&["--replay", "mocks/vprofile", "--policy", "mocks/vprofile/policy.toml"]);
+    let lines: Vec<String> = finding_lines(&report).into_iter().filter(|l| l.contains("policy")).collect();
+    insta::assert_snapshot!("policy_vprofile", lines.join("\n"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("p.toml");
+    std::fs::write(&bad, "[tiers]\nweb = [\"x\"]\n\n[[allow]]\nfrom = \"web\"\nto = \"db\"\nports = [1]\n").unwrap();
+    let (code, _, err) = sgaudit(&["audit", "--replay", "mocks/tiered", "--policy", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("p.toml: line 4: `db` is neither"), "{err}");
+}
