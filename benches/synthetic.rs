@@ -1,5 +1,5 @@
-//! A synthetic account for benchmarks: `groups` security groups with ~10 rules each, as many interfaces, and a
-//! database or cache per 100 groups. Deterministic: the same size always gives the same inventory.
+//! A synthetic account for benchmarks: `groups` security groups with ~10 rules each, as many interfaces, a
+//! database or cache per 100 groups, and per 50 groups a VPC with a public and a private subnet. Deterministic: the same size always gives the same inventory.
 //!
 //! `flawed` is the share of groups (in percent) that carry the flawed rules: all traffic from 0.0.0.0/0,
 //! 6379 from ::/0, an all-traffic self reference and a redundant rule. 5 is a messy real account; 50 makes
@@ -104,11 +104,13 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
         if i % 3 == 0 {
             group_ids.push(gid(next(groups)));
         }
+        // Interfaces with a public address sit in their VPC's public subnet, the others in the private one.
+        let vpc = i / 50;
         inv.interfaces.push(NetworkInterface {
             id: format!("eni-{i:017x}"),
             region: region.clone(),
-            vpc_id: None,
-            subnet_id: None,
+            vpc_id: Some(format!("vpc-{vpc:017x}")),
+            subnet_id: Some(format!("subnet-{vpc:016x}{}", if i % 10 == 0 { "p" } else { "q" })),
             group_ids,
             private_ips: vec![format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255).parse().unwrap()],
             public_ips: if i % 10 == 0 {
@@ -121,6 +123,36 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
             requester_managed: false,
             description: String::new(),
             instance_id: Some(format!("i-{i:017x}")),
+        });
+    }
+    // Per VPC: a main route table (local only) and a public one, associated with the public subnet, that
+    // routes 0.0.0.0/0 to an internet gateway.
+    for vpc in 0..groups.div_ceil(50) {
+        let vpc_id = format!("vpc-{vpc:017x}");
+        for (suffix, cidr) in [("p", format!("10.{}.0.0/20", vpc % 256)), ("q", format!("10.{}.16.0/20", vpc % 256))] {
+            inv.subnets.push(Subnet {
+                id: format!("subnet-{vpc:016x}{suffix}"),
+                region: region.clone(),
+                vpc_id: Some(vpc_id.clone()),
+                cidrs: vec![cidr.parse().unwrap()],
+            });
+        }
+        let local = Route { destination: "10.0.0.0/8".into(), target: "local".into() };
+        inv.route_tables.push(RouteTable {
+            id: format!("rtb-{vpc:016x}m"),
+            region: region.clone(),
+            vpc_id: Some(vpc_id.clone()),
+            main: true,
+            subnet_ids: vec![],
+            routes: vec![local.clone()],
+        });
+        inv.route_tables.push(RouteTable {
+            id: format!("rtb-{vpc:016x}p"),
+            region: region.clone(),
+            vpc_id: Some(vpc_id),
+            main: false,
+            subnet_ids: vec![format!("subnet-{vpc:016x}p")],
+            routes: vec![local, Route { destination: "0.0.0.0/0".into(), target: format!("igw-{vpc:017x}") }],
         });
     }
     for i in 0..groups / 100 {

@@ -25,6 +25,20 @@ fn main() {
             eprintln!("{}: {:.3}s ({n} findings, context included)", check.id, t.elapsed().as_secs_f64());
         }
     }
+    if std::env::var("SCALE_PATHS").is_ok() {
+        let t = std::time::Instant::now();
+        let net = sgaudit::flow::Network::new(&inv);
+        let indexed = t.elapsed();
+        let paths = net.internet_paths(|first, hops| (first.traffic, std::cmp::Reverse(hops)));
+        let hops: usize = paths.iter().map(|p| p.hops.len()).sum();
+        eprintln!(
+            "flow index: {:.3}s; internet paths: {} to {} databases ({hops} hops) in {:.3}s",
+            indexed.as_secs_f64(),
+            paths.len(),
+            inv.datastores.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
     let t = std::time::Instant::now();
     let findings = sgaudit::audit::audit(&inv);
     let audited = t.elapsed();

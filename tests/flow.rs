@@ -1,5 +1,6 @@
 //! Data-driven tests of the flow model: questions to `Network::reach` over tests/fixtures/flows.json (both
-//! halves, group references and CIDRs, prefix lists, IPv6 and routes, self references, restricted egress), and
+//! halves, group references and CIDRs, prefix lists, IPv6 and routes, self references, restricted egress,
+//! private addresses repeated in another VPC), and
 //! `sgaudit reach` answers on the recorded accounts.
 
 mod common;
@@ -30,6 +31,8 @@ const CASES: &[Case] = &[
     ("eni-office", "db", Some(6379), 0, true, &["sgr-office-out", "sgr-db-office-pl"]),
     ("eni-office", "db", Some(5432), 0, false, &["ingress", "GroupId=sg-office"]),
     ("10.0.3.0/24", "db", None, 0, true, &["sgr-db-batch-net"]),
+    // The same address in another VPC: the CIDR rule of vpc-1 does not see it.
+    ("eni-other", "db", Some(5432), 0, false, &["ingress"]),
     ("192.168.0.0/16", "db", None, 0, false, &["CidrIp=192.168.0.0/16"]),
     // A self reference without egress: the members admit each other, but nothing leaves.
     ("eni-mesh-1", "eni-mesh-2", Some(80), 0, false, &["egress", "GroupId=sg-mesh"]),

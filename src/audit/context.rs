@@ -67,6 +67,14 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(inventory: &'a Inventory) -> Context<'a> {
+        // The flow model and the per-rule index do not depend on each other: build them side by side.
+        std::thread::scope(|scope| {
+            let network = scope.spawn(|| crate::flow::Network::new(inventory));
+            Context::index(inventory, || network.join().expect("building the flow model panicked"))
+        })
+    }
+
+    fn index(inventory: &'a Inventory, network: impl FnOnce() -> crate::flow::Network<'a>) -> Context<'a> {
         let groups = inventory.groups.iter().map(|g| (g.id.as_str(), g)).collect();
 
         let mut rules: HashMap<&str, Vec<&Rule>> =
@@ -115,7 +123,7 @@ impl<'a> Context<'a> {
 
         let mut ctx = Context {
             inventory,
-            network: crate::flow::Network::new(inventory),
+            network: network(),
             policy: None,
             groups,
             rules,

@@ -43,8 +43,8 @@ declare_check! {
     run: check,
 }
 
-/// Classes of `group` whose members open connections.
-fn sources<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
+/// Classes of `group` whose members open connections, as sources.
+fn sources<'n, 'a>(net: &'n Network<'a>, group: &str) -> Vec<&'n Party<'a>> {
     net.classes_of_group(group)
         .iter()
         .filter(|&&c| net.classes[c].relays)
@@ -52,8 +52,8 @@ fn sources<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
         .collect()
 }
 
-fn targets<'a>(net: &Network<'a>, group: &str) -> Vec<Party<'a>> {
-    net.classes_of_group(group).iter().map(|&c| net.classes[c].party.clone()).collect()
+fn targets<'n, 'a>(net: &'n Network<'a>, group: &str) -> Vec<&'n Party<'a>> {
+    net.classes_of_group(group).iter().map(|&c| &net.classes[c].party).collect()
 }
 
 /// The parts of `t` that `from`'s egress sends to `to`.

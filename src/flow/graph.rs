@@ -94,7 +94,7 @@ impl<'a> Network<'a> {
             let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();
             for ingress in candidates {
                 for &d in self.classes_of_group(&ingress.group_id) {
-                    if let Some((e, i, t)) = self.completes(&source, &self.classes[d].party, ingress, Want::ANY) {
+                    if let Some((e, i, t)) = self.completes(source, &self.classes[d].party, ingress, Want::ANY) {
                         match by_target.iter_mut().find(|(c, _)| *c == d) {
                             Some((_, flows)) => flows.push((Some(e), i, t)),
                             None => by_target.push((d, vec![(Some(e), i, t)])),

@@ -43,6 +43,10 @@ pub struct Party<'a> {
     /// Some member's address is unknown (a database whose interfaces were not collected): only rules
     /// admitting every address (`0.0.0.0/0`, `::/0`) are known to cover it.
     pub unaddressed: bool,
+    /// Where the addresses live. Private ranges repeat across VPCs, so a CIDR rule only sees parties of its
+    /// own region and VPC (when both are known).
+    pub region: Option<&'a str>,
+    pub vpc: Option<&'a str>,
 }
 
 impl<'a> Party<'a> {
@@ -68,7 +72,7 @@ impl<'a> Party<'a> {
         addresses.sort_unstable();
         addresses.dedup();
         let unaddressed = addresses.is_empty();
-        Party { groups, addresses, unaddressed }
+        Party { groups, addresses, unaddressed, region: Some(&eni.region), vpc: eni.vpc_id.as_deref() }
     }
 }
 
@@ -78,8 +82,9 @@ pub struct Class<'a> {
     pub party: Party<'a>,
     pub interfaces: Vec<&'a NetworkInterface>,
     pub datastores: Vec<&'a Datastore>,
-    /// The addresses of members that open connections of their own (compute, Lambda, load balancers), sorted.
-    pub relay_addresses: Vec<IpAddr>,
+    /// The class as a source of onward connections: its groups, and the addresses of the members that open
+    /// connections of their own (compute, Lambda, load balancers), sorted.
+    pub source: Party<'a>,
     /// Whether some member opens connections of its own: databases and caches do not.
     pub relays: bool,
     /// The most exposed relay member, and how exposed it is.
@@ -88,8 +93,8 @@ pub struct Class<'a> {
 
 impl<'a> Class<'a> {
     /// The class as a source of onward connections: its groups, and the addresses of its relays.
-    pub fn as_source(&self) -> Party<'a> {
-        Party { groups: self.party.groups.clone(), addresses: self.relay_addresses.clone(), unaddressed: false }
+    pub fn as_source(&self) -> &Party<'a> {
+        &self.source
     }
 }
 
@@ -147,7 +152,7 @@ pub struct Network<'a> {
 impl<'a> Network<'a> {
     pub fn new(inv: &'a Inventory) -> Network<'a> {
         let routing = Routing::new(inv);
-        let groups = inv.groups.iter().map(|g| (g.id.as_str(), g)).collect();
+        let groups: HashMap<&str, &SecurityGroup> = inv.groups.iter().map(|g| (g.id.as_str(), g)).collect();
         let prefix_lists: HashMap<(&str, &str), &PrefixList> =
             inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
 
@@ -191,10 +196,10 @@ impl<'a> Network<'a> {
                     classes_of_group.entry(g).or_default().push(id);
                 }
                 classes.push(Class {
-                    party: Party { groups: party_groups, addresses: Vec::new(), unaddressed: false },
+                    party: Party { groups: party_groups, ..Party::default() },
                     interfaces: Vec::new(),
                     datastores: Vec::new(),
-                    relay_addresses: Vec::new(),
+                    source: Party::default(),
                     relays: false,
                     relay_exposure: None,
                 });
@@ -215,7 +220,8 @@ impl<'a> Network<'a> {
             c.party.unaddressed |= p.unaddressed;
             if relays(eni) {
                 c.relays = true;
-                c.relay_addresses.extend(&p.addresses);
+                c.source.addresses.extend(&p.addresses);
+                c.source.unaddressed |= p.unaddressed;
                 let e = routing.interface(eni);
                 let better = match &c.relay_exposure {
                     None => true,
@@ -250,14 +256,31 @@ impl<'a> Network<'a> {
         for c in &mut classes {
             c.party.addresses.sort_unstable();
             c.party.addresses.dedup();
-            c.relay_addresses.sort_unstable();
-            c.relay_addresses.dedup();
+            // Every group of a class is in one VPC; its members say which, else its groups.
+            let first_group = c.party.groups.iter().find_map(|g| groups.get(g).copied());
+            c.party.region = c
+                .interfaces
+                .first()
+                .map(|e| e.region.as_str())
+                .or(c.datastores.first().map(|d| d.region.as_str()))
+                .or(first_group.map(|g| g.region.as_str()));
+            c.party.vpc = c
+                .interfaces
+                .iter()
+                .find_map(|e| e.vpc_id.as_deref())
+                .or(c.datastores.iter().find_map(|d| d.vpc_id.as_deref()))
+                .or(first_group.and_then(|g| g.vpc_id.as_deref()));
+            c.source.groups.clone_from(&c.party.groups);
+            c.source.region = c.party.region;
+            c.source.vpc = c.party.vpc;
+            c.source.addresses.sort_unstable();
+            c.source.addresses.dedup();
         }
         for l in &mut net_lengths {
             l.sort_unstable();
         }
         let mut relay_index: Vec<(IpAddr, ClassId)> =
-            classes.iter().enumerate().flat_map(|(i, c)| c.relay_addresses.iter().map(move |a| (*a, i))).collect();
+            classes.iter().enumerate().flat_map(|(i, c)| c.source.addresses.iter().map(move |a| (*a, i))).collect();
         relay_index.sort_unstable();
         Network {
             inventory: inv,
@@ -334,8 +357,21 @@ impl<'a> Network<'a> {
         peer_nets(&self.prefix_lists, rule)
     }
 
+    /// Whether a CIDR or prefix-list rule can see a party at all: the same region, and the same VPC when
+    /// both are known (VPCs reuse private ranges; peering and transit gateways are not modelled).
+    pub fn in_scope(&self, rule: &Rule, party: &Party) -> bool {
+        if party.region.is_some_and(|r| r != rule.region) {
+            return false;
+        }
+        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
+        !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
+    }
+
     /// Whether a rule's peer covers a party: one of its groups, or one of its addresses.
     pub fn peer_matches(&self, rule: &Rule, party: &Party) -> bool {
+        if rule.peer.group_id().is_none() && !self.in_scope(rule, party) {
+            return false;
+        }
         match &rule.peer {
             Peer::Group { id, .. } => party.has_group(id),
             Peer::Ipv4(n) => party.in_net(&IpNet::V4(*n)),

@@ -87,8 +87,7 @@ impl<'a> Place<'a> {
                     enis.iter().flat_map(|e| e.private_ips.iter().chain(&e.public_ips)).copied().collect();
                 addresses.sort_unstable();
                 addresses.dedup();
-                let party =
-                    Party { groups: net.classes[c].party.groups.clone(), addresses, unaddressed: enis.is_empty() };
+                let party = Party { addresses, unaddressed: enis.is_empty(), ..net.classes[c].party.clone() };
                 vec![(Node::Class(c), party)]
             }
         }

@@ -142,12 +142,15 @@ impl<'a> Network<'a> {
                 if remaining.get(ingress.group_id.as_str()).copied().unwrap_or(0) == 0 {
                     continue;
                 }
+                if ingress.peer.group_id().is_none() && !self.in_scope(ingress, source) {
+                    continue;
+                }
                 for &c in self.classes_of_group(&ingress.group_id) {
                     if tree.dist[c] != UNREACHED || c == s {
                         continue;
                     }
                     if let Some((egress, traffic)) =
-                        self.egress_half(&source, &self.classes[c].party, Traffic::of(ingress), Want::ANY)
+                        self.egress_half(source, &self.classes[c].party, Traffic::of(ingress), Want::ANY)
                     {
                         let hop = Hop {
                             from: Node::Class(s),
@@ -198,10 +201,10 @@ impl<'a> Network<'a> {
                         return;
                     }
                     let source = self.classes[c].as_source();
-                    if !self.peer_matches(ingress, &source) {
+                    if !self.peer_matches(ingress, source) {
                         return;
                     }
-                    if let Some((egress, traffic)) = self.egress_half(&source, to, Traffic::of(ingress), want) {
+                    if let Some((egress, traffic)) = self.egress_half(source, to, Traffic::of(ingress), want) {
                         let hop = Hop {
                             from: Node::Class(c),
                             to: to_node,
