@@ -95,15 +95,27 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 
 fn ingress_without_egress(ctx: &Context, rule: &Rule, source_group: &str, out: &mut Vec<Finding>) {
     let net = &ctx.network;
-    let (srcs, dsts) = (sources(net, source_group), targets(net, &rule.group_id));
-    if srcs.is_empty() || dsts.is_empty() {
+    let (srcs, dsts) = (net.classes_of_group(source_group), net.classes_of_group(&rule.group_id));
+    if dsts.is_empty() {
         return;
     }
     let t = Traffic::of(rule);
     // The first source class whose egress does not carry the whole of the rule's traffic to some member.
-    let broken = srcs.iter().find_map(|s| {
-        dsts.iter().find_map(|d| {
-            let parts = egress_parts(net, s, d, t);
+    // Most egress rules cover it alone (the default all-traffic rule): that is checked before any list is
+    // built.
+    let broken = srcs.iter().filter(|&&s| net.classes[s].relays).find_map(|&s| {
+        let from = net.classes[s].as_source();
+        dsts.iter().find_map(|&d| {
+            let to = &net.classes[d].party;
+            let single = from
+                .groups
+                .iter()
+                .flat_map(|g| net.egress(g))
+                .any(|e| Traffic::of(e).covers(t) && net.peer_matches(e, to));
+            if single {
+                return None;
+            }
+            let parts = egress_parts(net, from, to, t);
             (!union_covers(t, &parts)).then_some(parts)
         })
     });

@@ -83,12 +83,9 @@ impl<'a> Network<'a> {
             for g in &source.groups {
                 self.ingress_admitting(g).iter().for_each(|r| add(r));
             }
-            for a in &source.addresses {
-                for &len in &self.net_lengths[usize::from(a.is_ipv6())] {
-                    let Ok(net) = IpNet::new(*a, len) else { continue };
-                    if let Some(list) = self.ingress_by_net.get(&(net.network(), len)) {
-                        list.iter().for_each(|r| add(r));
-                    }
+            for key in self.net_keys(source) {
+                if let Some(list) = self.ingress_by_net.get(&key) {
+                    list.iter().for_each(|r| add(r));
                 }
             }
             let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();

@@ -33,6 +33,9 @@ use std::net::IpAddr;
 
 pub type ClassId = usize;
 
+/// A key of the CIDR-rule index: scope (an interned region and VPC), masked network, prefix length.
+pub(crate) type NetKey = (u32, IpAddr, u8);
+
 /// One side of a flow: the groups that govern it and the addresses it has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Party<'a> {
@@ -138,8 +141,12 @@ pub struct Network<'a> {
     egress: HashMap<&'a str, Vec<&'a Rule>>,
     /// Ingress rules by the group they admit.
     ingress_by_peer: HashMap<&'a str, Vec<&'a Rule>>,
-    /// Ingress rules with CIDR peers (prefix lists expanded), by (masked network, prefix length).
-    ingress_by_net: HashMap<(IpAddr, u8), Vec<&'a Rule>>,
+    /// Ingress rules with CIDR peers (prefix lists expanded), by the scope they see (region and VPC of their
+    /// group), masked network and prefix length.
+    ingress_by_net: HashMap<NetKey, Vec<&'a Rule>>,
+    /// Scope IDs: (region, VPC) → ID, and the IDs of each region.
+    scope_ids: HashMap<(&'a str, Option<&'a str>), u32>,
+    scopes_of_region: HashMap<&'a str, Vec<u32>>,
     /// The prefix lengths in `ingress_by_net`, per family.
     net_lengths: [Vec<u8>; 2],
     prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
@@ -159,7 +166,14 @@ impl<'a> Network<'a> {
         let mut ingress: HashMap<&str, Vec<&Rule>> = HashMap::default();
         let mut egress: HashMap<&str, Vec<&Rule>> = HashMap::default();
         let mut ingress_by_peer: HashMap<&str, Vec<&Rule>> = HashMap::default();
-        let mut ingress_by_net: HashMap<(IpAddr, u8), Vec<&Rule>> = HashMap::default();
+        let mut ingress_by_net: HashMap<NetKey, Vec<&Rule>> = HashMap::default();
+        let mut scope_ids: HashMap<(&str, Option<&str>), u32> = HashMap::default();
+        let mut scope_of = |region: &'a str, vpc: Option<&'a str>| -> u32 {
+            let next = scope_ids.len() as u32;
+            *scope_ids.entry((region, vpc)).or_insert(next)
+        };
+        let group_scope: HashMap<&str, u32> =
+            inv.groups.iter().map(|g| (g.id.as_str(), scope_of(&g.region, g.vpc_id.as_deref()))).collect();
         let mut net_lengths: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
         for r in &inv.rules {
             match r.direction {
@@ -169,8 +183,16 @@ impl<'a> Network<'a> {
                     if let Some(g) = r.peer.group_id() {
                         ingress_by_peer.entry(g).or_default().push(r);
                     }
-                    for net in peer_nets(&prefix_lists, r).unwrap_or_default() {
-                        let key = (net.network(), net.prefix_len());
+                    let nets = match &r.peer {
+                        Peer::Group { .. } => continue,
+                        _ => peer_nets(&prefix_lists, r).unwrap_or_default(),
+                    };
+                    let scope = match group_scope.get(r.group_id.as_str()) {
+                        Some(s) => *s,
+                        None => scope_of(&r.region, None),
+                    };
+                    for net in nets {
+                        let key = (scope, net.network(), net.prefix_len());
                         let list = ingress_by_net.entry(key).or_default();
                         if !list.last().is_some_and(|l| std::ptr::eq(*l, r)) {
                             list.push(r);
@@ -279,6 +301,13 @@ impl<'a> Network<'a> {
         for l in &mut net_lengths {
             l.sort_unstable();
         }
+        let mut scopes_of_region: HashMap<&str, Vec<u32>> = HashMap::default();
+        for ((region, _), id) in &scope_ids {
+            scopes_of_region.entry(region).or_default().push(*id);
+        }
+        for v in scopes_of_region.values_mut() {
+            v.sort_unstable();
+        }
         let mut relay_index: Vec<(IpAddr, ClassId)> =
             classes.iter().enumerate().flat_map(|(i, c)| c.source.addresses.iter().map(move |a| (*a, i))).collect();
         relay_index.sort_unstable();
@@ -294,6 +323,8 @@ impl<'a> Network<'a> {
             egress,
             ingress_by_peer,
             ingress_by_net,
+            scope_ids,
+            scopes_of_region,
             net_lengths,
             prefix_lists,
             datastore_interfaces,
@@ -357,11 +388,17 @@ impl<'a> Network<'a> {
         peer_nets(&self.prefix_lists, rule)
     }
 
-    /// Whether a CIDR or prefix-list rule can see a party at all: the same region, and the same VPC when
-    /// both are known (VPCs reuse private ranges; peering and transit gateways are not modelled).
+    /// Whether a CIDR or prefix-list rule can see a party at all. Addresses mean something within one region.
+    /// An ingress rule's CIDR names sources of its own VPC (when both VPCs are known): VPCs reuse private
+    /// ranges, and a source in another VPC reaches it only through peering or a transit gateway, which are
+    /// not modelled. An egress rule's CIDR may name a destination in a peered VPC, which a group reference
+    /// across VPCs implies: egress is scoped by region only.
     pub fn in_scope(&self, rule: &Rule, party: &Party) -> bool {
         if party.region.is_some_and(|r| r != rule.region) {
             return false;
+        }
+        if rule.direction == Direction::Egress {
+            return true;
         }
         let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
         !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
@@ -464,6 +501,29 @@ impl<'a> Network<'a> {
             }
         }
         None
+    }
+
+    /// The keys of `ingress_by_net` under which CIDR rules that may contain an address of `party` are
+    /// indexed: the party's own scope and that of rules whose VPC is unknown (every scope of the region when
+    /// the party's VPC is unknown), for each of its addresses and each prefix length in use.
+    pub(crate) fn net_keys(&self, party: &Party<'a>) -> Vec<NetKey> {
+        let mut scopes: Vec<u32> = Vec::new();
+        match (party.region, party.vpc) {
+            (Some(region), Some(vpc)) => {
+                scopes.extend(self.scope_ids.get(&(region, Some(vpc))));
+                scopes.extend(self.scope_ids.get(&(region, None)));
+            }
+            (Some(region), None) => scopes.extend(self.scopes_of_region.get(region).into_iter().flatten()),
+            (None, _) => scopes.extend(self.scopes_of_region.values().flatten()),
+        }
+        let mut keys = Vec::new();
+        for addr in &party.addresses {
+            for &len in &self.net_lengths[usize::from(addr.is_ipv6())] {
+                let Ok(net) = IpNet::new(*addr, len) else { continue };
+                keys.extend(scopes.iter().map(|s| (*s, net.network(), len)));
+            }
+        }
+        keys
     }
 
     /// Classes with a relay address in `net`, in address order (a class may come more than once).

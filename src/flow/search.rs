@@ -8,10 +8,8 @@
 
 use super::{ClassId, Hop, Network, Node, Party, Traffic, Want};
 use crate::model::{Datastore, Rule};
-use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
-use std::net::IpAddr;
 
 /// The result of a search: for every reached class, its distance in hops and the hop that reached it.
 pub struct Tree<'a> {
@@ -87,7 +85,7 @@ impl<'a> Network<'a> {
         let mut remaining: HashMap<&'a str, usize> =
             self.classes_of_group.iter().map(|(g, cs)| (*g, cs.len())).collect();
         let mut by_peer: HashMap<&'a str, Vec<&'a Rule>> = self.ingress_by_peer.clone();
-        let mut by_net: HashMap<(IpAddr, u8), Vec<&'a Rule>> = self.ingress_by_net.clone();
+        let mut by_net: HashMap<super::NetKey, Vec<&'a Rule>> = self.ingress_by_net.clone();
         let mut queue: VecDeque<ClassId> = VecDeque::new();
 
         let visit = |tree: &mut Tree<'a>,
@@ -129,13 +127,10 @@ impl<'a> Network<'a> {
                     candidates.extend(list.iter().copied());
                 }
             }
-            for a in &source.addresses {
-                for &len in &self.net_lengths[usize::from(a.is_ipv6())] {
-                    let Ok(net) = IpNet::new(*a, len) else { continue };
-                    if let Some(list) = by_net.get_mut(&(net.network(), len)) {
-                        list.retain(|r| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0);
-                        candidates.extend(list.iter().copied());
-                    }
+            for key in self.net_keys(source) {
+                if let Some(list) = by_net.get_mut(&key) {
+                    list.retain(|r| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0);
+                    candidates.extend(list.iter().copied());
                 }
             }
             for ingress in candidates {
