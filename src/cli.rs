@@ -285,11 +285,7 @@ struct Targets {
 
 fn read_targets(path: &std::path::Path) -> Result<Vec<Target>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let line = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
-    let t: Targets = toml::from_str(&text).map_err(|e| {
-        let place = e.span().map(|s| format!(" line {}", line(s.start))).unwrap_or_default();
-        format!("{}:{place}: {}", path.display(), e.message())
-    })?;
+    let t: Targets = sgaudit::tomlfile::parse(&text, &path.display().to_string())?;
     for (i, target) in t.target.iter().enumerate() {
         if !target.role_arn.starts_with("arn:") || target.role_arn.split(':').nth(4).is_none_or(str::is_empty) {
             return Err(format!("{}: target #{}: `{}` is not a role ARN", path.display(), i + 1, target.role_arn));

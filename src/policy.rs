@@ -102,18 +102,8 @@ impl Allow {
 impl Policy {
     /// Parses and validates a policy's text; `file` names it in errors, with the line.
     pub fn parse(text: &str, file: &str) -> Result<Policy, String> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            let place = e.span().map(|s| format!(" line {}", line_of(s.start))).unwrap_or_default();
-            format!("{file}:{place}: {}", e.message())
-        })?;
-        // The line of each [[allow]] header, in order.
-        let headers: Vec<usize> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim_start().starts_with("[[allow]]"))
-            .map(|(i, _)| i + 1)
-            .collect();
+        let raw: Raw = crate::tomlfile::parse(text, file)?;
+        let headers = crate::tomlfile::headers(text, "allow");
         let mut tiers = Vec::new();
         for (name, sels) in raw.tiers {
             if name == INTERNET {

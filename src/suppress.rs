@@ -72,18 +72,8 @@ fn valid_date(s: &str) -> bool {
 impl Config {
     /// Parses and validates a configuration file's text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Config, String> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let place = e.span().map(|s| format!(" line {}", line_of(s.start))).unwrap_or_default();
-            format!("{file}:{place}: {}", e.message())
-        })?;
-        // The line of each [[suppress]] header, in order.
-        let headers: Vec<usize> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim_start().starts_with("[[suppress]]"))
-            .map(|(i, _)| i + 1)
-            .collect();
+        let mut config: Config = crate::tomlfile::parse(text, file)?;
+        let headers = crate::tomlfile::headers(text, "suppress");
         for (i, s) in config.suppress.iter_mut().enumerate() {
             s.line = headers.get(i).copied().unwrap_or(0);
             let at = format!("{file}: line {}: suppression #{}", s.line, i + 1);
