@@ -48,6 +48,8 @@ enum Command {
     Reach(ReachArgs),
     /// Print the flow graph between sets of members (and from the internet), with ports on the edges and
     /// exposed databases highlighted.
+    ///
+    /// Exit codes: 0 the graph is complete; 2 bad input, or some call failed (the graph may miss flows).
     Graph(GraphArgs),
     /// Compare two JSON reports: new, resolved and changed findings.
     ///

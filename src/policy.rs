@@ -199,6 +199,24 @@ mod tests {
     }
 
     #[test]
+    fn selectors_match_ids_names_and_tags() {
+        let g = SecurityGroup {
+            id: "sg-1".into(),
+            name: "web".into(),
+            region: "us-east-1".into(),
+            vpc_id: None,
+            owner_id: None,
+            description: String::new(),
+            tags: [("Tier".to_string(), "front".to_string())].into_iter().collect(),
+        };
+        assert!(Selector::Group("sg-1".into()).matches(&g));
+        assert!(Selector::Group("web".into()).matches(&g));
+        assert!(Selector::Tag("Tier".into(), "front".into()).matches(&g));
+        assert!(!Selector::Tag("Tier".into(), "back".into()).matches(&g));
+        assert!(!Selector::Group("sg-2".into()).matches(&g));
+    }
+
+    #[test]
     fn errors_name_the_file_and_line() {
         let cases = [
             (

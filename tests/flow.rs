@@ -174,3 +174,61 @@ fn example_policies() {
     assert_eq!(code, 2);
     assert!(err.contains("p.toml: line 4: `db` is neither"), "{err}");
 }
+
+/// The policy checks on the flow fixture: tiers by name, ID and tag; allowed flows that work, one that is
+/// half open, one whose tier has no members; and actual flows the policy does not list.
+#[test]
+fn policy_checks_on_the_flow_fixture() {
+    let policy = sgaudit::policy::Policy::parse(
+        r#"
+[tiers]
+web = ["web"]
+app = ["sg-app"]
+data = ["tag:Tier=data"]
+admin = ["admin"]
+ghost = ["sg-nonexistent"]
+
+[[allow]]
+from = "internet"
+to = "web"
+ports = [443]
+
+[[allow]]
+from = "web"
+to = "app"
+ports = [8080]
+
+[[allow]]
+from = "app"
+to = "data"
+ports = [5432]
+
+[[allow]]
+from = "app"
+to = "web"
+ports = [9000]
+
+[[allow]]
+from = "ghost"
+to = "data"
+ports = [5432]
+"#,
+        "flows-policy.toml",
+    )
+    .unwrap();
+    let inv = fixture("flows");
+    let findings = sgaudit::audit::audit_with_policy(&inv, Some(&policy));
+    let lines: Vec<String> = findings
+        .iter()
+        .filter(|f| f.check.contains("policy"))
+        .map(|f| format!("{} {} {}: {}", f.check, f.severity, f.resource.id, f.message))
+        .collect();
+    insta::assert_snapshot!("policy_flow_fixture", lines.join("\n"));
+    // The half-open allowed flow names the rule to add: web's ingress from app on 9000.
+    let broken = findings.iter().find(|f| f.resource.id == "app -> web").expect("app -> web is broken");
+    assert!(broken.remediation.commands[0].contains("authorize-security-group-ingress"), "{broken:?}");
+    assert!(broken.remediation.commands[0].contains("FromPort=9000"), "{broken:?}");
+    assert!(findings.iter().any(|f| f.resource.id == "ghost -> data" && f.message.contains("no members")));
+    // Without a policy, the policy checks say nothing.
+    assert!(!sgaudit::audit::audit(&inv).iter().any(|f| f.check.contains("policy")));
+}
