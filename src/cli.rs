@@ -411,7 +411,7 @@ fn end_progress() {
 fn list_checks() -> String {
     let mut out = String::new();
     for c in checks::REGISTRY {
-        out.push_str(&format!("{:<26} {:<9} {}\n", c.id, c.default_severity, c.title));
+        out.push_str(&format!("{:<26} {:<9} {}\n", c.id, c.default_severity.as_str(), c.title));
     }
     out
 }

@@ -12,8 +12,10 @@ declare_check! {
     /// with the rule IDs of every hop. A database the internet reaches directly is `exposed-database`'s
     /// finding, not this one.
     ///
-    /// The search is a breadth-first walk over sets of members that share the same groups, so the path
-    /// reported is a shortest one. Databases and caches do not relay: a path never continues through them.
+    /// The search is a breadth-first walk over sets of members that share the same groups. Each set that can
+    /// connect to the database offers one path (the shortest from the internet to it); the finding reports the
+    /// most severe of those, the shorter one on ties. Databases and caches do not relay: a path never
+    /// continues through them.
     ///
     /// Severity, by what the first hop exposes and by the number of hops:
     ///
