@@ -39,7 +39,7 @@ const CASES: &[Case] = &[
     // Paths through intermediate members.
     ("sg-web", "db", None, 0, false, &["ingress", "GroupId=sg-web"]),
     ("sg-web", "db", None, 1, true, &["sgr-app-8080", "sgr-db-app"]),
-    ("internet", "db", None, 1, true, &["sgr-admin-ssh", "sgr-db-admin"]),
+    ("internet", "db", None, 1, true, &["sgr-admin-web", "sgr-db-admin"]),
     ("internet", "db", None, 0, false, &["address"]),
 ];
 

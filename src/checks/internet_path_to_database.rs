@@ -81,6 +81,41 @@ fn breadth(t: Traffic) -> Breadth {
     }
 }
 
+impl Breadth {
+    fn rank(self) -> u8 {
+        match self {
+            Breadth::Web => 0,
+            Breadth::Other => 1,
+            Breadth::Broad => 2,
+        }
+    }
+}
+
+/// Every rule through which the internet reaches the first member set of a path: the hop's own, and the
+/// other public rules of that set. The first hop is as broad as the broadest of them.
+fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model::Rule> {
+    let mut rules: Vec<&crate::model::Rule> = hop.ingress.into_iter().collect();
+    if let Node::Class(c) = hop.to {
+        if let Some((_, exposure)) = &net.classes[c].relay_exposure {
+            for (r, _, _) in net.internet_entries(&net.classes[c].party.groups, exposure, crate::flow::Want::ANY) {
+                if !rules.iter().any(|x| std::ptr::eq(*x, r)) {
+                    rules.push(r);
+                }
+            }
+        }
+    }
+    rules
+}
+
+fn first_breadth(net: &Network, hop: &Hop) -> Breadth {
+    first_hop_rules(net, hop)
+        .into_iter()
+        .map(|r| breadth(Traffic::of(r)))
+        .chain(std::iter::once(breadth(hop.traffic)))
+        .max_by_key(|b| b.rank())
+        .unwrap_or(Breadth::Web)
+}
+
 fn severity(first: Breadth, hops: usize) -> Severity {
     match (first, hops <= 2) {
         (Breadth::Broad, true) => Severity::High,
@@ -113,11 +148,12 @@ pub(crate) fn chain(net: &Network, hops: &[Hop], last: &str) -> String {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let net = &ctx.network;
-    for path in net.internet_paths(|first, hops| severity(breadth(first.traffic), hops)) {
+    for path in net.internet_paths(|first, hops| severity(first_breadth(net, first), hops)) {
         let d = path.datastore;
         let port = d.effective_port().unwrap_or_default();
         let first = &path.hops[0];
-        let breadth_of_first = breadth(first.traffic);
+        let breadth_of_first = first_breadth(net, first);
+        let entry_rules = first_hop_rules(net, first);
         let severity = severity(breadth_of_first, path.hops.len());
         let what = format!("{} {}", d.kind, d.id);
         let mut evidence = Vec::new();
@@ -141,13 +177,32 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 }
                 evidence.push(Evidence::rule(r, detail));
             }
+            if i == 0 {
+                for r in entry_rules.iter().skip(1) {
+                    rule_ids.push(r.label());
+                    evidence.push(Evidence::rule(
+                        r,
+                        format!("hop 1: {to} also admits {} from the internet", Traffic::of(r)),
+                    ));
+                }
+            }
         }
-        let mut commands = Vec::new();
-        if breadth_of_first == Breadth::Broad {
-            commands.extend(first.ingress.map(revoke_command));
-        }
+        // The broad rules of the first hop are the ones to narrow.
+        let commands: Vec<String> = entry_rules
+            .iter()
+            .filter(|r| breadth(Traffic::of(r)) == Breadth::Broad)
+            .map(|r| revoke_command(r))
+            .collect();
+        let broad_rule = entry_rules.iter().find(|r| breadth(Traffic::of(r)) == Breadth::Broad);
+        let broad_what;
         let first_what = match breadth_of_first {
-            Breadth::Broad => "a broad first hop",
+            Breadth::Broad => {
+                broad_what = match broad_rule {
+                    Some(r) => format!("a broad first hop ({} admits {} from the internet)", r.label(), Traffic::of(r)),
+                    None => "a broad first hop".to_string(),
+                };
+                broad_what.as_str()
+            }
             Breadth::Other => "a first hop on non-web ports",
             Breadth::Web => "a first hop on web ports only",
         };

@@ -481,6 +481,18 @@ impl<'a> Network<'a> {
         exposure: &Exposure,
         want: Want,
     ) -> Option<(&'a Rule, Vec<IpNet>, AddressReach)> {
+        self.internet_entries(to_groups, exposure, want).into_iter().next()
+    }
+
+    /// Every ingress rule of `to` that admits public sources of a family on which `exposure` is open, for
+    /// `want`, in rule order: what the internet may send.
+    pub fn internet_entries(
+        &self,
+        to_groups: &[&str],
+        exposure: &Exposure,
+        want: Want,
+    ) -> Vec<(&'a Rule, Vec<IpNet>, AddressReach)> {
+        let mut out = Vec::new();
         for g in to_groups {
             for r in self.ingress(g) {
                 if !Traffic::of(r).admits(want) {
@@ -495,12 +507,13 @@ impl<'a> Network<'a> {
                         .collect();
                     let reach = exposure.family(v6);
                     if !public.is_empty() && reach.is_open() {
-                        return Some((r, public, reach.clone()));
+                        out.push((*r, public, reach.clone()));
+                        break;
                     }
                 }
             }
         }
-        None
+        out
     }
 
     /// The keys of `ingress_by_net` under which CIDR rules that may contain an address of `party` are
