@@ -81,19 +81,36 @@ fn mirror(rule: &Rule, group: &str, direction: Direction, peer_group: &str, regi
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let net = &ctx.network;
+    // Per class: whether an egress rule sends all traffic to 0.0.0.0/0 (the default), which completes every
+    // flow to a member with an IPv4 address. Worked out once per class, not once per rule.
+    let open_egress: Vec<bool> = net
+        .classes
+        .iter()
+        .map(|c| {
+            c.party.groups.iter().flat_map(|g| net.egress(g)).any(|e| {
+                e.protocol == crate::model::Protocol::All && matches!(e.peer, Peer::Ipv4(n) if n.prefix_len() == 0)
+            })
+        })
+        .collect();
     for rule in &ctx.inventory.rules {
         let Some(peer) = rule.peer.group_id() else { continue };
         if net.group(peer).is_none() || net.group(&rule.group_id).is_none() {
             continue;
         }
         match rule.direction {
-            Direction::Ingress => ingress_without_egress(ctx, rule, peer, out),
+            Direction::Ingress => ingress_without_egress(ctx, &open_egress, rule, peer, out),
             Direction::Egress => egress_without_ingress(ctx, rule, peer, out),
         }
     }
 }
 
-fn ingress_without_egress(ctx: &Context, rule: &Rule, source_group: &str, out: &mut Vec<Finding>) {
+fn ingress_without_egress(
+    ctx: &Context,
+    open_egress: &[bool],
+    rule: &Rule,
+    source_group: &str,
+    out: &mut Vec<Finding>,
+) {
     let net = &ctx.network;
     let (srcs, dsts) = (net.classes_of_group(source_group), net.classes_of_group(&rule.group_id));
     if dsts.is_empty() {
@@ -107,6 +124,10 @@ fn ingress_without_egress(ctx: &Context, rule: &Rule, source_group: &str, out: &
         let from = net.classes[s].as_source();
         dsts.iter().find_map(|&d| {
             let to = &net.classes[d].party;
+            let has_v4 = to.unaddressed || to.addresses.first().is_some_and(|a| a.is_ipv4());
+            if open_egress[s] && has_v4 && to.region == from.region {
+                return None;
+            }
             let single = from
                 .groups
                 .iter()

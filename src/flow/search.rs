@@ -84,8 +84,9 @@ impl<'a> Network<'a> {
         // Per group: classes not reached yet. A candidate rule is dropped once its group's count is zero.
         let mut remaining: HashMap<&'a str, usize> =
             self.classes_of_group.iter().map(|(g, cs)| (*g, cs.len())).collect();
-        let mut by_peer: HashMap<&'a str, Vec<&'a Rule>> = self.ingress_by_peer.clone();
-        let mut by_net: HashMap<super::NetKey, Vec<&'a Rule>> = self.ingress_by_net.clone();
+        // The candidate lists this search drops rules from: copied from the indexes on first use only.
+        let mut by_peer: HashMap<&'a str, Vec<&'a Rule>> = HashMap::default();
+        let mut by_net: HashMap<super::NetKey, Vec<&'a Rule>> = HashMap::default();
         let mut queue: VecDeque<ClassId> = VecDeque::new();
 
         let visit = |tree: &mut Tree<'a>,
@@ -121,17 +122,18 @@ impl<'a> Network<'a> {
             // Candidates: rules that reference one of the source's groups, then CIDR rules that contain one
             // of its relay addresses.
             let mut candidates: Vec<&'a Rule> = Vec::new();
+            let live = |r: &&'a Rule| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0;
             for g in &source.groups {
-                if let Some(list) = by_peer.get_mut(g) {
-                    list.retain(|r| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0);
-                    candidates.extend(list.iter().copied());
-                }
+                let Some(index) = self.ingress_by_peer.get(g) else { continue };
+                let list = by_peer.entry(g).or_insert_with(|| index.clone());
+                list.retain(live);
+                candidates.extend(list.iter().copied());
             }
             for key in self.net_keys(source) {
-                if let Some(list) = by_net.get_mut(&key) {
-                    list.retain(|r| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0);
-                    candidates.extend(list.iter().copied());
-                }
+                let Some(index) = self.ingress_by_net.get(&key) else { continue };
+                let list = by_net.entry(key).or_insert_with(|| index.clone());
+                list.retain(live);
+                candidates.extend(list.iter().copied());
             }
             for ingress in candidates {
                 if remaining.get(ingress.group_id.as_str()).copied().unwrap_or(0) == 0 {
