@@ -673,13 +673,14 @@ fn run_reach(args: ReachArgs) -> Result<u8, String> {
 
 fn run_graph(args: GraphArgs) -> Result<u8, String> {
     let inv = collect_inventory(args.source)?;
-    let findings = audit::audit(&inv);
-    let net = sgaudit::flow::Network::new(&inv);
+    let ctx = audit::Context::new(&inv);
+    let findings = audit::audit_context(&ctx);
+    let net = &ctx.network;
     let format = match args.format {
         GraphKind::Dot => report::GraphFormat::Dot,
         GraphKind::Mermaid => report::GraphFormat::Mermaid,
     };
-    print(&report::render_graph(&net, &findings, format, args.all_flows))?;
+    print(&report::render_graph(net, &findings, format, args.all_flows))?;
     Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
 }
 

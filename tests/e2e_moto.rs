@@ -74,37 +74,17 @@ fn tiered_design_live() {
     assert!(msg.contains("in 2 hops") && msg.contains("ielts-reporting-sg"), "{msg}");
     // The same question to `sgaudit reach`, live: reachable (exit 0) although moto's serverless gap makes the
     // collection incomplete, because rules only allow: a path that exists in the data exists.
-    let (code, out, err) = sgaudit(&[
-        "reach",
-        "--endpoint-url",
-        &moto.endpoint,
-        "--region",
-        "us-east-1",
-        "--max-attempts",
-        "2",
-        "--from",
-        "internet",
-        "--to",
-        "ielts-prod-db",
-        "--hops",
-        "2",
-    ]);
+    let reach = |extra: &[&str]| {
+        let mut args = vec!["reach", "--endpoint-url", &moto.endpoint, "--region", "us-east-1", "--max-attempts", "2"];
+        args.extend_from_slice(&["--from", "internet", "--to", "ielts-prod-db"]);
+        args.extend_from_slice(extra);
+        sgaudit(&args)
+    };
+    let (code, out, err) = reach(&["--hops", "2"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(&s.id("ielts-prod-igw")) && out.contains("INCOMPLETE"), "{out}");
     // Directly, the database is not reachable, and with a gap that is exit 2, not a clean 1.
-    let (code, out, _) = sgaudit(&[
-        "reach",
-        "--endpoint-url",
-        &moto.endpoint,
-        "--region",
-        "us-east-1",
-        "--max-attempts",
-        "2",
-        "--from",
-        "internet",
-        "--to",
-        "ielts-prod-db",
-    ]);
+    let (code, out, _) = reach(&[]);
     assert_eq!(code, 2, "{out}");
     // PostgreSQL: tcp 5400-5500 from ::/0 contains 5432; the rule ID comes from DescribeSecurityGroupRules.
     let pg = finding(&report, "exposed-database", "ielts-prod-db").expect("postgres");

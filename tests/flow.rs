@@ -146,13 +146,17 @@ fn graphs_of_the_recorded_accounts() {
     }
 }
 
+/// The finding lines of the policy checks.
+fn policy_lines(report: &serde_json::Value) -> String {
+    finding_lines(report).into_iter().filter(|l| l.contains("policy")).collect::<Vec<_>>().join("\n")
+}
+
 /// With the shipped example policies: the flows the design does not intend, and the broken one.
 #[test]
 fn example_policies() {
     let (code, report) = audit_json(&["--replay", "mocks/tiered", "--policy", "mocks/tiered/policy.toml"]);
     assert_eq!(code, 1);
-    let lines: Vec<String> = finding_lines(&report).into_iter().filter(|l| l.contains("policy")).collect();
-    insta::assert_snapshot!("policy_tiered", lines.join("\n"));
+    insta::assert_snapshot!("policy_tiered", policy_lines(&report));
     let alb_to_db = report["findings"]
         .as_array()
         .unwrap()
@@ -164,8 +168,7 @@ fn example_policies() {
     assert!(broken["remediation"]["commands"][0].as_str().unwrap().contains("authorize-security-group-egress"));
 
     let (_, report) = audit_json(&["--replay", "mocks/vprofile", "--policy", "mocks/vprofile/policy.toml"]);
-    let lines: Vec<String> = finding_lines(&report).into_iter().filter(|l| l.contains("policy")).collect();
-    insta::assert_snapshot!("policy_vprofile", lines.join("\n"));
+    insta::assert_snapshot!("policy_vprofile", policy_lines(&report));
 
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("p.toml");

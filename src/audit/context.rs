@@ -54,11 +54,9 @@ pub struct Context<'a> {
     pub network: crate::flow::Network<'a>,
     /// The intended flows, when the audit was given a policy.
     pub policy: Option<&'a crate::policy::Policy>,
-    groups: HashMap<&'a str, &'a SecurityGroup>,
     rules: HashMap<&'a str, Vec<&'a Rule>>,
     members: HashMap<&'a str, Vec<Member<'a>>>,
     referenced_by: HashMap<&'a str, Vec<&'a Rule>>,
-    prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
     /// Ingress rules that admit at least one public network, with those networks, by group.
     public_ingress: HashMap<&'a str, Vec<PublicIngress<'a>>>,
     /// Regions where some membership operation failed, with the operations.
@@ -75,8 +73,6 @@ impl<'a> Context<'a> {
     }
 
     fn index(inventory: &'a Inventory, network: impl FnOnce() -> crate::flow::Network<'a>) -> Context<'a> {
-        let groups = inventory.groups.iter().map(|g| (g.id.as_str(), g)).collect();
-
         let mut rules: HashMap<&str, Vec<&Rule>> =
             HashMap::with_capacity_and_hasher(inventory.groups.len(), Default::default());
         let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::default();
@@ -111,8 +107,6 @@ impl<'a> Context<'a> {
             }
         }
 
-        let prefix_lists = inventory.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
-
         let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::default();
         for c in &inventory.coverage {
             if c.status == crate::model::CoverageStatus::Failed && MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
@@ -125,11 +119,9 @@ impl<'a> Context<'a> {
             inventory,
             network: network(),
             policy: None,
-            groups,
             rules,
             members,
             referenced_by,
-            prefix_lists,
             public_ingress: HashMap::default(),
             membership_gaps,
         };
@@ -158,7 +150,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
-        self.groups.get(id).copied()
+        self.network.group(id)
     }
 
     /// Every rule of a group, both directions, in inventory order.
@@ -181,7 +173,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn prefix_list(&self, region: &str, id: &str) -> Option<&'a PrefixList> {
-        self.prefix_lists.get(&(region, id)).copied()
+        self.network.prefix_list(region, id)
     }
 
     /// Operations that failed in `region` and that could have attached groups to resources. While any did,

@@ -19,15 +19,21 @@ pub fn audit(inventory: &Inventory) -> Vec<Finding> {
 
 /// Runs every registered check, the policy checks against `policy`.
 pub fn audit_with_policy(inventory: &Inventory, policy: Option<&Policy>) -> Vec<Finding> {
-    run(Context::new(inventory).with_policy(policy), checks::REGISTRY)
+    run(&Context::new(inventory).with_policy(policy), checks::REGISTRY)
+}
+
+/// Runs every registered check over a context built by the caller, who may ask it more questions after
+/// (`sgaudit graph` draws its flow model).
+pub fn audit_context(ctx: &Context) -> Vec<Finding> {
+    run(ctx, checks::REGISTRY)
 }
 
 /// Runs the given checks only.
 pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
-    run(Context::new(inventory), registry)
+    run(&Context::new(inventory), registry)
 }
 
-fn run(ctx: Context, registry: &[&Check]) -> Vec<Finding> {
+fn run(ctx: &Context, registry: &[&Check]) -> Vec<Finding> {
     let inventory = ctx.inventory;
     // Checks are independent pure functions over the same context: run them side by side, then concatenate in
     // registry order so the result does not depend on scheduling.
@@ -35,7 +41,6 @@ fn run(ctx: Context, registry: &[&Check]) -> Vec<Finding> {
         let handles: Vec<_> = registry
             .iter()
             .map(|check| {
-                let ctx = &ctx;
                 scope.spawn(move || {
                     let mut out = Vec::new();
                     (check.run)(ctx, &mut out);

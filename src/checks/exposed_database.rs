@@ -65,10 +65,7 @@ declare_check! {
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for d in &ctx.inventory.datastores {
         // Members of an RDS cluster or a replication group are reported once, on the parent.
-        let has_parent = d.parent.as_deref().is_some_and(|p| {
-            ctx.inventory.datastores.iter().any(|o| o.id == p && o.region == d.region && o.kind != d.kind)
-        });
-        if !has_parent {
+        if !ctx.network.reported_on_parent(d) {
             check_datastore(ctx, d, out);
         }
     }

@@ -1,4 +1,4 @@
-use super::policy_common::{node_id, node_label, region, source_tier, tier_of};
+use super::policy_common::{node_id, region, source_tier, tier_of};
 use super::revoke_command;
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 use crate::flow::{union_covers, Node, Traffic};
@@ -53,7 +53,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if edge.only_through_open_rules() {
             continue;
         }
-        let (Some(from_tier), Some(to_tier)) = (source_tier(net, policy, &edge), tier_of(net, policy, edge.to)) else {
+        let (Some(from_tier), Some(to_tier)) = (source_tier(net, policy, edge), tier_of(net, policy, edge.to)) else {
             continue;
         };
         let allowed: Vec<Traffic> =
@@ -63,7 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let to = Node::Class(edge.to);
-        let (from_label, to_label) = (node_label(net, edge.from), node_label(net, to));
+        let (from_label, to_label) = (net.node_label(edge.from), net.node_label(to));
         let mut traffic: Vec<String> = Vec::new();
         for (_, _, t) in &extra {
             if !traffic.contains(&t.to_string()) {

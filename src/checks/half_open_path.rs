@@ -118,22 +118,13 @@ fn ingress_without_egress(
     }
     let t = Traffic::of(rule);
     // The first source class whose egress does not carry the whole of the rule's traffic to some member.
-    // Most egress rules cover it alone (the default all-traffic rule): that is checked before any list is
-    // built.
+    // The default all-traffic egress covers it: that is checked before any list is built.
     let broken = srcs.iter().filter(|&&s| net.classes[s].relays).find_map(|&s| {
         let from = net.classes[s].as_source();
         dsts.iter().find_map(|&d| {
             let to = &net.classes[d].party;
             let has_v4 = to.unaddressed || to.addresses.first().is_some_and(|a| a.is_ipv4());
             if open_egress[s] && has_v4 && to.region == from.region {
-                return None;
-            }
-            let single = from
-                .groups
-                .iter()
-                .flat_map(|g| net.egress(g))
-                .any(|e| Traffic::of(e).covers(t) && net.peer_matches(e, to));
-            if single {
                 return None;
             }
             let parts = egress_parts(net, from, to, t);

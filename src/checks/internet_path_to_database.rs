@@ -96,7 +96,7 @@ impl Breadth {
 fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model::Rule> {
     let mut rules: Vec<&crate::model::Rule> = hop.ingress.into_iter().collect();
     if let Node::Class(c) = hop.to {
-        if let Some((_, exposure)) = &net.classes[c].relay_exposure {
+        if let Some(exposure) = &net.classes[c].relay_exposure {
             for (r, _, _) in net.internet_entries(&net.classes[c].party.groups, exposure, crate::flow::Want::ANY) {
                 if !rules.iter().any(|x| std::ptr::eq(*x, r)) {
                     rules.push(r);
@@ -107,7 +107,7 @@ fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model
     rules
 }
 
-fn first_breadth(net: &Network, hop: &Hop) -> Breadth {
+fn first_breadth<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Breadth {
     first_hop_rules(net, hop)
         .into_iter()
         .map(|r| breadth(Traffic::of(r)))
@@ -125,13 +125,12 @@ fn severity(first: Breadth, hops: usize) -> Severity {
     }
 }
 
-/// `sg-1 (alb)`, `the internet`, or the database itself for the last node.
+/// `sg-1 (alb)`, `internet`, or the database itself (`last`) for a set of members that does not relay.
 fn node_label(net: &Network, node: Node, last: &str) -> String {
     match node {
         Node::Internet => "internet".to_string(),
-        Node::Cidr(c) => c.to_string(),
-        Node::Class(c) if net.classes[c].relays => net.class_label(c),
-        Node::Class(_) => last.to_string(),
+        Node::Class(c) if !net.classes[c].relays => last.to_string(),
+        n => net.node_label(n),
     }
 }
 

@@ -26,14 +26,6 @@ pub(crate) fn node_id(net: &Network, n: Node) -> String {
     }
 }
 
-pub(crate) fn node_label(net: &Network, n: Node) -> String {
-    match n {
-        Node::Class(c) => net.class_label(c),
-        Node::Internet => "the internet".to_string(),
-        Node::Cidr(c) => c.to_string(),
-    }
-}
-
 /// The region of a class (that of its first known group), else the inventory's first.
 pub(crate) fn region(net: &Network, c: ClassId) -> String {
     net.classes[c]

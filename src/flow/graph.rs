@@ -2,7 +2,6 @@
 
 use super::{ClassId, Network, Node, Traffic, Want};
 use crate::model::Rule;
-use ipnet::IpNet;
 use rustc_hash::FxHashSet as HashSet;
 
 /// One flow of an edge: the egress rule (none from the internet), the ingress rule, the traffic both admit.
@@ -43,27 +42,24 @@ impl<'a> Network<'a> {
     /// The flow graph: from the internet to every class with a reachable public address that a public rule
     /// admits, and from every class with relay members to every class that admits it. Candidates come from
     /// the same indexes as the search (rules by referenced group, CIDR rules by masked address), so the cost
-    /// is that of the edges found, not of all pairs of classes.
-    pub fn edges(&self) -> Vec<Edge<'a>> {
+    /// is that of the edges found, not of all pairs of classes. Worked out once per network.
+    pub fn edges(&self) -> &[Edge<'a>] {
+        self.edges.get_or_init(|| self.find_edges())
+    }
+
+    fn find_edges(&self) -> Vec<Edge<'a>> {
         let mut out = Vec::new();
         for (id, c) in self.classes.iter().enumerate() {
-            let exposure = c.relay_exposure.as_ref().map(|(_, e)| e.clone()).or_else(|| {
+            let exposure = c.relay_exposure.clone().or_else(|| {
                 // Databases do not relay, but the internet may still reach them.
                 c.datastores.iter().map(|d| self.datastore_exposure(d)).find(|e| e.is_open())
             });
             let Some(exposure) = exposure.filter(|e| e.is_open()) else { continue };
-            let mut flows = Vec::new();
-            for g in &c.party.groups {
-                for r in self.ingress(g) {
-                    let Some(nets) = self.peer_nets(r) else { continue };
-                    let open = nets
-                        .iter()
-                        .any(|n: &IpNet| crate::model::is_public(n) && exposure.family(n.addr().is_ipv6()).is_open());
-                    if open {
-                        flows.push((None, *r, Traffic::of(r)));
-                    }
-                }
-            }
+            let flows: Vec<Flow<'a>> = self
+                .internet_entries(&c.party.groups, &exposure, Want::ANY)
+                .into_iter()
+                .map(|(r, _, _)| (None, r, Traffic::of(r)))
+                .collect();
             if !flows.is_empty() {
                 out.push(Edge { from: Node::Internet, to: id, flows });
             }

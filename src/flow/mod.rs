@@ -25,7 +25,7 @@ pub use search::{InternetPath, Tree};
 pub use traffic::{union_covers, Traffic, Want};
 
 use crate::model::{
-    Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, Rule, SecurityGroup,
+    Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, ResourceKind, Rule, SecurityGroup,
 };
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
@@ -90,8 +90,8 @@ pub struct Class<'a> {
     pub source: Party<'a>,
     /// Whether some member opens connections of its own: databases and caches do not.
     pub relays: bool,
-    /// The most exposed relay member, and how exposed it is.
-    pub relay_exposure: Option<(&'a NetworkInterface, Exposure)>,
+    /// How exposed the most exposed relay member is.
+    pub relay_exposure: Option<Exposure>,
 }
 
 impl<'a> Class<'a> {
@@ -154,6 +154,10 @@ pub struct Network<'a> {
     datastore_interfaces: HashMap<usize, Vec<&'a NetworkInterface>>,
     /// Every relay address with its class, sorted: which classes a CIDR rule admits.
     relay_index: Vec<(IpAddr, ClassId)>,
+    /// Every datastore by (region, ID, kind): whether a member's parent is in the inventory.
+    datastore_keys: rustc_hash::FxHashSet<(&'a str, &'a str, ResourceKind)>,
+    /// The flow graph, worked out on first use and shared by `graph` and the policy checks.
+    edges: std::sync::OnceLock<Vec<graph::Edge<'a>>>,
 }
 
 impl<'a> Network<'a> {
@@ -245,12 +249,8 @@ impl<'a> Network<'a> {
                 c.source.addresses.extend(&p.addresses);
                 c.source.unaddressed |= p.unaddressed;
                 let e = routing.interface(eni);
-                let better = match &c.relay_exposure {
-                    None => true,
-                    Some((_, old)) => e.is_open() && !old.is_open(),
-                };
-                if better {
-                    c.relay_exposure = Some((eni, e));
+                if c.relay_exposure.as_ref().is_none_or(|old| e.is_open() && !old.is_open()) {
+                    c.relay_exposure = Some(e);
                 }
             }
             match eni.managed_by() {
@@ -329,11 +329,17 @@ impl<'a> Network<'a> {
             prefix_lists,
             datastore_interfaces,
             relay_index,
+            datastore_keys: inv.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect(),
+            edges: std::sync::OnceLock::new(),
         }
     }
 
     pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
         self.groups.get(id).copied()
+    }
+
+    pub fn prefix_list(&self, region: &str, id: &str) -> Option<&'a PrefixList> {
+        self.prefix_lists.get(&(region, id)).copied()
     }
 
     pub fn classes_of_group(&self, id: &str) -> &[ClassId] {
@@ -368,6 +374,26 @@ impl<'a> Network<'a> {
 
     pub fn datastore_exposure(&self, d: &Datastore) -> Exposure {
         self.routing.datastore(d, self.datastore_interfaces(d))
+    }
+
+    /// Whether findings about this datastore belong to its parent (an RDS cluster, a replication group) that
+    /// is in the inventory too: members are reported once, on the parent.
+    pub fn reported_on_parent(&self, d: &Datastore) -> bool {
+        use ResourceKind::{ElasticacheReplicationGroup, RdsCluster};
+        d.parent.as_deref().is_some_and(|p| {
+            [RdsCluster, ElasticacheReplicationGroup]
+                .into_iter()
+                .any(|k| k != d.kind && self.datastore_keys.contains(&(d.region.as_str(), p, k)))
+        })
+    }
+
+    /// `the internet`, a CIDR, or the class's groups.
+    pub fn node_label(&self, n: Node) -> String {
+        match n {
+            Node::Internet => "the internet".to_string(),
+            Node::Cidr(c) => c.to_string(),
+            Node::Class(c) => self.class_label(c),
+        }
     }
 
     /// `sg-1 (name) + sg-2 (name)`.
@@ -430,18 +456,6 @@ impl<'a> Network<'a> {
             }
         }
         None
-    }
-
-    /// Every ingress rule of `to` that admits `from`, each with the first egress rule of `from` that
-    /// completes it: the flows of an edge of the graph.
-    pub fn flows(&self, from: &Party, to: &Party) -> Vec<(&'a Rule, &'a Rule, Traffic)> {
-        let mut out = Vec::new();
-        for g in &to.groups {
-            for ingress in self.ingress(g) {
-                out.extend(self.completes(from, to, ingress, Want::ANY));
-            }
-        }
-        out
     }
 
     /// Given an ingress rule of `to`, whether it admits `from` and an egress rule of `from` admits `to` for

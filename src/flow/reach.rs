@@ -125,6 +125,15 @@ impl<'a> Place<'a> {
     }
 }
 
+/// One question with its two ends resolved into parties (none for the internet or a CIDR).
+struct Question<'q, 'a> {
+    from: &'q Place<'a>,
+    sources: Vec<(Node, Party<'a>)>,
+    to: &'q Place<'a>,
+    targets: Vec<(Node, Party<'a>)>,
+    want: Want,
+}
+
 /// A half of the flow that no rule provides, with the command that would add it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
@@ -161,21 +170,21 @@ impl<'a> Network<'a> {
             missing: Vec::new(),
             notes: Vec::new(),
         };
-        let sources = from.parties(self);
-        let targets = to.parties(self);
+        let q = Question { from, sources: from.parties(self), to, targets: to.parties(self), want };
+        let (sources, targets) = (&q.sources, &q.targets);
         if matches!(from, Place::Group(_)) && sources.is_empty() {
             answer.notes.push(format!("{} has no members: nothing sends from it", from.label()));
         }
         if matches!(to, Place::Group(_)) && targets.is_empty() {
             answer.notes.push(format!("{} has no members: nothing listens in it", to.label()));
         }
-        if let Some(hop) = self.direct(from, &sources, to, &targets, want) {
+        if let Some(hop) = self.direct(&q) {
             answer.reachable = true;
             answer.hops.push(hop);
             return answer;
         }
         if max_hops > 0 && !targets.is_empty() {
-            let start = self.first_hops(from, &sources);
+            let start = self.first_hops(from, sources);
             let origins: Vec<ClassId> = sources
                 .iter()
                 .filter_map(|(n, _)| match n {
@@ -185,7 +194,7 @@ impl<'a> Network<'a> {
                 .collect();
             let tree = self.search(start, &origins, max_hops);
             let mut best: Option<Vec<Hop<'a>>> = None;
-            for (node, party) in &targets {
+            for (node, party) in targets {
                 if let Some((c, last)) = self.last_hop(&tree, party, *node, want) {
                     let mut hops = tree.path_to(c);
                     hops.push(last);
@@ -201,18 +210,13 @@ impl<'a> Network<'a> {
             }
             answer.notes.push(format!("no path through up to {max_hops} intermediate member(s) either"));
         }
-        answer.missing = self.missing(from, &sources, to, &targets, want);
+        answer.missing = self.missing(&q);
         answer
     }
 
-    fn direct(
-        &self,
-        from: &Place<'a>,
-        sources: &[(Node, Party<'a>)],
-        to: &Place<'a>,
-        targets: &[(Node, Party<'a>)],
-        want: Want,
-    ) -> Option<Hop<'a>> {
+    fn direct(&self, q: &Question<'_, 'a>) -> Option<Hop<'a>> {
+        let Question { from, sources, to, targets, want } = q;
+        let want = *want;
         match from {
             Place::Internet => targets.iter().find_map(|(node, party)| {
                 let Node::Class(c) = node else { return None };
@@ -341,14 +345,9 @@ impl<'a> Network<'a> {
 
     /// What the direct flow lacks, with the rules that would add it. The first party of each side stands
     /// for the side.
-    fn missing(
-        &self,
-        from: &Place<'a>,
-        sources: &[(Node, Party<'a>)],
-        to: &Place<'a>,
-        targets: &[(Node, Party<'a>)],
-        want: Want,
-    ) -> Vec<Missing> {
+    fn missing(&self, q: &Question<'_, 'a>) -> Vec<Missing> {
+        let Question { from, sources, to, targets, want } = q;
+        let want = *want;
         let mut out = Vec::new();
         let traffic = want.traffic();
         let ports_known = want.port.is_some();

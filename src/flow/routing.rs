@@ -4,7 +4,6 @@
 use crate::model::{Datastore, Inventory, NetworkInterface, ResourceKind, RouteTable, Subnet};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
-use std::net::IpAddr;
 
 /// The address half of internet exposure, for one address family.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,11 +117,18 @@ impl<'a> Routing<'a> {
         self.main.get(&(region, vpc)).copied()
     }
 
-    /// The address half for one public address in one subnet.
-    pub fn reach(&self, region: &str, subnet: Option<&str>, vpc: Option<&str>, address: &IpAddr) -> AddressReach {
-        let address_s = address.to_string();
+    /// The address half for one public address (named as messages should name it, of family `v6`) in one
+    /// subnet.
+    pub fn reach(
+        &self,
+        region: &str,
+        subnet: Option<&str>,
+        vpc: Option<&str>,
+        address: String,
+        v6: bool,
+    ) -> AddressReach {
         let Some(subnet) = subnet else {
-            return AddressReach::Unknown { address: address_s, why: "subnet unknown".into() };
+            return AddressReach::Unknown { address, why: "subnet unknown".into() };
         };
         let Some(table) = self.table(region, subnet, vpc) else {
             let why = if self.regions.contains(region) {
@@ -130,22 +136,19 @@ impl<'a> Routing<'a> {
             } else {
                 format!("route tables of {region} not collected")
             };
-            return AddressReach::Unknown { address: address_s, why };
+            return AddressReach::Unknown { address, why };
         };
-        let v6 = address.is_ipv6();
         let gateway = table.routes.iter().find(|r| {
             r.to_internet_gateway() && r.destination.parse::<ipnet::IpNet>().is_ok_and(|d| d.addr().is_ipv6() == v6)
         });
         match gateway {
             Some(r) => AddressReach::Open {
-                address: address_s,
+                address,
                 subnet: subnet.to_string(),
                 route_table: table.id.clone(),
                 gateway: r.target.clone(),
             },
-            None => {
-                AddressReach::NoRoute { address: address_s, subnet: subnet.to_string(), route_table: table.id.clone() }
-            }
+            None => AddressReach::NoRoute { address, subnet: subnet.to_string(), route_table: table.id.clone() },
         }
     }
 
@@ -153,7 +156,7 @@ impl<'a> Routing<'a> {
         let family = |v6: bool| {
             let mut best = AddressReach::NoAddress;
             for ip in eni.public_ips.iter().filter(|ip| ip.is_ipv6() == v6) {
-                let r = self.reach(&eni.region, eni.subnet_id.as_deref(), eni.vpc_id.as_deref(), ip);
+                let r = self.reach(&eni.region, eni.subnet_id.as_deref(), eni.vpc_id.as_deref(), ip.to_string(), v6);
                 if r.is_known_open() {
                     return r;
                 }
@@ -194,17 +197,7 @@ impl<'a> Routing<'a> {
         }
         let mut best: Option<AddressReach> = None;
         for s in subnets {
-            let probe: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
-            let r = match self.reach(&d.region, Some(s), d.vpc_id.as_deref(), &probe) {
-                AddressReach::Open { subnet, route_table, gateway, .. } => {
-                    AddressReach::Open { address: address.clone(), subnet, route_table, gateway }
-                }
-                AddressReach::NoRoute { subnet, route_table, .. } => {
-                    AddressReach::NoRoute { address: address.clone(), subnet, route_table }
-                }
-                AddressReach::Unknown { why, .. } => AddressReach::Unknown { address: address.clone(), why },
-                AddressReach::NoAddress => AddressReach::NoAddress,
-            };
+            let r = self.reach(&d.region, Some(s), d.vpc_id.as_deref(), address.clone(), false);
             let better = match (&best, &r) {
                 (None, _) => true,
                 (Some(b), r) => (r.is_known_open() && !b.is_known_open()) || (r.is_open() && !b.is_open()),

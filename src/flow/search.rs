@@ -20,10 +20,6 @@ pub struct Tree<'a> {
 pub const UNREACHED: u32 = u32::MAX;
 
 impl<'a> Tree<'a> {
-    pub fn reached(&self, c: ClassId) -> bool {
-        self.dist[c] != UNREACHED
-    }
-
     /// The hops from the start to `c`, in order.
     pub fn path_to(&self, c: ClassId) -> Vec<Hop<'a>> {
         let mut hops = Vec::new();
@@ -54,7 +50,7 @@ impl<'a> Network<'a> {
     pub fn internet_hops(&self) -> Vec<Hop<'a>> {
         let mut out = Vec::new();
         for (id, c) in self.classes.iter().enumerate() {
-            let Some((_, exposure)) = &c.relay_exposure else { continue };
+            let Some(exposure) = &c.relay_exposure else { continue };
             if !exposure.is_open() {
                 continue;
             }
@@ -245,17 +241,10 @@ impl<'a> Network<'a> {
     /// paths by (first hop, number of hops), highest wins, ties go to the shorter path, then rule order.
     pub fn internet_paths<K: Ord>(&self, rank: impl Fn(&Hop<'a>, usize) -> K) -> Vec<InternetPath<'a>> {
         let tree = self.search(self.internet_hops(), &[], u32::MAX);
-        let parents: rustc_hash::FxHashSet<(&str, &str, crate::model::ResourceKind)> =
-            self.inventory.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect();
         let mut out = Vec::new();
         for d in &self.inventory.datastores {
-            use crate::model::ResourceKind::{ElasticacheReplicationGroup, RdsCluster};
-            let has_parent = d.parent.as_deref().is_some_and(|p| {
-                [RdsCluster, ElasticacheReplicationGroup]
-                    .into_iter()
-                    .any(|k| k != d.kind && parents.contains(&(d.region.as_str(), p, k)))
-            });
-            let (Some(port), false, Some(class)) = (d.effective_port(), has_parent, self.class_of_datastore(d)) else {
+            let on_parent = self.reported_on_parent(d);
+            let (Some(port), false, Some(class)) = (d.effective_port(), on_parent, self.class_of_datastore(d)) else {
                 continue;
             };
             let want = Want::tcp(port);

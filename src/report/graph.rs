@@ -58,12 +58,9 @@ fn ids(c: &Class) -> String {
 /// Renders the graph. `findings` mark the classes holding exposed databases. Internal flows admitted only by
 /// rules open to every address are left out unless `all_flows`; a comment says how many.
 pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, all_flows: bool) -> String {
-    let mut edges = net.edges();
-    let before = edges.len();
-    if !all_flows {
-        edges.retain(|e| !e.only_through_open_rules());
-    }
-    let hidden = before - edges.len();
+    let all = net.edges();
+    let edges: Vec<&Edge> = all.iter().filter(|e| all_flows || !e.only_through_open_rules()).collect();
+    let hidden = all.len() - edges.len();
     let exposed: BTreeSet<usize> = findings
         .iter()
         .filter(|f| EXPOSURE_CHECKS.contains(&f.check.as_str()) && f.suppressed.is_none())

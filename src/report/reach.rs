@@ -58,12 +58,11 @@ fn rule_view(r: &Rule) -> RuleView {
     }
 }
 
+/// The label of a node; the destination is named as the question named it.
 fn node(net: &Network, n: Node, last: bool, answer: &Answer) -> String {
     match n {
-        Node::Internet => "the internet".to_string(),
-        Node::Cidr(c) => c.to_string(),
         Node::Class(_) if last => answer.to.clone(),
-        Node::Class(c) => net.class_label(c),
+        n => net.node_label(n),
     }
 }
 
