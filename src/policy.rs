@@ -140,7 +140,9 @@ impl Policy {
                 None => Protocol::Tcp,
                 Some(p) => Protocol::parse(p).map_err(|e| format!("{at}: {e}"))?,
             };
-            let traffic = if !protocol.has_ports() || (protocol == Protocol::All) {
+            let icmp = matches!(protocol, Protocol::Icmp | Protocol::Icmpv6);
+            // Without `ports`, an ICMP flow is every type.
+            let traffic = if !protocol.has_ports() || (protocol == Protocol::All) || (icmp && a.ports.is_empty()) {
                 vec![Traffic { protocol, ports: PortRange::ALL }]
             } else {
                 if a.ports.is_empty() {
@@ -149,6 +151,14 @@ impl Policy {
                 let mut v = Vec::new();
                 for p in &a.ports {
                     let ports = match p {
+                        // For ICMP, `ports` lists types.
+                        PortSpec::One(n) if icmp => match u8::try_from(*n) {
+                            Ok(t) => PortRange::icmp(Some(t), None),
+                            Err(_) => return Err(format!("{at}: ICMP type {n} is not 0-255")),
+                        },
+                        PortSpec::Range(s) if icmp => {
+                            return Err(format!("{at}: `{s}`: list ICMP types one by one"));
+                        }
                         PortSpec::One(n) => PortRange::single(*n),
                         PortSpec::Range(s) => {
                             let parsed = s

@@ -16,7 +16,9 @@ type Case = (&'static str, &'static str, Option<u16>, u32, bool, &'static [&'sta
 const CASES: &[Case] = &[
     // From the internet: the ingress rule and the address (public IP, subnet routed to an internet gateway).
     ("internet", "eni-web", Some(443), 0, true, &["sgr-web-443", "igw-1"]),
-    ("internet", "eni-web", Some(22), 0, false, &["ingress", "IpRanges=[{CidrIp=0.0.0.0/0}]"]),
+    // Closed towards the internet: the answer says which half, and proposes nothing that would open it.
+    ("internet", "eni-web", Some(22), 0, false, &["ingress", "from a public source", "proposes no rule"]),
+    ("52.0.0.0/8", "db", None, 0, false, &["ingress", "proposes no rule"]),
     ("internet", "sg-app", Some(8080), 0, false, &["ingress", "address", "no public address"]),
     // IPv6: a ::/0 rule and an IPv6 address in a subnet with a ::/0 route; the same group in a private subnet.
     ("internet", "eni-v6", Some(22), 0, true, &["sgr-v6-22", "2600:1f18:1::20"]),
@@ -67,8 +69,56 @@ fn places_resolve_by_id_name_identifier_and_cidr() {
     for ok in ["internet", "sg-db", "db", "web", "eni-app", "10.0.0.0/8", "10.1.2.3", "2600::/16"] {
         assert!(resolve(&net, ok).is_ok(), "{ok}");
     }
-    assert!(resolve(&net, "eni-nope").unwrap_err().contains("no network interface"));
+    assert!(resolve(&net, "eni-nope").unwrap_err().contains("is not `internet`"));
     assert!(resolve(&net, "nothing").unwrap_err().contains("is not `internet`"));
+    // Qualified forms and ARNs.
+    for ok in [
+        "sg:web",
+        "sg:sg-db",
+        "eni:eni-app",
+        "rds:db",
+        "arn:aws:ec2:us-east-1:111111111111:security-group/sg-db",
+        "arn:aws:rds:us-east-1:111111111111:db:db",
+        "arn:aws:ec2:us-east-1:111111111111:network-interface/eni-app",
+    ] {
+        assert!(resolve(&net, ok).is_ok(), "{ok}: {:?}", resolve(&net, ok).err());
+    }
+    for bad in ["cache:db", "sg:db", "eni:web", "arn:aws:rds:eu-west-1:111111111111:db:db", "arn:aws:s3:::bucket"] {
+        assert!(resolve(&net, bad).is_err(), "{bad}");
+    }
+    // A name that fits a group and a database lists both, each with the form that names it alone.
+    let mut twin = inv.clone();
+    let mut g = twin.groups[0].clone();
+    (g.id, g.name) = ("sg-twin".into(), "db".into());
+    twin.groups.push(g);
+    let net = Network::new(&twin);
+    let err = resolve(&net, "db").unwrap_err();
+    assert!(err.contains("ambiguous") && err.contains("rds:db (rds-instance in us-east-1)"), "{err}");
+    assert!(err.contains("sg:sg-twin (group db in us-east-1)"), "{err}");
+    assert!(matches!(resolve(&net, "rds:db"), Ok(sgaudit::flow::Place::Datastore(_))));
+}
+
+/// No answer about the internet or a public range ever carries a command that admits a public peer.
+#[test]
+fn reach_never_recommends_exposure() {
+    let inv = fixture("flows");
+    let net = Network::new(&inv);
+    let places: Vec<&str> = vec!["eni-web", "eni-app", "sg-app", "db", "eni-v6-private", "eni-mesh-1", "sg-batch"];
+    for from in ["internet", "0.0.0.0/0", "52.0.0.0/8", "::/0", "2600::/16"] {
+        for to in &places {
+            for port in [Some(22), Some(5432), None] {
+                let (f, t) = (resolve(&net, from).unwrap(), resolve(&net, to).unwrap());
+                let answer = net.reach(&f, &t, Want { protocol: Protocol::Tcp, port }, 0);
+                for m in &answer.missing {
+                    let public_peer = ["0.0.0.0/0", "52.0.0.0/8", "::/0", "2600::/16"]
+                        .iter()
+                        .any(|c| m.command.as_deref().is_some_and(|cmd| cmd.contains(&format!("={c}"))));
+                    assert!(!public_peer, "{from} → {to}: {:?}", m.command);
+                    assert!(m.command.is_none() || m.half != "ingress", "{from} → {to}: {:?}", m.command);
+                }
+            }
+        }
+    }
 }
 
 /// `sgaudit reach` on the recordings: `(mock, args, exit code, what the output must mention)`.

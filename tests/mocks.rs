@@ -136,6 +136,8 @@ fn refresh_tiered() {
             subnets: vec![s.id("private-a"), s.id("private-b")],
         }],
     );
+    patch::proxy_endpoints(&dir, r);
+    patch::proxy_endpoints(&dir, "eu-west-1");
     patch::cache_clusters(&dir, "eu-west-1", &[]);
     patch::serverless_caches(&dir, "eu-west-1", &[]);
     patch::managed_interfaces(
@@ -224,6 +226,7 @@ fn refresh_vprofile() {
             port: 11211,
         }],
     );
+    patch::proxy_endpoints(&dir, r);
     patch::serverless_caches(&dir, r, &[]);
     patch::managed_interfaces(
         &dir,

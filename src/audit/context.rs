@@ -43,6 +43,8 @@ pub const MEMBERSHIP_OPERATIONS: &[&str] = &[
     "DescribeNetworkInterfaces",
     "DescribeDBInstances",
     "DescribeDBClusters",
+    "DescribeDBProxies",
+    "DescribeDBProxyEndpoints",
     "DescribeCacheClusters",
     "DescribeReplicationGroups",
     "DescribeServerlessCaches",
@@ -83,24 +85,22 @@ impl<'a> Context<'a> {
             }
         }
 
-        // Datastores first, so that the interfaces RDS and ElastiCache create for them can be folded in.
+        // Datastores first, so that the interfaces their services create for them can be folded in.
         let mut members: HashMap<&str, Vec<Member>> = HashMap::default();
-        let mut managed_here: HashSet<(&str, bool)> = HashSet::default();
+        let mut managed_here: HashSet<(&str, ManagedBy)> = HashSet::default();
         for d in &inventory.datastores {
             for g in &d.group_ids {
                 members.entry(g.as_str()).or_default().push(Member::Datastore(d));
-                managed_here.insert((g.as_str(), d.kind.is_rds()));
+                if let Some(m) = d.kind.service() {
+                    managed_here.insert((g.as_str(), m));
+                }
             }
         }
         for eni in &inventory.interfaces {
-            let folded_kind = match eni.managed_by() {
-                Some(ManagedBy::Rds) => Some(true),
-                Some(ManagedBy::ElastiCache) => Some(false),
-                _ => None,
-            };
+            let service = eni.managed_by().filter(|m| m.folds_into_datastore());
             for g in &eni.group_ids {
-                // An RDS or ElastiCache interface in a group that already lists its datastore is the same member.
-                if folded_kind.is_some_and(|rds| managed_here.contains(&(g.as_str(), rds))) {
+                // An interface of a datastore in a group that already lists the datastore is the same member.
+                if service.is_some_and(|m| managed_here.contains(&(g.as_str(), m))) {
                     continue;
                 }
                 members.entry(g.as_str()).or_default().push(Member::Interface(eni));
@@ -188,11 +188,11 @@ impl<'a> Context<'a> {
         match &rule.peer {
             Peer::Ipv4(_) | Peer::Ipv6(_) => {
                 let net = rule.peer.cidr().expect("cidr peer");
-                Ok(if crate::model::is_public(&net) { vec![net] } else { vec![] })
+                Ok(if self.network.space.is_public(&rule.region, &net) { vec![net] } else { vec![] })
             }
             Peer::Group { .. } => Ok(vec![]),
             Peer::PrefixList(id) => match self.prefix_list(&rule.region, id) {
-                Some(pl) => Ok(crate::model::public_part(&pl.entries)),
+                Some(pl) => Ok(self.network.space.public_part(&rule.region, &pl.entries)),
                 None => Err(id.clone()),
             },
         }

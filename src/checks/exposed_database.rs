@@ -1,7 +1,8 @@
+use super::db_ports::DatabasePort;
 use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 use crate::flow::Exposure;
-use crate::model::{Datastore, NetworkInterface, ResourceKind, Rule};
+use crate::model::{Datastore, ManagedBy, NetworkInterface, ResourceKind, Role, Rule};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -71,12 +72,30 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let mut by_group: HashMap<&str, Vec<RuleExposure>> = HashMap::default();
     for eni in &ctx.inventory.interfaces {
-        if eni.managed_by().is_none() {
-            for g in &eni.group_ids {
-                by_group.entry(g.as_str()).or_insert_with(|| group_exposure(ctx, g));
+        match eni.managed_by() {
+            // A compute host: any well-known database port.
+            None => {
+                for g in &eni.group_ids {
+                    by_group.entry(g.as_str()).or_insert_with(|| group_exposure(ctx, g, DATABASE_PORTS));
+                }
+                let groups: Vec<&[RuleExposure]> =
+                    eni.group_ids.iter().map(|g| by_group[g.as_str()].as_slice()).collect();
+                check_interface(ctx, eni, None, DATABASE_PORTS, &groups, out);
             }
-            let groups: Vec<&[RuleExposure]> = eni.group_ids.iter().map(|g| by_group[g.as_str()].as_slice()).collect();
-            check_interface(ctx, eni, &groups, out);
+            // A datastore service whose own API is not read: its documented ports.
+            Some(m) if m.role() == Role::Datastore && !m.folds_into_datastore() => {
+                let table: Vec<DatabasePort> = m
+                    .default_ports()
+                    .iter()
+                    .map(|&(from, to)| DatabasePort { from, to, engine: m.name(), source: "" })
+                    .collect();
+                let per_group: Vec<Vec<RuleExposure>> =
+                    eni.group_ids.iter().map(|g| group_exposure(ctx, g, &table)).collect();
+                let groups: Vec<&[RuleExposure]> = per_group.iter().map(Vec::as_slice).collect();
+                check_interface(ctx, eni, Some(m), &table, &groups, out);
+            }
+            // Load balancers, functions and network plumbing host no database.
+            Some(_) => {}
         }
     }
 }
@@ -247,8 +266,8 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
 /// One ingress rule of a group that admits public sources on well-known database ports, worked out once per
 /// group and shared by every interface that carries the group.
 struct RuleExposure {
-    /// Bit `i` set: `DATABASE_PORTS[i]` is admitted.
-    ports: u32,
+    /// Per admitted entry: the part of its range the rule admits.
+    admitted: Vec<(usize, u16, u16)>,
     /// The families of its public sources: (IPv4, IPv6).
     families: (bool, bool),
     rule_id: String,
@@ -257,18 +276,29 @@ struct RuleExposure {
     command: String,
 }
 
-fn group_exposure(ctx: &Context, group_id: &str) -> Vec<RuleExposure> {
+fn port_text(from: u16, to: u16) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from}-{to}")
+    }
+}
+
+fn group_exposure(ctx: &Context, group_id: &str, table: &[DatabasePort]) -> Vec<RuleExposure> {
     let mut out = Vec::new();
     for p in ctx.public_ingress(group_id) {
-        let mut ports = 0u32;
-        let mut covered = Vec::new();
-        for (i, &(port, _)) in DATABASE_PORTS.iter().enumerate() {
-            if p.rule.admits_tcp(port) {
-                ports |= 1 << i;
-                covered.push(port.to_string());
+        let mut admitted = Vec::new();
+        for (i, dp) in table.iter().enumerate() {
+            if p.rule.admits_tcp_range(dp.from, dp.to) {
+                let (from, to) = match p.rule.protocol {
+                    crate::model::Protocol::Tcp => (dp.from.max(p.rule.ports.from), dp.to.min(p.rule.ports.to)),
+                    _ => (dp.from, dp.to),
+                };
+                admitted.push((i, from, to));
             }
         }
-        if ports == 0 {
+        let covered: Vec<String> = admitted.iter().map(|&(_, f, t)| port_text(f, t)).collect();
+        if admitted.is_empty() {
             continue;
         }
         let o = Opening { rule: p.rule, public: &p.sources };
@@ -280,7 +310,7 @@ fn group_exposure(ctx: &Context, group_id: &str) -> Vec<RuleExposure> {
             covered.join(", ")
         );
         out.push(RuleExposure {
-            ports,
+            admitted,
             families: families(&p.sources),
             rule_id: p.rule.label(),
             source,
@@ -291,27 +321,39 @@ fn group_exposure(ctx: &Context, group_id: &str) -> Vec<RuleExposure> {
     out
 }
 
-/// `19 well-known database ports (1433 SQL Server, ...)` or `database port(s) 5432 (PostgreSQL)`.
-fn port_list(mask: u32) -> String {
-    let ports: Vec<&(u16, &str)> =
-        DATABASE_PORTS.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, p)| p).collect();
-    if ports.len() > 4 {
+/// `38 well-known database ports (1433 SQL Server, ...)` or `database port(s) 5432 (PostgreSQL)`: each entry
+/// of the table that some rule admits, with the part of its range they admit.
+fn port_list(table: &[DatabasePort], exposures: &[&RuleExposure]) -> String {
+    let mut parts: std::collections::BTreeMap<usize, (u16, u16)> = std::collections::BTreeMap::new();
+    for &(i, from, to) in exposures.iter().flat_map(|e| e.admitted.iter()) {
+        let part = parts.entry(i).or_insert((from, to));
+        *part = (part.0.min(from), part.1.max(to));
+    }
+    let named: Vec<(String, &str)> =
+        parts.iter().map(|(&i, &(from, to))| (port_text(from, to), table[i].engine)).collect();
+    if named.len() > 4 {
         format!(
             "{} well-known database ports ({} and more)",
-            ports.len(),
-            ports[..3].iter().map(|(p, e)| format!("{p} {e}")).collect::<Vec<_>>().join(", ")
+            named.len(),
+            named[..3].iter().map(|(p, e)| format!("{p} {e}")).collect::<Vec<_>>().join(", ")
         )
     } else {
-        format!("database port(s) {}", ports.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", "))
+        format!("database port(s) {}", named.iter().map(|(p, e)| format!("{p} ({e})")).collect::<Vec<_>>().join(", "))
     }
 }
 
-fn check_interface(ctx: &Context, eni: &NetworkInterface, groups: &[&[RuleExposure]], out: &mut Vec<Finding>) {
+fn check_interface(
+    ctx: &Context,
+    eni: &NetworkInterface,
+    service: Option<ManagedBy>,
+    table: &[DatabasePort],
+    groups: &[&[RuleExposure]],
+    out: &mut Vec<Finding>,
+) {
     let exposures: Vec<&RuleExposure> = groups.iter().flat_map(|g| g.iter()).collect();
     if exposures.is_empty() {
         return;
     }
-    let mask = exposures.iter().fold(0, |m, e| m | e.ports);
     let mut group_ids: Vec<String> = exposures.iter().map(|e| e.evidence.group_id.clone()).collect();
     group_ids.dedup();
     let rule_ids: Vec<String> = exposures.iter().map(|e| e.rule_id.clone()).collect();
@@ -321,9 +363,10 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, groups: &[&[RuleExposu
     let severity = if open { Severity::Critical } else { Severity::High };
     let addr =
         if open { format!("address half open too: {address}") } else { format!("address half closed: {address}") };
-    let what = match &eni.instance_id {
-        Some(i) => format!("network interface {} of {i}", eni.id),
-        None => format!("network interface {}", eni.id),
+    let what = match (&eni.instance_id, service) {
+        (Some(i), _) => format!("network interface {} of {i}", eni.id),
+        (None, Some(m)) => format!("{} network interface {} ({})", m.name(), eni.id, eni.description),
+        (None, None) => format!("network interface {}", eni.id),
     };
     out.push(Finding {
         id: String::new(),
@@ -336,7 +379,7 @@ fn check_interface(ctx: &Context, eni: &NetworkInterface, groups: &[&[RuleExposu
         message: format!(
             "{what} admits {} on {} through {} (rule half open); {addr}",
             sources.join(", "),
-            port_list(mask),
+            port_list(table, &exposures),
             rule_ids.join(", ")
         ),
         rule_ids,

@@ -45,11 +45,7 @@ declare_check! {
 
 /// Classes of `group` whose members open connections, as sources.
 fn sources<'n, 'a>(net: &'n Network<'a>, group: &str) -> Vec<&'n Party<'a>> {
-    net.classes_of_group(group)
-        .iter()
-        .filter(|&&c| net.classes[c].relays)
-        .map(|&c| net.classes[c].as_source())
-        .collect()
+    net.classes_of_group(group).iter().filter(|&&c| net.classes[c].opens).map(|&c| net.classes[c].as_source()).collect()
 }
 
 fn targets<'n, 'a>(net: &'n Network<'a>, group: &str) -> Vec<&'n Party<'a>> {
@@ -119,7 +115,7 @@ fn ingress_without_egress(
     let t = Traffic::of(rule);
     // The first source class whose egress does not carry the whole of the rule's traffic to some member.
     // The default all-traffic egress covers it: that is checked before any list is built.
-    let broken = srcs.iter().filter(|&&s| net.classes[s].relays).find_map(|&s| {
+    let broken = srcs.iter().filter(|&&s| net.classes[s].opens).find_map(|&s| {
         let from = net.classes[s].as_source();
         dsts.iter().find_map(|&d| {
             let to = &net.classes[d].party;

@@ -100,7 +100,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let mut commands = Vec::new();
         let mut evidence = Vec::new();
         for t in &broken {
-            let want = Want { protocol: t.protocol, port: t.protocol.has_ports().then_some(t.ports.from) };
+            let want = Want::first_of(**t);
             let answer = net.reach(&from_place, &to_place, want, 0);
             for m in answer.missing {
                 evidence.push(Evidence {

@@ -2,8 +2,8 @@
 
 use super::outcome::{drain, settle, Call, Failure};
 use crate::model::{
-    Coverage, Direction, NetworkInterface, Peer, PortRange, PrefixList, Protocol, Route, RouteTable, Rule,
-    SecurityGroup, Subnet,
+    Coverage, Direction, NetworkInterface, Peer, PeeringSide, PortRange, PrefixList, Protocol, Route, RouteTable, Rule,
+    SecurityGroup, Subnet, Vpc, VpcPeering,
 };
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_ec2::Client;
@@ -76,6 +76,74 @@ pub async fn routing(client: &Client, region: &str, coverage: &mut Vec<Coverage>
     let subnets = settle(call(region, "DescribeSubnets"), subnets, coverage);
     let tables = settle(call(region, "DescribeRouteTables"), tables, coverage);
     (subnets, tables)
+}
+
+/// VPCs and VPC peering connections, read concurrently: together they say which addresses are the account's.
+pub async fn vpcs(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> (Vec<Vpc>, Vec<VpcPeering>) {
+    let vpcs = drain(client.describe_vpcs().max_results(1000).into_paginator().send(), |page, out: &mut Vec<Vpc>| {
+        out.extend(page.vpcs().iter().map(|v| convert_vpc(v, region)))
+    })
+    .instrument(super::outcome::span(region, SERVICE, "DescribeVpcs"));
+    let peerings = drain(
+        client.describe_vpc_peering_connections().max_results(1000).into_paginator().send(),
+        |page, out: &mut Vec<VpcPeering>| {
+            out.extend(page.vpc_peering_connections().iter().filter_map(|p| convert_peering(p, region)))
+        },
+    )
+    .instrument(super::outcome::span(region, SERVICE, "DescribeVpcPeeringConnections"));
+    let (vpcs, peerings) = tokio::join!(vpcs, peerings);
+    let vpcs = settle(call(region, "DescribeVpcs"), vpcs, coverage);
+    let peerings = settle(call(region, "DescribeVpcPeeringConnections"), peerings, coverage);
+    (vpcs, peerings)
+}
+
+fn convert_vpc(v: &ec2::Vpc, region: &str) -> Vpc {
+    let associated = |state: Option<&str>| state.is_none_or(|s| s == "associated");
+    let mut cidrs: Vec<ipnet::IpNet> = v
+        .cidr_block_association_set()
+        .iter()
+        .filter(|a| associated(a.cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str())))
+        .filter_map(|a| a.cidr_block()?.parse().ok())
+        .collect();
+    if cidrs.is_empty() {
+        cidrs.extend(v.cidr_block().and_then(|c| c.parse::<ipnet::IpNet>().ok()));
+    }
+    cidrs.extend(
+        v.ipv6_cidr_block_association_set()
+            .iter()
+            .filter(|a| associated(a.ipv6_cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str())))
+            .filter_map(|a| a.ipv6_cidr_block()?.parse::<ipnet::IpNet>().ok()),
+    );
+    Vpc {
+        id: v.vpc_id().unwrap_or_default().to_string(),
+        region: region.to_string(),
+        owner_id: v.owner_id().map(str::to_string),
+        cidrs,
+    }
+}
+
+fn convert_peering(p: &ec2::VpcPeeringConnection, region: &str) -> Option<VpcPeering> {
+    let side = |i: &ec2::VpcPeeringConnectionVpcInfo| {
+        let mut cidrs: Vec<ipnet::IpNet> =
+            i.cidr_block_set().iter().filter_map(|c| c.cidr_block()?.parse().ok()).collect();
+        if cidrs.is_empty() {
+            cidrs.extend(i.cidr_block().and_then(|c| c.parse::<ipnet::IpNet>().ok()));
+        }
+        cidrs.extend(i.ipv6_cidr_block_set().iter().filter_map(|c| c.ipv6_cidr_block()?.parse::<ipnet::IpNet>().ok()));
+        PeeringSide {
+            vpc_id: i.vpc_id().unwrap_or_default().to_string(),
+            owner_id: i.owner_id().map(str::to_string),
+            region: i.region().map(str::to_string),
+            cidrs,
+        }
+    };
+    Some(VpcPeering {
+        id: p.vpc_peering_connection_id()?.to_string(),
+        region: region.to_string(),
+        status: p.status().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+        requester: side(p.requester_vpc_info()?),
+        accepter: side(p.accepter_vpc_info()?),
+    })
 }
 
 fn convert_subnet(s: &ec2::Subnet, region: &str) -> Subnet {
@@ -230,10 +298,10 @@ fn protocol(s: Option<&str>) -> Protocol {
 }
 
 fn ports(p: Protocol, from: Option<i32>, to: Option<i32>) -> PortRange {
-    if p.has_ports() {
-        PortRange::from_api(from, to)
-    } else {
-        PortRange::ALL
+    match p {
+        Protocol::Tcp | Protocol::Udp => PortRange::from_api(from, to),
+        Protocol::Icmp | Protocol::Icmpv6 => PortRange::from_api_icmp(from, to),
+        _ => PortRange::ALL,
     }
 }
 

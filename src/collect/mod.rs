@@ -144,6 +144,8 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.prefix_lists.extend(part.prefix_lists);
         inv.subnets.extend(part.subnets);
         inv.route_tables.extend(part.route_tables);
+        inv.vpcs.extend(part.vpcs);
+        inv.peerings.extend(part.peerings);
         inv.coverage.extend(part.coverage);
     }
     if inv.account.is_none() {
@@ -241,6 +243,8 @@ struct RegionPart {
     prefix_lists: Vec<crate::model::PrefixList>,
     subnets: Vec<crate::model::Subnet>,
     route_tables: Vec<crate::model::RouteTable>,
+    vpcs: Vec<crate::model::Vpc>,
+    peerings: Vec<crate::model::VpcPeering>,
     coverage: Vec<Coverage>,
 }
 
@@ -273,17 +277,22 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         let mut cov = Vec::new();
         (ec2::routing(&ec2c, region, &mut cov).await, cov)
     };
+    let networks = async {
+        let mut cov = Vec::new();
+        (ec2::vpcs(&ec2c, region, &mut cov).await, cov)
+    };
     let (
         (groups, rules, prefix_lists, c1),
         (interfaces, c2),
         (mut datastores, c3),
         (caches, c4),
         ((subnets, route_tables), c5),
-    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing);
+        ((vpcs, peerings), c6),
+    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks);
     datastores.extend(caches);
     let mut coverage = c1;
-    for c in [c2, c3, c4, c5] {
+    for c in [c2, c3, c4, c5, c6] {
         coverage.extend(c);
     }
-    RegionPart { groups, rules, interfaces, datastores, prefix_lists, subnets, route_tables, coverage }
+    RegionPart { groups, rules, interfaces, datastores, prefix_lists, subnets, route_tables, vpcs, peerings, coverage }
 }

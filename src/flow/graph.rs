@@ -65,7 +65,7 @@ impl<'a> Network<'a> {
             }
         }
         for (s, class) in self.classes.iter().enumerate() {
-            if !class.relays {
+            if !class.opens {
                 continue;
             }
             let source = class.as_source();

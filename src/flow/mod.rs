@@ -12,12 +12,16 @@
 //! classes in which every candidate edge comes from an index (ingress rules by referenced group, CIDR rules
 //! by masked address) and is dropped once its destination is reached.
 
+mod attach;
+mod class;
 mod graph;
+mod halves;
 mod reach;
 mod routing;
 mod search;
 mod traffic;
 
+pub use class::{Class, Party};
 pub use graph::Edge;
 pub use reach::{resolve, Answer, Missing, Place};
 pub use routing::{AddressReach, Exposure, Routing};
@@ -25,7 +29,8 @@ pub use search::{InternetPath, Tree};
 pub use traffic::{union_covers, Traffic, Want};
 
 use crate::model::{
-    Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, ResourceKind, Rule, SecurityGroup,
+    AddressSpace, Datastore, Direction, Inventory, NetworkInterface, Peer, PrefixList, ResourceKind, Rule,
+    SecurityGroup,
 };
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
@@ -35,76 +40,6 @@ pub type ClassId = usize;
 
 /// A key of the CIDR-rule index: scope (an interned region and VPC), masked network, prefix length.
 pub(crate) type NetKey = (u32, IpAddr, u8);
-
-/// One side of a flow: the groups that govern it and the addresses it has.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Party<'a> {
-    /// Sorted and deduplicated.
-    pub groups: Vec<&'a str>,
-    /// Sorted: private addresses, and public ones (which CIDR rules may name too).
-    pub addresses: Vec<IpAddr>,
-    /// Some member's address is unknown (a database whose interfaces were not collected): only rules
-    /// admitting every address (`0.0.0.0/0`, `::/0`) are known to cover it.
-    pub unaddressed: bool,
-    /// Where the addresses live. Private ranges repeat across VPCs, so a CIDR rule only sees parties of its
-    /// own region and VPC (when both are known).
-    pub region: Option<&'a str>,
-    pub vpc: Option<&'a str>,
-}
-
-impl<'a> Party<'a> {
-    pub fn has_group(&self, id: &str) -> bool {
-        self.groups.binary_search(&id).is_ok()
-    }
-
-    /// Whether `net` contains one of the addresses.
-    pub fn in_net(&self, net: &IpNet) -> bool {
-        if self.unaddressed && net.prefix_len() == 0 {
-            return true;
-        }
-        let start = net.network();
-        let i = self.addresses.partition_point(|a| *a < start);
-        self.addresses.get(i).is_some_and(|a| net.contains(a))
-    }
-
-    fn interface(eni: &'a NetworkInterface) -> Party<'a> {
-        let mut groups: Vec<&str> = eni.group_ids.iter().map(String::as_str).collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let mut addresses: Vec<IpAddr> = eni.private_ips.iter().chain(&eni.public_ips).copied().collect();
-        addresses.sort_unstable();
-        addresses.dedup();
-        let unaddressed = addresses.is_empty();
-        Party { groups, addresses, unaddressed, region: Some(&eni.region), vpc: eni.vpc_id.as_deref() }
-    }
-}
-
-/// Members with the same set of groups.
-#[derive(Debug, Clone)]
-pub struct Class<'a> {
-    pub party: Party<'a>,
-    pub interfaces: Vec<&'a NetworkInterface>,
-    pub datastores: Vec<&'a Datastore>,
-    /// The class as a source of onward connections: its groups, and the addresses of the members that open
-    /// connections of their own (compute, Lambda, load balancers), sorted.
-    pub source: Party<'a>,
-    /// Whether some member opens connections of its own: databases and caches do not.
-    pub relays: bool,
-    /// How exposed the most exposed relay member is.
-    pub relay_exposure: Option<Exposure>,
-}
-
-impl<'a> Class<'a> {
-    /// The class as a source of onward connections: its groups, and the addresses of its relays.
-    pub fn as_source(&self) -> &Party<'a> {
-        &self.source
-    }
-}
-
-/// Whether an interface opens connections of its own.
-fn relays(eni: &NetworkInterface) -> bool {
-    matches!(eni.managed_by(), None | Some(ManagedBy::LoadBalancer) | Some(ManagedBy::Lambda))
-}
 
 /// One hop of a path: a flow from one side to the other, with the rules that admit each half.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +67,8 @@ pub enum Node {
 pub struct Network<'a> {
     pub inventory: &'a Inventory,
     pub routing: Routing<'a>,
+    /// What is public for this account: outside reserved space and its VPCs' blocks.
+    pub space: AddressSpace,
     pub classes: Vec<Class<'a>>,
     classes_of_group: HashMap<&'a str, Vec<ClassId>>,
     class_of_interface: HashMap<(&'a str, &'a str), ClassId>,
@@ -210,8 +147,7 @@ impl<'a> Network<'a> {
             }
         }
 
-        // Interfaces RDS and ElastiCache created: their addresses belong to the datastore that has the same
-        // groups (the same service's datastores in the VPC otherwise).
+        // The interfaces RDS and ElastiCache created belong to their datastores (`attach`).
         let mut classes: Vec<Class> = Vec::new();
         let mut class_by_groups: HashMap<Vec<&str>, ClassId> = HashMap::default();
         let mut classes_of_group: HashMap<&str, Vec<ClassId>> = HashMap::default();
@@ -226,6 +162,7 @@ impl<'a> Network<'a> {
                     interfaces: Vec::new(),
                     datastores: Vec::new(),
                     source: Party::default(),
+                    opens: false,
                     relays: false,
                     relay_exposure: None,
                 });
@@ -235,7 +172,6 @@ impl<'a> Network<'a> {
         let mut class_of_interface = HashMap::default();
         let mut class_of_datastore = HashMap::default();
         let mut datastore_interfaces: HashMap<usize, Vec<&NetworkInterface>> = HashMap::default();
-        let mut managed: HashMap<(&str, Vec<&str>, bool), Vec<&NetworkInterface>> = HashMap::default();
         for eni in &inv.interfaces {
             let p = Party::interface(eni);
             let id = class_for(p.groups.clone(), &mut classes);
@@ -244,28 +180,23 @@ impl<'a> Network<'a> {
             c.interfaces.push(eni);
             c.party.addresses.extend(&p.addresses);
             c.party.unaddressed |= p.unaddressed;
-            if relays(eni) {
-                c.relays = true;
+            if class::opens(eni) {
+                c.opens = true;
                 c.source.addresses.extend(&p.addresses);
                 c.source.unaddressed |= p.unaddressed;
+            }
+            if class::relays(eni) {
+                c.relays = true;
                 let e = routing.interface(eni);
                 if c.relay_exposure.as_ref().is_none_or(|old| e.is_open() && !old.is_open()) {
                     c.relay_exposure = Some(e);
                 }
             }
-            match eni.managed_by() {
-                Some(ManagedBy::Rds) => managed.entry((eni.region.as_str(), p.groups, true)).or_default().push(eni),
-                Some(ManagedBy::ElastiCache) => {
-                    managed.entry((eni.region.as_str(), p.groups, false)).or_default().push(eni)
-                }
-                _ => {}
-            }
         }
-        for d in &inv.datastores {
+        for (d, enis) in inv.datastores.iter().zip(attach::datastore_interfaces(inv)) {
             let mut gs: Vec<&str> = d.group_ids.iter().map(String::as_str).collect();
             gs.sort_unstable();
             gs.dedup();
-            let enis = managed.get(&(d.region.as_str(), gs.clone(), d.kind.is_rds())).cloned().unwrap_or_default();
             let id = class_for(gs, &mut classes);
             class_of_datastore.insert((d.region.as_str(), d.id.as_str()), id);
             let c = &mut classes[id];
@@ -314,6 +245,7 @@ impl<'a> Network<'a> {
         Network {
             inventory: inv,
             routing,
+            space: AddressSpace::new(inv),
             classes,
             classes_of_group,
             class_of_interface,
@@ -379,9 +311,8 @@ impl<'a> Network<'a> {
     /// Whether findings about this datastore belong to its parent (an RDS cluster, a replication group) that
     /// is in the inventory too: members are reported once, on the parent.
     pub fn reported_on_parent(&self, d: &Datastore) -> bool {
-        use ResourceKind::{ElasticacheReplicationGroup, RdsCluster};
         d.parent.as_deref().is_some_and(|p| {
-            [RdsCluster, ElasticacheReplicationGroup]
+            ResourceKind::PARENTS
                 .into_iter()
                 .any(|k| k != d.kind && self.datastore_keys.contains(&(d.region.as_str(), p, k)))
         })
@@ -412,122 +343,6 @@ impl<'a> Network<'a> {
     /// for prefix lists whose entries were not collected.
     pub fn peer_nets(&self, rule: &Rule) -> Option<Vec<IpNet>> {
         peer_nets(&self.prefix_lists, rule)
-    }
-
-    /// Whether a CIDR or prefix-list rule can see a party at all. Addresses mean something within one region.
-    /// An ingress rule's CIDR names sources of its own VPC (when both VPCs are known): VPCs reuse private
-    /// ranges, and a source in another VPC reaches it only through peering or a transit gateway, which are
-    /// not modelled. An egress rule's CIDR may name a destination in a peered VPC, which a group reference
-    /// across VPCs implies: egress is scoped by region only.
-    pub fn in_scope(&self, rule: &Rule, party: &Party) -> bool {
-        if party.region.is_some_and(|r| r != rule.region) {
-            return false;
-        }
-        if rule.direction == Direction::Egress {
-            return true;
-        }
-        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
-        !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
-    }
-
-    /// Whether a rule's peer covers a party: one of its groups, or one of its addresses.
-    pub fn peer_matches(&self, rule: &Rule, party: &Party) -> bool {
-        if rule.peer.group_id().is_none() && !self.in_scope(rule, party) {
-            return false;
-        }
-        match &rule.peer {
-            Peer::Group { id, .. } => party.has_group(id),
-            Peer::Ipv4(n) => party.in_net(&IpNet::V4(*n)),
-            Peer::Ipv6(n) => party.in_net(&IpNet::V6(*n)),
-            Peer::PrefixList(id) => self
-                .prefix_lists
-                .get(&(rule.region.as_str(), id.as_str()))
-                .is_some_and(|p| p.entries.iter().any(|n| party.in_net(n))),
-        }
-    }
-
-    /// The first pair of rules (egress of `from`, ingress of `to`) that admit `want` from one to the other.
-    pub fn flow(&self, from: &Party, to: &Party, want: Want) -> Option<(&'a Rule, &'a Rule, Traffic)> {
-        for g in &to.groups {
-            for ingress in self.ingress(g) {
-                if let Some(hit) = self.completes(from, to, ingress, want) {
-                    return Some(hit);
-                }
-            }
-        }
-        None
-    }
-
-    /// Given an ingress rule of `to`, whether it admits `from` and an egress rule of `from` admits `to` for
-    /// common traffic that includes `want`.
-    pub fn completes(
-        &self,
-        from: &Party,
-        to: &Party,
-        ingress: &'a Rule,
-        want: Want,
-    ) -> Option<(&'a Rule, &'a Rule, Traffic)> {
-        let t = Traffic::of(ingress);
-        if !t.admits(want) || !self.peer_matches(ingress, from) {
-            return None;
-        }
-        self.egress_half(from, to, t, want).map(|(e, traffic)| (e, ingress, traffic))
-    }
-
-    /// The first egress rule of `from` that admits `to` for part of `within` that includes `want`.
-    pub fn egress_half(&self, from: &Party, to: &Party, within: Traffic, want: Want) -> Option<(&'a Rule, Traffic)> {
-        for g in &from.groups {
-            for e in self.egress(g) {
-                let Some(common) = Traffic::of(e).intersect(within) else { continue };
-                if common.admits(want) && self.peer_matches(e, to) {
-                    return Some((e, common.narrow(want)));
-                }
-            }
-        }
-        None
-    }
-
-    /// Ingress rules of `to` that admit public sources of a family on which `exposure` is open, for `want`:
-    /// the rule, the public networks it admits, and the address half.
-    pub fn internet_entry(
-        &self,
-        to_groups: &[&str],
-        exposure: &Exposure,
-        want: Want,
-    ) -> Option<(&'a Rule, Vec<IpNet>, AddressReach)> {
-        self.internet_entries(to_groups, exposure, want).into_iter().next()
-    }
-
-    /// Every ingress rule of `to` that admits public sources of a family on which `exposure` is open, for
-    /// `want`, in rule order: what the internet may send.
-    pub fn internet_entries(
-        &self,
-        to_groups: &[&str],
-        exposure: &Exposure,
-        want: Want,
-    ) -> Vec<(&'a Rule, Vec<IpNet>, AddressReach)> {
-        let mut out = Vec::new();
-        for g in to_groups {
-            for r in self.ingress(g) {
-                if !Traffic::of(r).admits(want) {
-                    continue;
-                }
-                let Some(nets) = self.peer_nets(r) else { continue };
-                for v6 in [false, true] {
-                    let public: Vec<IpNet> = nets
-                        .iter()
-                        .filter(|n| n.addr().is_ipv6() == v6 && crate::model::is_public(n))
-                        .copied()
-                        .collect();
-                    let reach = exposure.family(v6);
-                    if !public.is_empty() && reach.is_open() {
-                        out.push((*r, public, reach.clone()));
-                        break;
-                    }
-                }
-            }
-        }
-        out
     }
 
     /// The keys of `ingress_by_net` under which CIDR rules that may contain an address of `party` are

@@ -2,7 +2,7 @@
 //! none, the exact rules that are missing.
 
 use super::{AddressReach, ClassId, Exposure, Hop, Network, Node, Party, Traffic, Want};
-use crate::model::{Datastore, Direction, NetworkInterface, Peer, PortRange, Rule, SecurityGroup};
+use crate::model::{Datastore, Direction, NetworkInterface, Peer, PortRange, ResourceKind, Rule, SecurityGroup};
 use ipnet::IpNet;
 
 /// One end of a question.
@@ -15,9 +15,15 @@ pub enum Place<'a> {
     Datastore(&'a Datastore),
 }
 
-/// Resolves `internet`, a CIDR or address, a group ID or name, an ENI ID, or an RDS/ElastiCache identifier.
+/// The qualified prefixes of places: `sg:`, `eni:`, `rds:` (every RDS-API datastore: instances and clusters
+/// of every engine, proxies and proxy endpoints), `cache:` (ElastiCache).
+const PREFIXES: &[&str] = &["sg", "eni", "rds", "cache"];
+
+/// Resolves a place: `internet`; a CIDR or address; a qualified `sg:ID-or-name`, `eni:ID`, `rds:ID` or
+/// `cache:ID`; an ARN of a security group, network interface, RDS or ElastiCache resource; or, unqualified, a
+/// group ID or name, an ENI ID, or a datastore identifier. A name that fits several resources is an error
+/// that lists each with its qualified form.
 pub fn resolve<'a>(net: &Network<'a>, text: &str) -> Result<Place<'a>, String> {
-    let inv = net.inventory;
     let t = text.trim();
     if t.eq_ignore_ascii_case("internet") {
         return Ok(Place::Internet);
@@ -28,34 +34,108 @@ pub fn resolve<'a>(net: &Network<'a>, text: &str) -> Result<Place<'a>, String> {
     if let Ok(a) = t.parse::<std::net::IpAddr>() {
         return Ok(Place::Cidr(IpNet::from(a)));
     }
-    if t.starts_with("eni-") {
-        return inv
-            .interfaces
-            .iter()
-            .find(|e| e.id == t)
-            .map(Place::Interface)
-            .ok_or_else(|| format!("no network interface `{t}` in the inventory"));
-    }
-    if let Some(g) = net.group(t) {
-        return Ok(Place::Group(g));
-    }
-    let stores: Vec<&Datastore> = inv.datastores.iter().filter(|d| d.id == t).collect();
-    let named: Vec<&SecurityGroup> = inv.groups.iter().filter(|g| g.name == t).collect();
-    match (stores.as_slice(), named.as_slice()) {
-        ([d], []) => Ok(Place::Datastore(d)),
-        ([], [g]) => Ok(Place::Group(g)),
-        ([], []) => Err(format!(
-            "`{t}` is not `internet`, a CIDR, or a security group, network interface, RDS or ElastiCache resource in the inventory"
+    let candidates = if let Some(arn) = t.strip_prefix("arn:") {
+        from_arn(net, arn)?
+    } else if let Some((prefix, rest)) = t.split_once(':').filter(|(p, _)| PREFIXES.contains(p)) {
+        lookup(net, Some(prefix), rest)
+    } else {
+        lookup(net, None, t)
+    };
+    match candidates.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "`{t}` is not `internet`, a CIDR, or a security group, network interface, RDS or ElastiCache resource in the \
+             inventory (qualified forms: sg:ID-or-name, eni:ID, rds:ID, cache:ID, or an ARN)"
         )),
-        _ => {
-            let mut all: Vec<String> = stores.iter().map(|d| format!("{} {} in {}", d.kind, d.id, d.region)).collect();
-            all.extend(named.iter().map(|g| format!("{} in {}", g.id, g.region)));
-            Err(format!("`{t}` is ambiguous: {}; name it by ID", all.join(", ")))
+        many => {
+            let all: Vec<String> = many.iter().map(|p| p.qualified()).collect();
+            Err(format!(
+                "`{t}` is ambiguous: {}; name one of them so (or pick the region with --region)",
+                all.join(", ")
+            ))
         }
     }
 }
 
+/// Every place a (possibly qualified) name fits.
+fn lookup<'a>(net: &Network<'a>, prefix: Option<&str>, id: &str) -> Vec<Place<'a>> {
+    let inv = net.inventory;
+    let wants = |p: &str| prefix.is_none_or(|x| x == p);
+    let mut out = Vec::new();
+    if wants("eni") {
+        out.extend(inv.interfaces.iter().filter(|e| e.id == id).map(Place::Interface));
+    }
+    if wants("sg") {
+        out.extend(inv.groups.iter().filter(|g| g.id == id || g.name == id).map(Place::Group));
+    }
+    for d in inv.datastores.iter().filter(|d| d.id == id) {
+        if wants(datastore_prefix(d)) {
+            out.push(Place::Datastore(d));
+        }
+    }
+    // A group ID is unique: when it matches, a group of the same name elsewhere is not meant.
+    if out.iter().any(|p| matches!(p, Place::Group(g) if g.id == id)) {
+        out.retain(|p| matches!(p, Place::Group(g) if g.id == id));
+    }
+    out
+}
+
+fn datastore_prefix(d: &Datastore) -> &'static str {
+    if d.kind.is_rds() || matches!(d.kind, ResourceKind::RdsProxy | ResourceKind::RdsProxyEndpoint) {
+        "rds"
+    } else {
+        "cache"
+    }
+}
+
+/// `aws:rds:us-east-1:123456789012:db:name` and the like (the text after `arn:`).
+fn from_arn<'a>(net: &Network<'a>, arn: &str) -> Result<Vec<Place<'a>>, String> {
+    let parts: Vec<&str> = arn.splitn(5, ':').collect();
+    let [_partition, service, region, _account, resource] = parts.as_slice() else {
+        return Err(format!("`arn:{arn}` is not an ARN"));
+    };
+    let (kind, id) = resource.split_once(['/', ':']).unwrap_or(("", resource));
+    let inv = net.inventory;
+    let in_region = |r: &str| region.is_empty() || r == *region;
+    let kinds: &[ResourceKind] = match (*service, kind) {
+        ("ec2", "security-group") => {
+            return Ok(inv.groups.iter().filter(|g| g.id == id && in_region(&g.region)).map(Place::Group).collect())
+        }
+        ("ec2", "network-interface") => {
+            return Ok(inv
+                .interfaces
+                .iter()
+                .filter(|e| e.id == id && in_region(&e.region))
+                .map(Place::Interface)
+                .collect())
+        }
+        ("rds", "db") => &[ResourceKind::RdsInstance, ResourceKind::DocdbInstance, ResourceKind::NeptuneInstance],
+        ("rds", "cluster") => &[ResourceKind::RdsCluster, ResourceKind::DocdbCluster, ResourceKind::NeptuneCluster],
+        ("elasticache", "cluster") => &[ResourceKind::ElasticacheCluster],
+        ("elasticache", "replicationgroup") => &[ResourceKind::ElasticacheReplicationGroup],
+        ("elasticache", "serverlesscache") => &[ResourceKind::ElasticacheServerless],
+        _ => return Err(format!("`arn:{arn}` is not the ARN of a group, interface, RDS or ElastiCache resource")),
+    };
+    Ok(inv
+        .datastores
+        .iter()
+        .filter(|d| d.id == id && kinds.contains(&d.kind) && in_region(&d.region))
+        .map(Place::Datastore)
+        .collect())
+}
+
 impl<'a> Place<'a> {
+    /// The unambiguous name of the place, as `resolve` takes it: `rds:db (rds-instance in us-east-1)`.
+    pub fn qualified(&self) -> String {
+        match self {
+            Place::Internet => "internet".to_string(),
+            Place::Cidr(n) => n.to_string(),
+            Place::Group(g) => format!("sg:{} (group {} in {})", g.id, g.name, g.region),
+            Place::Interface(e) => format!("eni:{} (in {})", e.id, e.region),
+            Place::Datastore(d) => format!("{}:{} ({} in {})", datastore_prefix(d), d.id, d.kind, d.region),
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Place::Internet => "the internet".to_string(),
@@ -295,7 +375,7 @@ impl<'a> Network<'a> {
                 && self.peer_nets(r).is_some_and(|nets| {
                     nets.iter().any(|n| match &cidr {
                         Some(c) => n.contains(c) || c.contains(n),
-                        None => crate::model::is_public(n),
+                        None => self.space.is_public(&r.region, n),
                     })
                 })
         })
@@ -351,7 +431,6 @@ impl<'a> Network<'a> {
         let mut out = Vec::new();
         let traffic = want.traffic();
         let ports_known = want.port.is_some();
-        let exact = |rule: Rule| ports_known.then(|| rule.authorize_command());
         let src_group = sources.first().and_then(|(_, p)| p.groups.first().copied());
         let dst_group = targets.first().and_then(|(_, p)| p.groups.first().copied());
         let region = sources
@@ -359,6 +438,15 @@ impl<'a> Network<'a> {
             .chain(targets)
             .find_map(|(_, p)| p.groups.first().and_then(|g| self.group(g)).map(|g| g.region.clone()))
             .unwrap_or_default();
+        // A fix never admits a public source or destination: a closed half towards the internet is a database
+        // being safe, not a bug to repair.
+        let public = |place: &Place| match place {
+            Place::Internet => true,
+            Place::Cidr(c) => self.space.is_public(&region, c),
+            _ => false,
+        };
+        let exact = |rule: Rule| ports_known.then(|| rule.authorize_command());
+        const CLOSED: &str = "that half is closed, and sgaudit proposes no rule that would open it to the internet";
         let rule = |group: &str, direction: Direction, peer: Peer| Rule {
             id: None,
             group_id: group.to_string(),
@@ -371,7 +459,7 @@ impl<'a> Network<'a> {
         };
         let peer_of = |place: &Place, group: Option<&str>| -> Option<Peer> {
             match place {
-                Place::Internet => Some(Peer::Ipv4("0.0.0.0/0".parse().expect("static"))),
+                Place::Internet => None,
                 Place::Cidr(IpNet::V4(n)) => Some(Peer::Ipv4(*n)),
                 Place::Cidr(IpNet::V6(n)) => Some(Peer::Ipv6(*n)),
                 _ => group.map(|g| Peer::Group { id: g.to_string(), owner_id: None, vpc_id: None }),
@@ -386,13 +474,12 @@ impl<'a> Network<'a> {
                 _ => targets.iter().any(|(_, dst)| self.egress_half(src, dst, Traffic::ALL, want).is_some()),
             });
             if !ok {
-                if let Some(peer) = peer_of(to, dst_group) {
+                let detail = format!("no egress rule of {} admits {want} to {}", self.group_label(sg), to.label());
+                if public(to) {
+                    out.push(Missing { half: "egress", detail: format!("{detail}: {CLOSED}"), command: None });
+                } else if let Some(peer) = peer_of(to, dst_group) {
                     let r = rule(sg, Direction::Egress, peer);
-                    out.push(Missing {
-                        half: "egress",
-                        detail: format!("no egress rule of {} admits {want} to {}", self.group_label(sg), to.label()),
-                        command: exact(r),
-                    });
+                    out.push(Missing { half: "egress", detail, command: exact(r) });
                 }
             }
         }
@@ -401,7 +488,7 @@ impl<'a> Network<'a> {
             let ok = targets.iter().any(|(_, dst)| match from {
                 Place::Internet => dst.groups.iter().flat_map(|g| self.ingress(g)).any(|r| {
                     Traffic::of(r).admits(want)
-                        && self.peer_nets(r).is_some_and(|n| n.iter().any(crate::model::is_public))
+                        && self.peer_nets(r).is_some_and(|n| n.iter().any(|n| self.space.is_public(&r.region, n)))
                 }),
                 Place::Cidr(c) => self.ingress_from_cidr(&dst.groups, c, want).is_some(),
                 _ => sources.iter().any(|(_, src)| {
@@ -412,17 +499,17 @@ impl<'a> Network<'a> {
                 }),
             });
             if !ok {
-                if let Some(peer) = peer_of(from, src_group) {
+                let detail = match from {
+                    Place::Internet => {
+                        format!("no ingress rule of {} admits {want} from a public source", self.group_label(dg))
+                    }
+                    _ => format!("no ingress rule of {} admits {want} from {}", self.group_label(dg), from.label()),
+                };
+                if public(from) {
+                    out.push(Missing { half: "ingress", detail: format!("{detail}: {CLOSED}"), command: None });
+                } else if let Some(peer) = peer_of(from, src_group) {
                     let r = rule(dg, Direction::Ingress, peer);
-                    out.push(Missing {
-                        half: "ingress",
-                        detail: format!(
-                            "no ingress rule of {} admits {want} from {}",
-                            self.group_label(dg),
-                            from.label()
-                        ),
-                        command: exact(r),
-                    });
+                    out.push(Missing { half: "ingress", detail, command: exact(r) });
                 }
             }
         }
@@ -457,7 +544,7 @@ impl<'a> Network<'a> {
         }
         if !ports_known {
             for m in &mut out {
-                if m.command.is_none() && m.half != "address" && m.half != "both" {
+                if m.command.is_none() && m.half != "address" && m.half != "both" && !m.detail.ends_with(CLOSED) {
                     m.detail.push_str(" (pass --port for the exact rule to add)");
                 }
             }

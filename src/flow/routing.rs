@@ -1,7 +1,7 @@
 //! Whether an address is reachable from the internet: a public address in a subnet whose route table (the
 //! explicitly associated one, else the VPC's main table) routes to an internet gateway.
 
-use crate::model::{Datastore, Inventory, NetworkInterface, ResourceKind, RouteTable, Subnet};
+use crate::model::{Datastore, Inventory, NetworkInterface, RouteTable, Subnet};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
@@ -16,6 +16,10 @@ pub enum AddressReach {
     NoRoute { address: String, subnet: String, route_table: String },
     /// A public address in a subnet whose route table was not collected: assumed open.
     Unknown { address: String, why: String },
+    /// A publicly accessible database whose interfaces were not collected, in a subnet group of which some
+    /// subnets route to an internet gateway and some do not: where it runs, and so whether it is reachable,
+    /// is not known. Not counted as open: "critical" needs the database's own subnet.
+    Undecided { address: String, routed: Vec<String>, unrouted: Vec<String> },
 }
 
 impl AddressReach {
@@ -43,6 +47,13 @@ impl fmt::Display for AddressReach {
                 "public address {address}, but {subnet}'s route table {route_table} has no route to an internet gateway"
             ),
             AddressReach::Unknown { address, why } => write!(f, "public address {address} ({why}; assumed reachable)"),
+            AddressReach::Undecided { address, routed, unrouted } => write!(
+                f,
+                "public address {address}, in a subnet group where {} route(s) to an internet gateway and {} do(es) \
+                 not; its interfaces were not collected, so which one it runs in is unknown",
+                routed.join(", "),
+                unrouted.join(", ")
+            ),
         }
     }
 }
@@ -74,8 +85,9 @@ impl Exposure {
         let rank = |r: &AddressReach| match r {
             AddressReach::Open { .. } => 0,
             AddressReach::Unknown { .. } => 1,
-            AddressReach::NoRoute { .. } => 2,
-            AddressReach::NoAddress => 3,
+            AddressReach::Undecided { .. } => 2,
+            AddressReach::NoRoute { .. } => 3,
+            AddressReach::NoAddress => 4,
         };
         let best = if rank(&self.v6) < rank(&self.v4) { &self.v6 } else { &self.v4 };
         best.to_string()
@@ -180,24 +192,31 @@ impl<'a> Routing<'a> {
                 exposure.v6 = e.v6;
             }
         }
-        if !d.publicly_accessible || !matches!(d.kind, ResourceKind::RdsInstance | ResourceKind::RdsCluster) {
+        if !d.publicly_accessible || !d.kind.can_be_public() {
             return exposure;
         }
         let address = match &d.endpoint {
             Some(e) => format!("{e} (publicly accessible)"),
             None => "(publicly accessible)".to_string(),
         };
-        let mut subnets: Vec<&str> = interfaces.iter().filter_map(|e| e.subnet_id.as_deref()).collect();
-        if subnets.is_empty() {
-            subnets = d.subnet_ids.iter().map(String::as_str).collect();
-        }
+        // Its own subnets: those of its interfaces; else any subnet of its subnet group, which decides only
+        // when every one of them routes the same way.
+        let own: Vec<&str> = interfaces.iter().filter_map(|e| e.subnet_id.as_deref()).collect();
+        let placed = !own.is_empty();
+        let subnets: Vec<&str> = if placed { own } else { d.subnet_ids.iter().map(String::as_str).collect() };
         if subnets.is_empty() {
             exposure.v4 = AddressReach::Unknown { address, why: "its subnets are unknown".into() };
             return exposure;
         }
         let mut best: Option<AddressReach> = None;
+        let (mut routed, mut unrouted) = (Vec::new(), Vec::new());
         for s in subnets {
             let r = self.reach(&d.region, Some(s), d.vpc_id.as_deref(), address.clone(), false);
+            match &r {
+                AddressReach::Open { .. } => routed.push(s.to_string()),
+                AddressReach::NoRoute { .. } => unrouted.push(s.to_string()),
+                _ => {}
+            }
             let better = match (&best, &r) {
                 (None, _) => true,
                 (Some(b), r) => (r.is_known_open() && !b.is_known_open()) || (r.is_open() && !b.is_open()),
@@ -205,6 +224,10 @@ impl<'a> Routing<'a> {
             if better {
                 best = Some(r);
             }
+        }
+        if !placed && !routed.is_empty() && !unrouted.is_empty() {
+            exposure.v4 = AddressReach::Undecided { address, routed, unrouted };
+            return exposure;
         }
         exposure.v4 = best.unwrap_or(AddressReach::NoAddress);
         exposure

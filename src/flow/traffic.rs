@@ -11,11 +11,11 @@ pub struct Traffic {
     pub ports: PortRange,
 }
 
-/// What a question asks about: one protocol, and one port or any.
+/// What a question asks about: one protocol, and one port (one type for ICMP) or any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Want {
     pub protocol: Protocol,
-    /// `None`: any port of the protocol (any traffic at all when the protocol is `All`).
+    /// `None`: any port of the protocol (any traffic at all when the protocol is `All`). For ICMP, the type.
     pub port: Option<u16>,
 }
 
@@ -26,13 +26,28 @@ impl Want {
         Want { protocol: Protocol::Tcp, port: Some(port) }
     }
 
+    /// A question about the first port of `t` (its ICMP type; any, when it is every type or port).
+    pub fn first_of(t: Traffic) -> Want {
+        let port = match t.protocol {
+            Protocol::Tcp | Protocol::Udp => Some(t.ports.from),
+            Protocol::Icmp | Protocol::Icmpv6 => t.ports.icmp_selector().and_then(|(ty, _)| ty).map(u16::from),
+            _ => None,
+        };
+        Want { protocol: t.protocol, port }
+    }
+
     /// As a [`Traffic`], for the rules a fix would add.
     pub fn traffic(self) -> Traffic {
-        let ports = match self.port {
-            Some(p) if self.protocol.has_ports() => PortRange::single(p),
+        Traffic { protocol: self.protocol, ports: self.ports() }
+    }
+
+    /// The ports (or ICMP selector) asked about.
+    fn ports(self) -> PortRange {
+        match (self.protocol, self.port) {
+            (Protocol::Icmp | Protocol::Icmpv6, Some(t)) => PortRange::icmp(u8::try_from(t).ok(), None),
+            (Protocol::Tcp | Protocol::Udp, Some(p)) => PortRange::single(p),
             _ => PortRange::ALL,
-        };
-        Traffic { protocol: self.protocol, ports }
+        }
     }
 }
 
@@ -40,6 +55,7 @@ impl fmt::Display for Want {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.protocol, self.port) {
             (Protocol::All, _) => f.write_str("any traffic"),
+            (Protocol::Icmp | Protocol::Icmpv6, _) => f.write_str(&self.traffic().to_string()),
             (p, Some(port)) => write!(f, "{p}/{port}"),
             (p, None) => write!(f, "{p}/any port"),
         }
@@ -59,19 +75,9 @@ impl Traffic {
             (Protocol::All, _) => Some(other),
             (_, Protocol::All) => Some(self),
             (a, b) if a != b => None,
-            (Protocol::Tcp | Protocol::Udp, _) => {
-                let from = self.ports.from.max(other.ports.from);
-                let to = self.ports.to.min(other.ports.to);
-                (from <= to).then_some(Traffic { protocol: self.protocol, ports: PortRange { from, to } })
-            }
-            (Protocol::Icmp | Protocol::Icmpv6, _) => {
-                if self.ports.is_all() {
-                    Some(other)
-                } else if other.ports.is_all() || self.ports == other.ports {
-                    Some(self)
-                } else {
-                    None
-                }
+            // ICMP selectors are ranges too (see `PortRange`), so one intersection serves all four.
+            (Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6, _) => {
+                self.ports.intersect(&other.ports).map(|ports| Traffic { protocol: self.protocol, ports })
             }
             _ => Some(self),
         }
@@ -83,6 +89,7 @@ impl Traffic {
             (Protocol::All, _) | (_, Protocol::All) => true,
             (a, b) if a != b => false,
             (Protocol::Tcp | Protocol::Udp, _) => want.port.is_none_or(|p| self.ports.contains(p)),
+            (Protocol::Icmp | Protocol::Icmpv6, _) => self.ports.intersect(&want.ports()).is_some(),
             _ => true,
         }
     }
@@ -93,7 +100,14 @@ impl Traffic {
             return self;
         }
         let ports = match want.port {
-            Some(p) if want.protocol.has_ports() => PortRange::single(p),
+            Some(_) if want.protocol.has_ports() => {
+                let asked = want.ports();
+                if self.protocol == Protocol::All {
+                    asked
+                } else {
+                    self.ports.intersect(&asked).unwrap_or(asked)
+                }
+            }
             _ if self.protocol == Protocol::All => PortRange::ALL,
             _ => self.ports,
         };
@@ -108,13 +122,7 @@ impl Traffic {
 
 impl fmt::Display for Traffic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.protocol {
-            Protocol::All => f.write_str("all traffic"),
-            Protocol::Tcp | Protocol::Udp if self.ports.is_all() => write!(f, "{}/all ports", self.protocol),
-            Protocol::Tcp | Protocol::Udp => write!(f, "{}/{}", self.protocol, self.ports),
-            Protocol::Icmp | Protocol::Icmpv6 => write!(f, "{} type {}", self.protocol, self.ports),
-            Protocol::Number(n) => write!(f, "protocol {n}"),
-        }
+        f.write_str(&crate::model::traffic_text(self.protocol, self.ports))
     }
 }
 
@@ -123,7 +131,7 @@ pub fn union_covers(t: Traffic, parts: &[Traffic]) -> bool {
     if parts.iter().any(|p| p.covers(t)) {
         return true;
     }
-    if !matches!(t.protocol, Protocol::Tcp | Protocol::Udp) {
+    if !matches!(t.protocol, Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6) {
         return false;
     }
     let mut ranges: Vec<PortRange> = parts.iter().filter(|p| p.protocol == t.protocol).map(|p| p.ports).collect();
@@ -154,7 +162,11 @@ mod tests {
             (t("tcp", 80, 90), t("tcp", 85, 100), Some(t("tcp", 85, 90))),
             (t("tcp", 80, 80), t("tcp", 443, 443), None),
             (t("tcp", 0, 65535), t("udp", 53, 53), None),
-            (t("icmp", 0, 65535), t("icmp", 8, 0), Some(t("icmp", 8, 0))),
+            (t("icmp", 0, 65535), t("icmp", 2048, 2048), Some(t("icmp", 2048, 2048))),
+            // icmp type 8 (every code) and type 8 code 0: echo-request, code 0.
+            (t("icmp", 2048, 2303), t("icmp", 2048, 2048), Some(t("icmp", 2048, 2048))),
+            // type 8 and type 3 code 4 have nothing in common.
+            (t("icmp", 2048, 2303), t("icmp", 772, 772), None),
             (t("50", 0, 65535), t("50", 0, 65535), Some(t("50", 0, 65535))),
         ];
         for (a, b, want) in cases {

@@ -3,11 +3,13 @@
 //! Everything the audit engine knows about an account is in [`Inventory`]. The collector builds it from
 //! AWS responses; tests build it from fixtures. Nothing in here performs I/O.
 
+pub mod managed;
 mod net;
 mod rule;
 
-pub use net::{is_public, public_part, PublicRanges};
-pub use rule::{Direction, Peer, PortRange, Protocol, Rule};
+pub use managed::{ManagedBy, Role};
+pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
+pub use rule::{traffic_text, Direction, Peer, PortRange, Protocol, Rule};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +35,12 @@ pub struct Inventory {
     pub datastores: Vec<Datastore>,
     #[serde(default)]
     pub prefix_lists: Vec<PrefixList>,
+    /// VPCs with their CIDR blocks: what "internal" means for this account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpcs: Vec<Vpc>,
+    /// VPC peering connections (every state; only active ones carry traffic).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peerings: Vec<VpcPeering>,
     /// Subnets, for the route table that decides whether a public address is reachable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<Subnet>,
@@ -99,44 +107,14 @@ pub struct NetworkInterface {
 }
 
 impl NetworkInterface {
-    /// The AWS service that owns this interface, when it is not a plain compute interface.
+    /// The AWS service that owns this interface, when it is not a plain compute interface ([`managed`]).
     pub fn managed_by(&self) -> Option<ManagedBy> {
-        let requester = self.requester_id.as_deref().unwrap_or_default();
-        let desc = self.description.as_str();
-        if requester == "amazon-rds" || desc.starts_with("RDSNetworkInterface") {
-            return Some(ManagedBy::Rds);
-        }
-        if requester == "amazon-elasticache" || desc.starts_with("ElastiCache") {
-            return Some(ManagedBy::ElastiCache);
-        }
-        match self.interface_type.as_str() {
-            "network_load_balancer" | "gateway_load_balancer" | "gateway_load_balancer_endpoint" => {
-                return Some(ManagedBy::LoadBalancer)
-            }
-            "lambda" => return Some(ManagedBy::Lambda),
-            "interface" | "efa" | "efa-only" | "trunk" | "branch" | "" => {}
-            _ => return Some(ManagedBy::OtherService),
-        }
-        if requester == "amazon-elb" || desc.starts_with("ELB ") {
-            return Some(ManagedBy::LoadBalancer);
-        }
-        None
+        managed::classify(self)
     }
 
     pub fn has_public_address(&self) -> bool {
         !self.public_ips.is_empty()
     }
-}
-
-/// The AWS service behind a requester-managed interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ManagedBy {
-    Rds,
-    ElastiCache,
-    LoadBalancer,
-    Lambda,
-    /// NAT gateways, VPC endpoints, transit gateway attachments, EFS mount targets, ...
-    OtherService,
 }
 
 /// What kind of resource a finding is about.
@@ -145,6 +123,15 @@ pub enum ManagedBy {
 pub enum ResourceKind {
     RdsInstance,
     RdsCluster,
+    /// A DocumentDB instance or cluster (RDS API, engine `docdb`).
+    DocdbInstance,
+    DocdbCluster,
+    /// A Neptune instance or cluster (RDS API, engine `neptune`).
+    NeptuneInstance,
+    NeptuneCluster,
+    RdsProxy,
+    /// A proxy endpoint other than the default one: its own groups, subnets and possibly VPC.
+    RdsProxyEndpoint,
     ElasticacheCluster,
     ElasticacheReplicationGroup,
     ElasticacheServerless,
@@ -160,6 +147,12 @@ impl ResourceKind {
         match self {
             ResourceKind::RdsInstance => "rds-instance",
             ResourceKind::RdsCluster => "rds-cluster",
+            ResourceKind::DocdbInstance => "docdb-instance",
+            ResourceKind::DocdbCluster => "docdb-cluster",
+            ResourceKind::NeptuneInstance => "neptune-instance",
+            ResourceKind::NeptuneCluster => "neptune-cluster",
+            ResourceKind::RdsProxy => "rds-proxy",
+            ResourceKind::RdsProxyEndpoint => "rds-proxy-endpoint",
             ResourceKind::ElasticacheCluster => "elasticache-cluster",
             ResourceKind::ElasticacheReplicationGroup => "elasticache-replication-group",
             ResourceKind::ElasticacheServerless => "elasticache-serverless",
@@ -170,7 +163,42 @@ impl ResourceKind {
         }
     }
 
+    /// RDS instances and clusters of every engine (Aurora, DocumentDB and Neptune share the API).
     pub fn is_rds(self) -> bool {
+        matches!(
+            self,
+            ResourceKind::RdsInstance
+                | ResourceKind::RdsCluster
+                | ResourceKind::DocdbInstance
+                | ResourceKind::DocdbCluster
+                | ResourceKind::NeptuneInstance
+                | ResourceKind::NeptuneCluster
+        )
+    }
+
+    /// The kinds a member is reported on: RDS-API clusters and ElastiCache replication groups.
+    pub const PARENTS: [ResourceKind; 4] = [
+        ResourceKind::RdsCluster,
+        ResourceKind::DocdbCluster,
+        ResourceKind::NeptuneCluster,
+        ResourceKind::ElasticacheReplicationGroup,
+    ];
+
+    /// The service whose interfaces belong to resources of this kind.
+    pub fn service(self) -> Option<ManagedBy> {
+        match self {
+            k if k.is_rds() => Some(ManagedBy::Rds),
+            ResourceKind::RdsProxy | ResourceKind::RdsProxyEndpoint => Some(ManagedBy::RdsProxy),
+            ResourceKind::ElasticacheCluster
+            | ResourceKind::ElasticacheReplicationGroup
+            | ResourceKind::ElasticacheServerless => Some(ManagedBy::ElastiCache),
+            _ => None,
+        }
+    }
+
+    /// Whether resources of this kind can have a public endpoint (`PubliclyAccessible`). DocumentDB, Neptune
+    /// and RDS Proxy cannot; ElastiCache has no public endpoints.
+    pub fn can_be_public(self) -> bool {
         matches!(self, ResourceKind::RdsInstance | ResourceKind::RdsCluster)
     }
 }
@@ -253,6 +281,49 @@ pub struct PrefixList {
     pub name: String,
     #[serde(default)]
     pub entries: Vec<ipnet::IpNet>,
+}
+
+/// A VPC with the CIDR blocks associated with it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Vpc {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// Primary and secondary IPv4 blocks and IPv6 blocks, in the `associated` state.
+    #[serde(default)]
+    pub cidrs: Vec<ipnet::IpNet>,
+}
+
+/// A VPC peering connection, as DescribeVpcPeeringConnections shows it from the collected region.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VpcPeering {
+    pub id: String,
+    /// The region it was collected in.
+    pub region: String,
+    /// `active`, `pending-acceptance`, `deleted`, ...
+    pub status: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+}
+
+impl VpcPeering {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// One side of a peering connection.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PeeringSide {
+    pub vpc_id: String,
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The blocks the peering routes for this side (IPv4 and IPv6).
+    #[serde(default)]
+    pub cidrs: Vec<ipnet::IpNet>,
 }
 
 /// A subnet of a VPC.

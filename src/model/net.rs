@@ -1,6 +1,10 @@
-//! Which addresses are public: everything outside private and reserved space.
+//! Which addresses are public: everything outside private and reserved space, and, for one account, outside
+//! its own VPCs' blocks too.
 
+use super::Inventory;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::collections::HashMap;
+use std::fmt;
 use std::sync::OnceLock;
 
 /// Address blocks that are not reachable from the internet (IANA special-purpose registries, RFC 6890):
@@ -33,39 +37,196 @@ const NON_PUBLIC_V6: &[&str] = &[
     "ff00::/8",      // multicast
 ];
 
-/// The non-public blocks, aggregated so that a CIDR is non-public exactly when one block contains it.
+/// Sorted, disjoint, merged inclusive ranges of addresses of one family: a CIDR lies inside their union
+/// exactly when it lies inside one of them, because touching ranges are merged.
+#[derive(Debug, Clone, Default)]
+struct Ranges<T> {
+    ranges: Vec<(T, T)>,
+}
+
+impl<T: Copy + Ord + num_like::Succ> Ranges<T> {
+    fn new(mut ranges: Vec<(T, T)>) -> Ranges<T> {
+        ranges.sort_unstable();
+        let mut merged: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+        for (lo, hi) in ranges {
+            match merged.last_mut() {
+                Some(last) if last.1.succ().is_none_or(|next| lo <= next) => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        Ranges { ranges: merged }
+    }
+
+    /// The range that holds all of `lo..=hi`, if one does.
+    fn holding(&self, lo: T, hi: T) -> Option<usize> {
+        let i = self.ranges.partition_point(|r| r.1 < lo);
+        self.ranges.get(i).is_some_and(|r| r.0 <= lo && hi <= r.1).then_some(i)
+    }
+}
+
+mod num_like {
+    /// The next value, if any: what "touching" means for merging.
+    pub trait Succ: Sized {
+        fn succ(self) -> Option<Self>;
+    }
+    impl Succ for u32 {
+        fn succ(self) -> Option<u32> {
+            self.checked_add(1)
+        }
+    }
+    impl Succ for u128 {
+        fn succ(self) -> Option<u128> {
+            self.checked_add(1)
+        }
+    }
+}
+
+fn bounds_v4(n: &Ipv4Net) -> (u32, u32) {
+    (u32::from(n.network()), u32::from(n.broadcast()))
+}
+
+fn bounds_v6(n: &Ipv6Net) -> (u128, u128) {
+    (u128::from(n.network()), u128::from(n.broadcast()))
+}
+
+/// The non-public blocks of the IANA registries, merged.
 pub struct PublicRanges {
-    v4: Vec<Ipv4Net>,
-    v6: Vec<Ipv6Net>,
+    v4: Ranges<u32>,
+    v6: Ranges<u128>,
 }
 
 impl PublicRanges {
     pub fn get() -> &'static PublicRanges {
         static RANGES: OnceLock<PublicRanges> = OnceLock::new();
         RANGES.get_or_init(|| {
-            let v4: Vec<Ipv4Net> = NON_PUBLIC_V4.iter().map(|s| s.parse().expect("static CIDR")).collect();
-            let v6: Vec<Ipv6Net> = NON_PUBLIC_V6.iter().map(|s| s.parse().expect("static CIDR")).collect();
-            PublicRanges { v4: Ipv4Net::aggregate(&v4), v6: Ipv6Net::aggregate(&v6) }
+            let v4 = NON_PUBLIC_V4.iter().map(|s| bounds_v4(&s.parse().expect("static CIDR"))).collect();
+            let v6 = NON_PUBLIC_V6.iter().map(|s| bounds_v6(&s.parse().expect("static CIDR"))).collect();
+            PublicRanges { v4: Ranges::new(v4), v6: Ranges::new(v6) }
         })
     }
 
-    /// Whether `net` contains at least one public address.
+    /// Whether `net` contains at least one address outside reserved space.
     pub fn is_public(&self, net: &IpNet) -> bool {
         match net {
-            IpNet::V4(n) => !self.v4.iter().any(|r| r.contains(n)),
-            IpNet::V6(n) => !self.v6.iter().any(|r| r.contains(n)),
+            IpNet::V4(n) => {
+                let (lo, hi) = bounds_v4(n);
+                self.v4.holding(lo, hi).is_none()
+            }
+            IpNet::V6(n) => {
+                let (lo, hi) = bounds_v6(n);
+                self.v6.holding(lo, hi).is_none()
+            }
         }
     }
 }
 
-/// Whether `net` contains at least one address outside private and reserved space.
+/// Whether `net` contains at least one address outside private and reserved space. This knows nothing of the
+/// account: the audit asks [`AddressSpace::is_public`], which also counts the account's own VPC blocks as
+/// internal.
 pub fn is_public(net: &IpNet) -> bool {
     PublicRanges::get().is_public(net)
 }
 
-/// The public entries among `nets`, for evidence.
-pub fn public_part<'a>(nets: impl IntoIterator<Item = &'a IpNet>) -> Vec<IpNet> {
-    nets.into_iter().filter(|n| is_public(n)).copied().collect()
+/// One block of the account's address space: a VPC's CIDR block, or one of a peered VPC's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalBlock {
+    pub net: IpNet,
+    pub vpc_id: String,
+    /// Seen through this peering connection, when the VPC is a peer's.
+    pub peering: Option<String>,
+}
+
+impl fmt::Display for InternalBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let family = if self.net.addr().is_ipv6() { "IPv6" } else { "IPv4" };
+        match &self.peering {
+            Some(pcx) => write!(f, "{} is an {family} block of {}, peered through {pcx}", self.net, self.vpc_id),
+            None => write!(f, "{} is an {family} block of {}", self.net, self.vpc_id),
+        }
+    }
+}
+
+/// What "public" means for one account: outside reserved space *and* outside every CIDR block of the
+/// account's VPCs (primary and secondary, IPv4 and IPv6, public-range IPv4 blocks included) and of the VPCs
+/// peered with them, per region. A VPC's own IPv6 /56 is globally routable, but a rule admitting it admits
+/// the VPC, not the internet.
+#[derive(Debug, Default)]
+pub struct AddressSpace {
+    /// Per region: reserved space and the internal blocks, merged.
+    regions: HashMap<String, (Ranges<u32>, Ranges<u128>)>,
+    /// Per region: the internal blocks themselves, for messages.
+    blocks: HashMap<String, Vec<InternalBlock>>,
+}
+
+impl AddressSpace {
+    /// Builds the space of each region from the VPCs and the active peering connections of an inventory.
+    pub fn new(inv: &Inventory) -> AddressSpace {
+        let mut blocks: HashMap<String, Vec<InternalBlock>> = HashMap::new();
+        for v in &inv.vpcs {
+            let list = blocks.entry(v.region.clone()).or_default();
+            list.extend(v.cidrs.iter().map(|net| InternalBlock { net: *net, vpc_id: v.id.clone(), peering: None }));
+        }
+        for p in inv.peerings.iter().filter(|p| p.is_active()) {
+            // Each side sees the other side's blocks as internal, in its own region.
+            for (local, remote) in [(&p.requester, &p.accepter), (&p.accepter, &p.requester)] {
+                let region = local.region.clone().unwrap_or_else(|| p.region.clone());
+                let list = blocks.entry(region).or_default();
+                list.extend(remote.cidrs.iter().map(|net| InternalBlock {
+                    net: *net,
+                    vpc_id: remote.vpc_id.clone(),
+                    peering: Some(p.id.clone()),
+                }));
+            }
+        }
+        let reserved = PublicRanges::get();
+        let regions = blocks
+            .iter()
+            .map(|(region, list)| {
+                let mut v4 = reserved.v4.ranges.clone();
+                let mut v6 = reserved.v6.ranges.clone();
+                for b in list {
+                    match &b.net {
+                        IpNet::V4(n) => v4.push(bounds_v4(n)),
+                        IpNet::V6(n) => v6.push(bounds_v6(n)),
+                    }
+                }
+                (region.clone(), (Ranges::new(v4), Ranges::new(v6)))
+            })
+            .collect();
+        AddressSpace { regions, blocks }
+    }
+
+    /// Whether `net` contains an address that is neither reserved nor inside one of the account's VPC blocks
+    /// (or a peered VPC's) in `region`.
+    pub fn is_public(&self, region: &str, net: &IpNet) -> bool {
+        let Some((v4, v6)) = self.regions.get(region) else { return is_public(net) };
+        match net {
+            IpNet::V4(n) => {
+                let (lo, hi) = bounds_v4(n);
+                v4.holding(lo, hi).is_none()
+            }
+            IpNet::V6(n) => {
+                let (lo, hi) = bounds_v6(n);
+                v6.holding(lo, hi).is_none()
+            }
+        }
+    }
+
+    /// The public entries among `nets`, for evidence.
+    pub fn public_part<'a>(&self, region: &str, nets: impl IntoIterator<Item = &'a IpNet>) -> Vec<IpNet> {
+        nets.into_iter().filter(|n| self.is_public(region, n)).copied().collect()
+    }
+
+    /// The account's (or a peer's) VPC block that contains all of `net` and that makes it internal, for
+    /// messages: `2600:1f18:1::/56 is an IPv6 block of vpc-1`. None when reserved space alone makes it
+    /// internal, or when it is public.
+    pub fn internal_block(&self, region: &str, net: &IpNet) -> Option<&InternalBlock> {
+        if is_public(net) {
+            self.blocks.get(region)?.iter().find(|b| b.net.contains(net))
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]

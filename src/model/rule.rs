@@ -90,7 +90,12 @@ impl TryFrom<String> for Protocol {
     }
 }
 
-/// An inclusive port range. For ICMP, `from` is the type and `to` the code, as in the EC2 API.
+/// An inclusive port range (tcp, udp), or an ICMP selector.
+///
+/// ICMP rules select a type and a code, each 0-255 or every one (`-1` in the EC2 API). They are kept as
+/// ranges of `type × 256 + code`, so that coverage, intersection and union stay range operations and stay
+/// exact: every type is `0-65535`, one type with every code is `type×256 ..= type×256+255`, one type and one
+/// code is a single value. [`PortRange::icmp`] builds one, [`PortRange::icmp_selector`] reads it back.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortRange {
     pub from: u16,
@@ -113,6 +118,48 @@ impl PortRange {
             (Some(f), None) if f >= 0 => PortRange::single(f.min(u16::MAX as i32) as u16),
             _ => PortRange::ALL,
         }
+    }
+
+    /// An ICMP selector: one type (or every type) and one code (or every code of the type).
+    pub fn icmp(icmp_type: Option<u8>, code: Option<u8>) -> PortRange {
+        match (icmp_type, code) {
+            (None, _) => PortRange::ALL,
+            (Some(t), None) => PortRange { from: u16::from(t) << 8, to: (u16::from(t) << 8) | 0xff },
+            (Some(t), Some(c)) => PortRange::single((u16::from(t) << 8) | u16::from(c)),
+        }
+    }
+
+    /// From the EC2 API's ICMP fields: `FromPort` is the type, `ToPort` the code, `-1` (or absence) every one.
+    /// A value outside 0-255 is read as every one: over-reporting beats missing an opening.
+    pub fn from_api_icmp(icmp_type: Option<i32>, code: Option<i32>) -> PortRange {
+        let byte = |v: Option<i32>| v.and_then(|v| u8::try_from(v).ok());
+        PortRange::icmp(byte(icmp_type), byte(code))
+    }
+
+    /// The ICMP type and code this range selects, when it is one of the three shapes a rule can have.
+    pub fn icmp_selector(&self) -> Option<(Option<u8>, Option<u8>)> {
+        let (t, c) = ((self.from >> 8) as u8, (self.from & 0xff) as u8);
+        if self.is_all() {
+            Some((None, None))
+        } else if c == 0 && self.to == self.from | 0xff {
+            Some((Some(t), None))
+        } else if self.from == self.to {
+            Some((Some(t), Some(c)))
+        } else {
+            None
+        }
+    }
+
+    /// The ICMP selector as the EC2 API writes it: `(FromPort, ToPort)` = (type, code), `-1` for every one.
+    pub fn icmp_api(&self) -> (i32, i32) {
+        let (t, c) = self.icmp_selector().unwrap_or((None, None));
+        (t.map_or(-1, i32::from), c.map_or(-1, i32::from))
+    }
+
+    /// The common part of two ranges.
+    pub fn intersect(&self, other: &PortRange) -> Option<PortRange> {
+        let (from, to) = (self.from.max(other.from), self.to.min(other.to));
+        (from <= to).then_some(PortRange { from, to })
     }
 
     pub fn contains(&self, port: u16) -> bool {
@@ -141,6 +188,58 @@ impl fmt::Display for PortRange {
         } else {
             write!(f, "{}-{}", self.from, self.to)
         }
+    }
+}
+
+/// Names of the ICMP types operators write rules for (IANA "ICMP Type Numbers" and "ICMPv6 Parameters").
+fn icmp_type_name(protocol: Protocol, icmp_type: u8) -> Option<&'static str> {
+    let name = match (protocol, icmp_type) {
+        (Protocol::Icmp, 0) => "echo-reply",
+        (Protocol::Icmp, 3) => "destination-unreachable",
+        (Protocol::Icmp, 4) => "source-quench",
+        (Protocol::Icmp, 5) => "redirect",
+        (Protocol::Icmp, 8) => "echo-request",
+        (Protocol::Icmp, 9) => "router-advertisement",
+        (Protocol::Icmp, 10) => "router-solicitation",
+        (Protocol::Icmp, 11) => "time-exceeded",
+        (Protocol::Icmp, 12) => "parameter-problem",
+        (Protocol::Icmp, 13) => "timestamp-request",
+        (Protocol::Icmp, 14) => "timestamp-reply",
+        (Protocol::Icmpv6, 1) => "destination-unreachable",
+        (Protocol::Icmpv6, 2) => "packet-too-big",
+        (Protocol::Icmpv6, 3) => "time-exceeded",
+        (Protocol::Icmpv6, 4) => "parameter-problem",
+        (Protocol::Icmpv6, 128) => "echo-request",
+        (Protocol::Icmpv6, 129) => "echo-reply",
+        (Protocol::Icmpv6, 133) => "router-solicitation",
+        (Protocol::Icmpv6, 134) => "router-advertisement",
+        (Protocol::Icmpv6, 135) => "neighbor-solicitation",
+        (Protocol::Icmpv6, 136) => "neighbor-advertisement",
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// A protocol and its ports (or ICMP type and code) as messages name them: `tcp/5432`, `udp/all ports`,
+/// `all traffic`, `icmp (all types)`, `icmp echo-request (type 8)`, `icmp type 3 code 4`, `protocol 50`.
+pub fn traffic_text(protocol: Protocol, ports: PortRange) -> String {
+    match protocol {
+        Protocol::All => "all traffic".to_string(),
+        Protocol::Tcp | Protocol::Udp if ports.is_all() => format!("{protocol}/all ports"),
+        Protocol::Tcp | Protocol::Udp => format!("{protocol}/{ports}"),
+        Protocol::Icmp | Protocol::Icmpv6 => match ports.icmp_selector() {
+            Some((None, _)) => format!("{protocol} (all types)"),
+            Some((Some(t), None)) => match icmp_type_name(protocol, t) {
+                Some(name) => format!("{protocol} {name} (type {t})"),
+                None => format!("{protocol} type {t}"),
+            },
+            Some((Some(t), Some(c))) => format!("{protocol} type {t} code {c}"),
+            None => {
+                let end = |v: u16| format!("type {} code {}", v >> 8, v & 0xff);
+                format!("{protocol} {} to {}", end(ports.from), end(ports.to))
+            }
+        },
+        Protocol::Number(n) => format!("protocol {n}"),
     }
 }
 
@@ -200,7 +299,11 @@ impl fmt::Display for Peer {
 }
 
 /// One security group rule, as DescribeSecurityGroupRules returns it: one protocol, one port range, one peer.
+///
+/// Serialized (fixtures, inventories) with `ports` for tcp and udp, and `icmp: {"type": T, "code": C}` for
+/// ICMP, where `-1` (or absence) means every type or code, as in the EC2 API.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(from = "RuleRepr", into = "RuleRepr")]
 pub struct Rule {
     /// The `sgr-` ID. Absent only when DescribeSecurityGroupRules failed and the rule came from
     /// DescribeSecurityGroups instead.
@@ -216,6 +319,81 @@ pub struct Rule {
     pub description: String,
 }
 
+/// How a [`Rule`] is written down.
+#[derive(Serialize, Deserialize)]
+struct RuleRepr {
+    #[serde(default)]
+    id: Option<String>,
+    group_id: String,
+    #[serde(default)]
+    region: String,
+    direction: Direction,
+    protocol: Protocol,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ports: Option<PortRange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    icmp: Option<IcmpRepr>,
+    peer: Peer,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IcmpRepr {
+    #[serde(rename = "type", default = "every")]
+    icmp_type: i32,
+    #[serde(default = "every")]
+    code: i32,
+}
+
+fn every() -> i32 {
+    -1
+}
+
+impl From<RuleRepr> for Rule {
+    fn from(r: RuleRepr) -> Rule {
+        let ports = match (r.protocol, r.icmp) {
+            (Protocol::Icmp | Protocol::Icmpv6, Some(i)) => PortRange::from_api_icmp(Some(i.icmp_type), Some(i.code)),
+            (Protocol::Tcp | Protocol::Udp, _) => r.ports.unwrap_or(PortRange::ALL),
+            _ => PortRange::ALL,
+        };
+        Rule {
+            id: r.id,
+            group_id: r.group_id,
+            region: r.region,
+            direction: r.direction,
+            protocol: r.protocol,
+            ports,
+            peer: r.peer,
+            description: r.description,
+        }
+    }
+}
+
+impl From<Rule> for RuleRepr {
+    fn from(r: Rule) -> RuleRepr {
+        let (ports, icmp) = match r.protocol {
+            Protocol::Tcp | Protocol::Udp => (Some(r.ports), None),
+            Protocol::Icmp | Protocol::Icmpv6 => {
+                let (icmp_type, code) = r.ports.icmp_api();
+                (None, Some(IcmpRepr { icmp_type, code }))
+            }
+            _ => (None, None),
+        };
+        RuleRepr {
+            id: r.id,
+            group_id: r.group_id,
+            region: r.region,
+            direction: r.direction,
+            protocol: r.protocol,
+            ports,
+            icmp,
+            peer: r.peer,
+            description: r.description,
+        }
+    }
+}
+
 impl Rule {
     /// Whether the rule admits TCP traffic to or from `port`.
     pub fn admits_tcp(&self, port: u16) -> bool {
@@ -226,25 +404,24 @@ impl Rule {
         }
     }
 
+    /// Whether the rule admits TCP traffic to or from some port of `from..=to`.
+    pub fn admits_tcp_range(&self, from: u16, to: u16) -> bool {
+        match self.protocol {
+            Protocol::All => true,
+            Protocol::Tcp => self.ports.from <= to && from <= self.ports.to,
+            _ => false,
+        }
+    }
+
     /// Whether the rule admits every protocol on every port.
     pub fn is_all_traffic(&self) -> bool {
         self.protocol == Protocol::All
     }
 
-    /// The protocol and ports as a short text: `tcp/5432`, `tcp/0-65535`, `all traffic`.
+    /// The protocol and ports as a short text: `tcp/5432`, `tcp/all ports`, `all traffic`,
+    /// `icmp echo-request (type 8)`, `icmp type 3 code 4`.
     pub fn traffic(&self) -> String {
-        match self.protocol {
-            Protocol::All => "all traffic".to_string(),
-            Protocol::Tcp | Protocol::Udp => {
-                if self.ports.is_all() {
-                    format!("{}/all ports", self.protocol)
-                } else {
-                    format!("{}/{}", self.protocol, self.ports)
-                }
-            }
-            Protocol::Icmp | Protocol::Icmpv6 => format!("{} type {}", self.protocol, self.ports),
-            Protocol::Number(n) => format!("protocol {n}"),
-        }
+        traffic_text(self.protocol, self.ports)
     }
 
     /// Whether every packet this rule admits, `self` admits too (same group and direction assumed).
@@ -255,11 +432,7 @@ impl Rule {
         let proto = match (self.protocol, other.protocol) {
             (Protocol::All, _) => true,
             (a, b) if a != b => false,
-            (Protocol::Tcp | Protocol::Udp, _) => self.ports.covers(&other.ports),
-            (Protocol::Icmp | Protocol::Icmpv6, _) => {
-                // -1 as type means every type; otherwise type and code must match.
-                self.ports.is_all() || self.ports == other.ports
-            }
+            (Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6, _) => self.ports.covers(&other.ports),
             _ => true,
         };
         proto && self.peer.covers(&other.peer)
@@ -268,12 +441,15 @@ impl Rule {
     /// The `--ip-permissions` shorthand of the rule, for AWS CLI commands.
     pub fn ip_permission(&self) -> String {
         let mut s = format!("IpProtocol={}", self.protocol);
-        if self.protocol.has_ports() {
-            if self.ports.is_all() && !matches!(self.protocol, Protocol::Tcp | Protocol::Udp) {
-                s.push_str(",FromPort=-1,ToPort=-1");
-            } else {
+        match self.protocol {
+            Protocol::Tcp | Protocol::Udp => {
                 s.push_str(&format!(",FromPort={},ToPort={}", self.ports.from, self.ports.to));
             }
+            Protocol::Icmp | Protocol::Icmpv6 => {
+                let (t, c) = self.ports.icmp_api();
+                s.push_str(&format!(",FromPort={t},ToPort={c}"));
+            }
+            _ => {}
         }
         match &self.peer {
             Peer::Ipv4(n) => s.push_str(&format!(",IpRanges=[{{CidrIp={n}}}]")),
@@ -328,7 +504,11 @@ mod tests {
             region: "us-east-1".to_string(),
             direction: Direction::Ingress,
             protocol,
-            ports: if protocol.has_ports() { PortRange::from_api(Some(from), Some(to)) } else { PortRange::ALL },
+            ports: match protocol {
+                Protocol::Icmp | Protocol::Icmpv6 => PortRange::from_api_icmp(Some(from), Some(to)),
+                p if p.has_ports() => PortRange::from_api(Some(from), Some(to)),
+                _ => PortRange::ALL,
+            },
             peer,
             description: String::new(),
         }
@@ -398,6 +578,50 @@ mod tests {
                 narrow.peer
             );
         }
+    }
+
+    #[test]
+    fn icmp_is_types_and_codes() {
+        let cases = [
+            // (wide, narrow, covers)
+            (rule("w", "icmp", 8, -1, "0.0.0.0/0"), rule("n", "icmp", 8, 0, "0.0.0.0/0"), true),
+            (rule("w", "icmp", 8, 0, "0.0.0.0/0"), rule("n", "icmp", 8, -1, "0.0.0.0/0"), false),
+            (rule("w", "icmp", 8, -1, "0.0.0.0/0"), rule("n", "icmp", 3, 4, "0.0.0.0/0"), false),
+            (rule("w", "icmp", 3, -1, "0.0.0.0/0"), rule("n", "icmp", 3, 4, "0.0.0.0/0"), true),
+            (rule("w", "icmp", 3, 4, "0.0.0.0/0"), rule("n", "icmp", 3, 3, "0.0.0.0/0"), false),
+            (rule("w", "icmp", -1, -1, "0.0.0.0/0"), rule("n", "icmp", 255, 255, "0.0.0.0/0"), true),
+            (rule("w", "icmpv6", -1, -1, "::/0"), rule("n", "icmp", 8, -1, "::/0"), false),
+        ];
+        for (wide, narrow, covers) in cases {
+            assert_eq!(wide.covers(&narrow), covers, "{} covers {}", wide.traffic(), narrow.traffic());
+        }
+        let text = |p: &str, t: i32, c: i32| rule("r", p, t, c, "0.0.0.0/0").traffic();
+        assert_eq!(text("icmp", 8, -1), "icmp echo-request (type 8)");
+        assert_eq!(text("icmp", 3, 4), "icmp type 3 code 4");
+        assert_eq!(text("icmp", -1, -1), "icmp (all types)");
+        assert_eq!(text("icmp", -1, 4), "icmp (all types)");
+        assert_eq!(text("icmp", 42, -1), "icmp type 42");
+        assert_eq!(text("icmpv6", 128, -1), "icmpv6 echo-request (type 128)");
+        assert_eq!(
+            rule("r", "icmp", 8, -1, "0.0.0.0/0").ip_permission(),
+            "IpProtocol=icmp,FromPort=8,ToPort=-1,IpRanges=[{CidrIp=0.0.0.0/0}]"
+        );
+        assert_eq!(
+            rule("r", "icmp", 3, 4, "0.0.0.0/0").ip_permission(),
+            "IpProtocol=icmp,FromPort=3,ToPort=4,IpRanges=[{CidrIp=0.0.0.0/0}]"
+        );
+        assert_eq!(PortRange::from_api_icmp(Some(300), Some(1)), PortRange::ALL, "an invalid type is every type");
+    }
+
+    #[test]
+    fn icmp_rules_serialize_as_type_and_code() {
+        let r = rule("r", "icmp", 8, -1, "0.0.0.0/0");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["icmp"], serde_json::json!({"type": 8, "code": -1}));
+        assert!(json.get("ports").is_none());
+        assert_eq!(serde_json::from_value::<Rule>(json).unwrap(), r);
+        let tcp = rule("t", "tcp", 80, 81, "0.0.0.0/0");
+        assert_eq!(serde_json::from_value::<Rule>(serde_json::to_value(&tcp).unwrap()).unwrap(), tcp);
     }
 
     #[test]

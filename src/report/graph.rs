@@ -26,12 +26,8 @@ fn members(c: &Class) -> String {
     let managed: Vec<&str> = c
         .interfaces
         .iter()
-        .filter_map(|e| match e.managed_by() {
-            Some(crate::model::ManagedBy::LoadBalancer) => Some("load balancer"),
-            Some(crate::model::ManagedBy::Lambda) => Some("Lambda"),
-            Some(crate::model::ManagedBy::OtherService) => Some("service interface"),
-            _ => None,
-        })
+        // Interfaces of datastores read through their own API are shown by the datastore.
+        .filter_map(|e| e.managed_by().filter(|m| !m.folds_into_datastore()).map(|m| m.name()))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();

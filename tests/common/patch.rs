@@ -102,6 +102,14 @@ pub fn serverless_caches(dir: &Path, region: &str, caches: &[Serverless]) {
     set_status(dir, region, "DescribeServerlessCaches", 200);
 }
 
+/// DescribeDBProxyEndpoints: moto 5.2 answers HTTP 500; the scenarios create no proxy endpoints, so AWS would
+/// answer with an empty list.
+pub fn proxy_endpoints(dir: &Path, region: &str) {
+    let xml = "<DescribeDBProxyEndpointsResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBProxyEndpointsResult><DBProxyEndpoints/></DescribeDBProxyEndpointsResult><ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata></DescribeDBProxyEndpointsResponse>";
+    std::fs::write(entry_file(dir, region, "DescribeDBProxyEndpoints"), xml).unwrap();
+    set_status(dir, region, "DescribeDBProxyEndpoints", 200);
+}
+
 /// DescribeNetworkInterfaces: moto creates no interfaces for RDS, ElastiCache, load balancers or Lambda.
 pub fn managed_interfaces(dir: &Path, region: &str, seeder: &super::scenarios::Seeder, vpc: &str, enis: &[ManagedEni]) {
     let vpc = seeder.id(vpc);

@@ -1,0 +1,222 @@
+//! The command line's flags and values, defined once with their docs: help, completions and parsing come from
+//! here.
+
+use clap::{Args, ValueEnum};
+use sgaudit::audit::Severity;
+use sgaudit::report::{self, Report};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub(crate) struct ReachArgs {
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+    /// Where the traffic starts.
+    #[arg(long, value_name = "PLACE")]
+    pub(crate) from: String,
+    /// Where it goes.
+    #[arg(long, value_name = "PLACE")]
+    pub(crate) to: String,
+    /// Destination port (the ICMP type with --protocol icmp or icmpv6). Default: the destination database's own
+    /// port, else any port.
+    #[arg(long)]
+    pub(crate) port: Option<u16>,
+    /// IP protocol: tcp, udp, icmp, icmpv6, a number, or all (-1).
+    #[arg(long, default_value = "tcp", value_parser = parse_protocol)]
+    pub(crate) protocol: sgaudit::model::Protocol,
+    /// Also search paths through up to N intermediate members (0: the direct flow only).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub(crate) hops: u32,
+    /// text (default) or json.
+    #[arg(long, value_enum, default_value_t = ReachFormat::Text)]
+    pub(crate) format: ReachFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReachFormat {
+    Text,
+    Json,
+}
+
+pub(crate) fn parse_protocol(s: &str) -> Result<sgaudit::model::Protocol, String> {
+    sgaudit::model::Protocol::parse(s)
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+    /// dot (Graphviz) or mermaid.
+    #[arg(long, value_enum, default_value_t = GraphKind::Dot)]
+    pub(crate) format: GraphKind,
+    /// Also draw internal flows that only rules open to every address (0.0.0.0/0, ::/0) admit: every member
+    /// can reach an internet-facing group.
+    #[arg(long)]
+    pub(crate) all_flows: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GraphKind {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The earlier report (JSON).
+    pub(crate) old: PathBuf,
+    /// The later report (JSON).
+    pub(crate) new: PathBuf,
+    /// table (default), json or markdown.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub(crate) format: DiffFormat,
+    /// Lowest severity of a new finding that makes the exit code 1.
+    #[arg(long, default_value = "high", value_parser = parse_severity)]
+    pub(crate) fail_on: Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SourceArgs {
+    /// AWS profile to use.
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// Region to audit; repeat or separate with commas. Default: the profile's or AWS_REGION, or every region of
+    /// a recording.
+    #[arg(long = "region", value_delimiter = ',')]
+    pub(crate) regions: Vec<String>,
+    /// Audit every region enabled for the account (from DescribeRegions).
+    #[arg(long)]
+    pub(crate) all_regions: bool,
+    /// Send requests to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL is honoured too. Ignored with --replay.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub(crate) endpoint_url: Option<String>,
+    /// Read a recorded account from DIR (see `sgaudit record`): no network, no credentials.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) replay: Option<PathBuf>,
+    /// SDK retry mode.
+    #[arg(long, value_enum, default_value_t = Retry::Standard)]
+    pub(crate) retry_mode: Retry,
+    /// Attempts per call, first one included.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) max_attempts: u32,
+    /// Timeout of one attempt, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// Assume this role (with the profile's or environment's credentials) and audit its account.
+    #[arg(long, value_name = "ARN", conflicts_with = "replay")]
+    pub(crate) role_arn: Option<String>,
+    /// External ID for --role-arn (and the default for --targets entries).
+    #[arg(long, value_name = "ID")]
+    pub(crate) external_id: Option<String>,
+    /// Session name for assumed roles (shows in the audited account's CloudTrail).
+    #[arg(long, default_value = "sgaudit")]
+    pub(crate) session_name: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Retry {
+    Standard,
+    Adaptive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+impl Format {
+    pub(crate) fn render(self, report: &Report, terminal: bool) -> String {
+        match self {
+            Format::Json => report.to_json(),
+            Format::Sarif => report::render_sarif(report),
+            Format::Markdown => report::render_markdown(report),
+            Format::Table => report::render_table(report, if terminal { None } else { Some(160) }),
+        }
+    }
+
+    /// From a file name's extension, when the format is not named.
+    pub(crate) fn guess(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()? {
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+/// `--output [FORMAT=]FILE`.
+#[derive(Debug, Clone)]
+pub(crate) struct OutputSpec {
+    pub(crate) format: Option<Format>,
+    pub(crate) path: PathBuf,
+}
+
+pub(crate) fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    if let Some((name, path)) = s.split_once('=') {
+        if let Ok(format) = Format::from_str(name, true) {
+            if path.is_empty() {
+                return Err(format!("`{s}`: no file after `{name}=`"));
+            }
+            return Ok(OutputSpec { format: Some(format), path: PathBuf::from(path) });
+        }
+    }
+    Ok(OutputSpec { format: None, path: PathBuf::from(s) })
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+    /// Output format of standard output, and of --output files that name no format. Default: table on a
+    /// terminal, JSON otherwise.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+    /// Write the report to FILE instead of standard output; repeat for several, with a format each:
+    /// `--output json=report.json --output sarif=report.sarif`. Files are replaced atomically.
+    #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    pub(crate) output: Vec<OutputSpec>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, default_value = "high", value_parser = parse_severity)]
+    pub(crate) fail_on: Severity,
+    /// Report only findings that are not in this earlier JSON report; the exit code follows the new ones.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Configuration with suppressions. Default: ./sgaudit.toml when it exists (`sgaudit init` writes one).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Audit several accounts: a TOML file of `[[target]]` entries with `role_arn` and optional
+    /// `external_id`, `session_name` and `regions`. One combined report, with per-account coverage.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["replay", "role_arn"])]
+    pub(crate) targets: Option<PathBuf>,
+    /// How many accounts to collect at once with --targets.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) concurrency: usize,
+    /// Intended flows between tiers (TOML): report actual flows it does not allow (flow-not-in-policy) and
+    /// allowed flows that do not work (policy-flow-broken).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecordArgs {
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+    /// Directory to write the recording to (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+}
+
+pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}

@@ -1,0 +1,95 @@
+//! The commands that ask questions about one account: `reach`, `graph`, `record`, and `diff` of two reports.
+
+use super::args::{DiffArgs, DiffFormat, GraphArgs, GraphKind, ReachArgs, ReachFormat, RecordArgs, SourceArgs};
+use super::logging::end_progress;
+use super::{options, print, read_report, runtime};
+use sgaudit::audit;
+use sgaudit::collect;
+use sgaudit::report::{self, exit};
+
+/// Collects one account for the commands that answer questions about it.
+fn collect_inventory(source: SourceArgs) -> Result<sgaudit::model::Inventory, String> {
+    let opts = options(source, false);
+    let collection = runtime()?.block_on(collect::collect(&opts));
+    end_progress();
+    collection.map(|c| c.inventory).map_err(|e| e.to_string())
+}
+
+pub(crate) fn run_reach(args: ReachArgs) -> Result<u8, String> {
+    use sgaudit::flow::{Network, Want};
+    let inv = collect_inventory(args.source)?;
+    let net = Network::new(&inv);
+    let from = sgaudit::flow::resolve(&net, &args.from).map_err(|e| format!("--from: {e}"))?;
+    let to = sgaudit::flow::resolve(&net, &args.to).map_err(|e| format!("--to: {e}"))?;
+    if matches!(from, sgaudit::flow::Place::Internet | sgaudit::flow::Place::Cidr(_))
+        && matches!(to, sgaudit::flow::Place::Internet | sgaudit::flow::Place::Cidr(_))
+    {
+        return Err(
+            "--from and --to are both outside the account: at least one must be a group, interface or database".into(),
+        );
+    }
+    let port = args.port.or_else(|| to.default_port().filter(|_| args.protocol == sgaudit::model::Protocol::Tcp));
+    let want = Want { protocol: args.protocol, port: port.filter(|_| args.protocol.has_ports()) };
+    let answer = net.reach(&from, &to, want, args.hops);
+    let view = report::reach_view(&net, &answer);
+    print(&match args.format {
+        ReachFormat::Text => report::render_reach_text(&view),
+        ReachFormat::Json => report::render_reach_json(&view),
+    })?;
+    Ok(match (view.reachable, view.complete) {
+        (true, _) => exit::CLEAN,
+        (false, true) => exit::FINDINGS,
+        (false, false) => exit::INCOMPLETE,
+    })
+}
+
+pub(crate) fn run_graph(args: GraphArgs) -> Result<u8, String> {
+    let inv = collect_inventory(args.source)?;
+    let ctx = audit::Context::new(&inv);
+    let findings = audit::audit_context(&ctx);
+    let net = &ctx.network;
+    let format = match args.format {
+        GraphKind::Dot => report::GraphFormat::Dot,
+        GraphKind::Mermaid => report::GraphFormat::Mermaid,
+    };
+    print(&report::render_graph(net, &findings, format, args.all_flows))?;
+    Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
+}
+
+pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {
+    if args.source.replay.is_some() {
+        return Err("record reads a live endpoint; --replay cannot be combined with it".to_string());
+    }
+    let opts = options(args.source, true);
+    let collection = runtime()?.block_on(collect::collect(&opts));
+    end_progress();
+    let collection = collection.map_err(|e| e.to_string())?;
+    let n = collection.write_recording(&args.out).map_err(|e| e.to_string())?;
+    let inv = &collection.inventory;
+    if !quiet {
+        eprintln!("sgaudit: recorded {n} response(s) from {} region(s) to {}", inv.regions.len(), args.out.display());
+        for c in inv.coverage.iter().filter(|c| c.status == sgaudit::model::CoverageStatus::Failed) {
+            eprintln!(
+                "sgaudit: recorded a failure: {} {} {}: {} {}",
+                c.region,
+                c.service,
+                c.operation,
+                c.error_code.as_deref().unwrap_or_default(),
+                c.message.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
+}
+
+pub(crate) fn run_diff(args: DiffArgs) -> Result<u8, String> {
+    let (old, new) = (read_report(&args.old)?, read_report(&args.new)?);
+    let d = report::diff::diff(&old, &new);
+    let text = match args.format {
+        DiffFormat::Json => d.to_json(),
+        DiffFormat::Table => d.to_text(false),
+        DiffFormat::Markdown => d.to_text(true),
+    };
+    print(&text)?;
+    Ok(if d.new.iter().any(|f| f.severity >= args.fail_on) { exit::FINDINGS } else { exit::CLEAN })
+}

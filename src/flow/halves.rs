@@ -1,0 +1,124 @@
+//! The two halves of a flow: whether a rule's peer covers a party, and the egress and ingress rules that
+//! together admit traffic from one party to another (or from the internet, whose second half is an address).
+
+use super::{AddressReach, Exposure, Network, Party, Traffic, Want};
+use crate::model::{Direction, Peer, Rule};
+use ipnet::IpNet;
+
+impl<'a> Network<'a> {
+    /// Whether a CIDR or prefix-list rule can see a party at all. Addresses mean something within one region.
+    /// An ingress rule's CIDR names sources of its own VPC (when both VPCs are known): VPCs reuse private
+    /// ranges, and a source in another VPC reaches it only through peering or a transit gateway, which are
+    /// not modelled. An egress rule's CIDR may name a destination in a peered VPC, which a group reference
+    /// across VPCs implies: egress is scoped by region only.
+    pub fn in_scope(&self, rule: &Rule, party: &Party) -> bool {
+        if party.region.is_some_and(|r| r != rule.region) {
+            return false;
+        }
+        if rule.direction == Direction::Egress {
+            return true;
+        }
+        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
+        !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
+    }
+
+    /// Whether a rule's peer covers a party: one of its groups, or one of its addresses.
+    pub fn peer_matches(&self, rule: &Rule, party: &Party) -> bool {
+        if rule.peer.group_id().is_none() && !self.in_scope(rule, party) {
+            return false;
+        }
+        match &rule.peer {
+            Peer::Group { id, .. } => party.has_group(id),
+            Peer::Ipv4(n) => party.in_net(&IpNet::V4(*n)),
+            Peer::Ipv6(n) => party.in_net(&IpNet::V6(*n)),
+            Peer::PrefixList(id) => self
+                .prefix_lists
+                .get(&(rule.region.as_str(), id.as_str()))
+                .is_some_and(|p| p.entries.iter().any(|n| party.in_net(n))),
+        }
+    }
+
+    /// The first pair of rules (egress of `from`, ingress of `to`) that admit `want` from one to the other.
+    pub fn flow(&self, from: &Party, to: &Party, want: Want) -> Option<(&'a Rule, &'a Rule, Traffic)> {
+        for g in &to.groups {
+            for ingress in self.ingress(g) {
+                if let Some(hit) = self.completes(from, to, ingress, want) {
+                    return Some(hit);
+                }
+            }
+        }
+        None
+    }
+
+    /// Given an ingress rule of `to`, whether it admits `from` and an egress rule of `from` admits `to` for
+    /// common traffic that includes `want`.
+    pub fn completes(
+        &self,
+        from: &Party,
+        to: &Party,
+        ingress: &'a Rule,
+        want: Want,
+    ) -> Option<(&'a Rule, &'a Rule, Traffic)> {
+        let t = Traffic::of(ingress);
+        if !t.admits(want) || !self.peer_matches(ingress, from) {
+            return None;
+        }
+        self.egress_half(from, to, t, want).map(|(e, traffic)| (e, ingress, traffic))
+    }
+
+    /// The first egress rule of `from` that admits `to` for part of `within` that includes `want`.
+    pub fn egress_half(&self, from: &Party, to: &Party, within: Traffic, want: Want) -> Option<(&'a Rule, Traffic)> {
+        for g in &from.groups {
+            for e in self.egress(g) {
+                let Some(common) = Traffic::of(e).intersect(within) else { continue };
+                if common.admits(want) && self.peer_matches(e, to) {
+                    return Some((e, common.narrow(want)));
+                }
+            }
+        }
+        None
+    }
+
+    /// Ingress rules of `to` that admit public sources of a family on which `exposure` is open, for `want`:
+    /// the rule, the public networks it admits, and the address half.
+    pub fn internet_entry(
+        &self,
+        to_groups: &[&str],
+        exposure: &Exposure,
+        want: Want,
+    ) -> Option<(&'a Rule, Vec<IpNet>, AddressReach)> {
+        self.internet_entries(to_groups, exposure, want).into_iter().next()
+    }
+
+    /// Every ingress rule of `to` that admits public sources of a family on which `exposure` is open, for
+    /// `want`, in rule order: what the internet may send.
+    pub fn internet_entries(
+        &self,
+        to_groups: &[&str],
+        exposure: &Exposure,
+        want: Want,
+    ) -> Vec<(&'a Rule, Vec<IpNet>, AddressReach)> {
+        let mut out = Vec::new();
+        for g in to_groups {
+            for r in self.ingress(g) {
+                if !Traffic::of(r).admits(want) {
+                    continue;
+                }
+                let Some(nets) = self.peer_nets(r) else { continue };
+                for v6 in [false, true] {
+                    let public: Vec<IpNet> = nets
+                        .iter()
+                        .filter(|n| n.addr().is_ipv6() == v6 && self.space.is_public(&r.region, n))
+                        .copied()
+                        .collect();
+                    let reach = exposure.family(v6);
+                    if !public.is_empty() && reach.is_open() {
+                        out.push((*r, public, reach.clone()));
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
