@@ -40,4 +40,6 @@ fixtures! {
     unused,
     unused_with_membership_gap,
     flows,
+    public_space,
+    datastore_placement,
 }

@@ -9,22 +9,31 @@ use rustc_hash::FxHashMap as HashMap;
 declare_check! {
     /// ### What it does
     /// Finds databases and caches that the internet may reach through their security groups: an RDS instance or
-    /// cluster, or an ElastiCache cluster, replication group or serverless cache, one of whose groups has an
-    /// ingress rule admitting a public source on the port the resource actually listens on. Also finds network
-    /// interfaces that are not managed databases (EC2 instances, ECS tasks) whose groups admit public sources on
-    /// well-known database ports.
+    /// cluster (Aurora, DocumentDB and Neptune included), an RDS Proxy or proxy endpoint, or an ElastiCache
+    /// cluster, replication group or serverless cache, one of whose groups has an ingress rule admitting a
+    /// public source on the port the resource actually listens on. Also finds network interfaces that are not
+    /// managed databases (EC2 instances, ECS tasks, EKS pods) whose groups admit public sources on well-known
+    /// database ports, and the interfaces of datastore services whose own API is not read (MSK, DAX,
+    /// Redshift, OpenSearch, MemoryDB) on those services' documented ports.
     ///
     /// A source is public when it contains any address outside private and reserved space (RFC 1918,
-    /// 100.64.0.0/10, loopback, link-local, documentation and multicast blocks, `fc00::/7`, `fe80::/10`, ...),
-    /// so `0.0.0.0/0`, `::/0` and `52.0.0.0/8` all count. A rule matches when its protocol is `tcp` or `-1` (all
-    /// traffic) and its port range contains the port; prefix lists are expanded to their entries. The port is
-    /// the one RDS or ElastiCache reports, so a PostgreSQL database moved to 6543 is audited on 6543.
+    /// 100.64.0.0/10, loopback, link-local, documentation and multicast blocks, `fc00::/7`, `fe80::/10`, ...)
+    /// *and* outside every CIDR block of the account's VPCs in that region (primary and secondary, IPv4 and
+    /// IPv6, public-range IPv4 blocks used as VPC CIDRs included) and of the VPCs actively peered with them. So
+    /// `0.0.0.0/0`, `::/0` and `52.0.0.0/8` count, while the VPC's own IPv6 /56 does not: it admits the VPC,
+    /// not the internet. A rule matches when its protocol is `tcp` or `-1` (all traffic) and its port range
+    /// contains the port; prefix lists are expanded to their entries. The port is the one AWS reports, so a
+    /// PostgreSQL database moved to 6543 is audited on 6543; a proxy listens on its engine family's port.
     ///
-    /// Well-known ports checked on other interfaces: 1433 (SQL Server), 1521 (Oracle), 2379 (etcd),
-    /// 3306 (MySQL/MariaDB), 5432 (PostgreSQL), 5984 (CouchDB), 6379 (Redis/Valkey), 7000 and 9042 (Cassandra),
-    /// 7474 (Neo4j), 8086 (InfluxDB), 8529 (ArangoDB), 9200 and 9300 (Elasticsearch/OpenSearch),
-    /// 11211 (Memcached), 26257 (CockroachDB), 27017 (MongoDB), 28015 (RethinkDB), 50000 (DB2). Interfaces of
-    /// load balancers, Lambda functions, NAT gateways and VPC endpoints are skipped: they host no database.
+    /// Well-known ports checked on other interfaces (each from the engine's documentation): SQL Server 1433
+    /// and 1434, Oracle 1521 and 2483-2484, ZooKeeper 2181, etcd 2379-2380, Firebird 3050, MySQL/MariaDB 3306
+    /// and 33060, PostgreSQL 5432, YugabyteDB/Vertica 5433, Redshift 5439, CouchDB 5984, Redis/Valkey 6379
+    /// and 16379, PgBouncer 6432, Cassandra 7000-7001, 7199, 9042 and 9160, Neo4j 7474 and 7687, InfluxDB
+    /// 8086, Couchbase 8091-8096 and 11210, ClickHouse 8123, 9000 and 9440, Gremlin/Neptune 8182, ArangoDB
+    /// 8529, Kafka 9092-9098, Elasticsearch/OpenSearch 9200 and 9300, Memcached 11211, CockroachDB 26257,
+    /// MongoDB 27017-27019, RethinkDB 28015 and DB2 50000. Interfaces of load balancers, Lambda functions,
+    /// NAT gateways, VPC endpoints, transit gateway attachments, EFS mount targets, the EKS control plane and
+    /// the other services of the interface table are skipped: they host no database.
     ///
     /// An exposure has two halves, and the message says which are open. The *rule* half: an ingress rule
     /// admits a public source. The *address* half: the resource has a public address of the same family (an
@@ -212,7 +221,12 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
     let reach = if open {
         format!("address half open too, so the internet can connect now: {address}")
     } else if !d.publicly_accessible && public_members.is_empty() {
-        let why = if d.kind.is_rds() { "it is not publicly accessible" } else { "ElastiCache has no public endpoint" };
+        let why = match d.kind {
+            k if k.can_be_public() => "it is not publicly accessible",
+            ResourceKind::RdsProxy | ResourceKind::RdsProxyEndpoint => "RDS Proxy is never publicly accessible",
+            k if k.is_rds() => "DocumentDB and Neptune have no public endpoints",
+            _ => "ElastiCache has no public endpoint",
+        };
         format!("address half closed ({why}), so only this rule and the network path stand in the way")
     } else {
         format!("address half closed ({address}), so only this rule and the network path stand in the way")

@@ -6,6 +6,26 @@ use crate::model::{Direction, Peer, Rule};
 use ipnet::IpNet;
 
 impl<'a> Network<'a> {
+    /// A rule's peer as messages name it: a CIDR that is one of the account's VPC blocks says whose
+    /// (`2600:1f18:1::/56 (an IPv6 block of vpc-1)`), a prefix list its name.
+    pub fn peer_text(&self, rule: &Rule) -> String {
+        match &rule.peer {
+            Peer::Ipv4(_) | Peer::Ipv6(_) => {
+                let net = rule.peer.cidr().expect("cidr peer");
+                match self.space.internal_block(&rule.region, &net) {
+                    Some(b) if b.net == net => format!("{net} ({})", b.describe()),
+                    Some(b) => format!("{net} (inside {}: {})", b.net, b.describe()),
+                    None => net.to_string(),
+                }
+            }
+            Peer::PrefixList(id) => match self.prefix_list(&rule.region, id) {
+                Some(p) if !p.name.is_empty() => format!("{id} ({})", p.name),
+                _ => id.clone(),
+            },
+            Peer::Group { .. } => rule.peer.to_string(),
+        }
+    }
+
     /// Whether a CIDR or prefix-list rule can see a party at all. Addresses mean something within one region.
     /// An ingress rule's CIDR names sources of its own VPC (when both VPCs are known): VPCs reuse private
     /// ranges, and a source in another VPC reaches it only through peering or a transit gateway, which are

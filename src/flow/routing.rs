@@ -49,8 +49,8 @@ impl fmt::Display for AddressReach {
             AddressReach::Unknown { address, why } => write!(f, "public address {address} ({why}; assumed reachable)"),
             AddressReach::Undecided { address, routed, unrouted } => write!(
                 f,
-                "public address {address}, in a subnet group where {} route(s) to an internet gateway and {} do(es) \
-                 not; its interfaces were not collected, so which one it runs in is unknown",
+                "public address {address}; of its subnet group, {} route(s) to an internet gateway and {} do(es) \
+                 not, and its interfaces were not collected, so whether it runs in a routed one is unknown",
                 routed.join(", "),
                 unrouted.join(", ")
             ),

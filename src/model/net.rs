@@ -4,7 +4,6 @@
 use super::Inventory;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::OnceLock;
 
 /// Address blocks that are not reachable from the internet (IANA special-purpose registries, RFC 6890):
@@ -136,12 +135,13 @@ pub struct InternalBlock {
     pub peering: Option<String>,
 }
 
-impl fmt::Display for InternalBlock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl InternalBlock {
+    /// `an IPv6 block of vpc-1` or `an IPv4 block of vpc-2, peered through pcx-1`.
+    pub fn describe(&self) -> String {
         let family = if self.net.addr().is_ipv6() { "IPv6" } else { "IPv4" };
         match &self.peering {
-            Some(pcx) => write!(f, "{} is an {family} block of {}, peered through {pcx}", self.net, self.vpc_id),
-            None => write!(f, "{} is an {family} block of {}", self.net, self.vpc_id),
+            Some(pcx) => format!("an {family} block of {}, peered through {pcx}", self.vpc_id),
+            None => format!("an {family} block of {}", self.vpc_id),
         }
     }
 }
@@ -218,7 +218,7 @@ impl AddressSpace {
     }
 
     /// The account's (or a peer's) VPC block that contains all of `net` and that makes it internal, for
-    /// messages: `2600:1f18:1::/56 is an IPv6 block of vpc-1`. None when reserved space alone makes it
+    /// messages: `2600:1f18:1::/56: an IPv6 block of vpc-1`. None when reserved space alone makes it
     /// internal, or when it is public.
     pub fn internal_block(&self, region: &str, net: &IpNet) -> Option<&InternalBlock> {
         if is_public(net) {

@@ -50,11 +50,11 @@ pub struct MissingView {
     pub command: Option<String>,
 }
 
-fn rule_view(r: &Rule) -> RuleView {
+fn rule_view(net: &Network, r: &Rule) -> RuleView {
     RuleView {
         group_id: r.group_id.clone(),
         rule_id: r.label(),
-        rule: format!("{} {} {}", r.traffic(), r.direction.preposition(), r.peer),
+        rule: format!("{} {} {}", r.traffic(), r.direction.preposition(), net.peer_text(r)),
     }
 }
 
@@ -73,8 +73,8 @@ fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
         from,
         to: node(net, h.to, last, answer),
         traffic: h.traffic.to_string(),
-        egress: h.egress.map(rule_view),
-        ingress: h.ingress.map(rule_view),
+        egress: h.egress.map(|r| rule_view(net, r)),
+        ingress: h.ingress.map(|r| rule_view(net, r)),
         address: h.address.as_ref().map(ToString::to_string),
     }
 }

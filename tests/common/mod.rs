@@ -137,7 +137,18 @@ pub fn read(path: &Path) -> String {
 pub fn fixture(name: &str) -> sgaudit::model::Inventory {
     let path = root().join("tests/fixtures").join(format!("{name}.json"));
     let mut v: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
-    for list in ["groups", "rules", "interfaces", "datastores", "prefix_lists", "coverage", "subnets", "route_tables"] {
+    for list in [
+        "groups",
+        "rules",
+        "interfaces",
+        "datastores",
+        "prefix_lists",
+        "coverage",
+        "subnets",
+        "route_tables",
+        "vpcs",
+        "peerings",
+    ] {
         for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
         }
