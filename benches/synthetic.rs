@@ -168,6 +168,7 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
             vpc_id: None,
             parent: None,
             subnet_ids: Vec::new(),
+            extra_ports: Vec::new(),
         });
     }
     inv

@@ -138,6 +138,8 @@ fn refresh_tiered() {
     );
     patch::proxy_endpoints(&dir, r);
     patch::proxy_endpoints(&dir, "eu-west-1");
+    patch::serverless_workgroups(&dir, r, &[]);
+    patch::serverless_workgroups(&dir, "eu-west-1", &[]);
     patch::cache_clusters(&dir, "eu-west-1", &[]);
     patch::serverless_caches(&dir, "eu-west-1", &[]);
     patch::managed_interfaces(
@@ -226,6 +228,7 @@ fn refresh_vprofile() {
             port: 11211,
         }],
     );
+    patch::serverless_workgroups(&dir, r, &[]);
     patch::proxy_endpoints(&dir, r);
     patch::serverless_caches(&dir, r, &[]);
     patch::managed_interfaces(

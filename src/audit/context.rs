@@ -48,6 +48,10 @@ pub const MEMBERSHIP_OPERATIONS: &[&str] = &[
     "DescribeCacheClusters",
     "DescribeReplicationGroups",
     "DescribeServerlessCaches",
+    "DescribeClusters",
+    "ListWorkgroups",
+    "ListDomainNames",
+    "DescribeDomains",
 ];
 
 pub struct Context<'a> {

@@ -194,11 +194,12 @@ fn finding_parts(
 }
 
 fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
-    let Some(port) = d.effective_port() else { return };
-    let found = openings(ctx, &d.group_ids, port);
-    if found.is_empty() {
+    // The first port it answers on that a public rule admits (an OpenSearch domain: 443, then 80).
+    let Some((port, found)) =
+        d.ports().into_iter().map(|p| (p, openings(ctx, &d.group_ids, p))).find(|(_, f)| !f.is_empty())
+    else {
         return;
-    }
+    };
     // Aurora sets public accessibility per instance: a cluster is as reachable as its most reachable member.
     let public_members: Vec<&Datastore> = ctx
         .inventory
@@ -225,6 +226,8 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
             k if k.can_be_public() => "it is not publicly accessible",
             ResourceKind::RdsProxy | ResourceKind::RdsProxyEndpoint => "RDS Proxy is never publicly accessible",
             k if k.is_rds() => "DocumentDB and Neptune have no public endpoints",
+            ResourceKind::OpensearchDomain => "a VPC domain has no public endpoint",
+            ResourceKind::MemorydbCluster => "MemoryDB has no public endpoint",
             _ => "ElastiCache has no public endpoint",
         };
         format!("address half closed ({why}), so only this rule and the network path stand in the way")
@@ -249,6 +252,17 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
             "aws rds modify-db-instance --region {} --db-instance-identifier {id} --no-publicly-accessible --apply-immediately",
             d.region
         ));
+    }
+    match (d.kind, d.publicly_accessible) {
+        (ResourceKind::RedshiftCluster, true) => commands.push(format!(
+            "aws redshift modify-cluster --region {} --cluster-identifier {} --no-publicly-accessible",
+            d.region, d.id
+        )),
+        (ResourceKind::RedshiftServerless, true) => commands.push(format!(
+            "aws redshift-serverless update-workgroup --region {} --workgroup-name {} --no-publicly-accessible",
+            d.region, d.id
+        )),
+        _ => {}
     }
     if d.kind == ResourceKind::RdsCluster && d.publicly_accessible {
         commands.push(format!(

@@ -59,6 +59,7 @@ fn cluster(c: &ec::CacheCluster, region: &str) -> Datastore {
         vpc_id: None,
         parent: c.replication_group_id().map(str::to_string),
         subnet_ids: Vec::new(),
+        extra_ports: Vec::new(),
     }
 }
 
@@ -89,6 +90,7 @@ fn replication_group(g: &ec::ReplicationGroup, region: &str, clusters: &[Datasto
         vpc_id: None,
         parent: None,
         subnet_ids: Vec::new(),
+        extra_ports: Vec::new(),
     }
 }
 
@@ -105,5 +107,6 @@ fn serverless_cache(s: &ec::ServerlessCache, region: &str) -> Datastore {
         vpc_id: None,
         parent: None,
         subnet_ids: Vec::new(),
+        extra_ports: Vec::new(),
     }
 }

@@ -4,9 +4,13 @@
 
 mod ec2;
 mod elasticache;
+mod memorydb;
+mod opensearch;
 mod outcome;
 mod rds;
 pub mod recording;
+mod redshift;
+mod redshift_serverless;
 
 use crate::model::{Coverage, Inventory};
 use aws_config::retry::RetryConfig;
@@ -254,6 +258,10 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
     let ec2c = aws_sdk_ec2::Client::new(&cfg);
     let rdsc = aws_sdk_rds::Client::new(&cfg);
     let ecc = aws_sdk_elasticache::Client::new(&cfg);
+    let rsc = aws_sdk_redshift::Client::new(&cfg);
+    let rssc = aws_sdk_redshiftserverless::Client::new(&cfg);
+    let osc = aws_sdk_opensearch::Client::new(&cfg);
+    let mdbc = aws_sdk_memorydb::Client::new(&cfg);
 
     let groups_and_lists = async {
         let mut cov = Vec::new();
@@ -281,6 +289,19 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         let mut cov = Vec::new();
         (ec2::vpcs(&ec2c, region, &mut cov).await, cov)
     };
+    // Warehouses, search domains and MemoryDB: one future, their four services concurrently.
+    let analytics = async {
+        let (mut c1, mut c2, mut c3, mut c4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut a, b, c, d) = tokio::join!(
+            redshift::clusters(&rsc, region, &mut c1),
+            redshift_serverless::workgroups(&rssc, region, &mut c2),
+            opensearch::domains(&osc, region, &mut c3),
+            memorydb::clusters(&mdbc, region, &mut c4),
+        );
+        a.extend(b.into_iter().chain(c).chain(d));
+        c1.extend(c2.into_iter().chain(c3).chain(c4));
+        (a, c1)
+    };
     let (
         (groups, rules, prefix_lists, c1),
         (interfaces, c2),
@@ -288,10 +309,12 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (caches, c4),
         ((subnets, route_tables), c5),
         ((vpcs, peerings), c6),
-    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks);
+        (warehouses, c7),
+    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics);
     datastores.extend(caches);
+    datastores.extend(warehouses);
     let mut coverage = c1;
-    for c in [c2, c3, c4, c5, c6] {
+    for c in [c2, c3, c4, c5, c6, c7] {
         coverage.extend(c);
     }
     RegionPart { groups, rules, interfaces, datastores, prefix_lists, subnets, route_tables, vpcs, peerings, coverage }

@@ -121,6 +121,7 @@ fn instance(i: &rds::DbInstance, region: &str) -> Datastore {
             .db_subnet_group()
             .map(|g| g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect())
             .unwrap_or_default(),
+        extra_ports: Vec::new(),
     }
 }
 
@@ -143,6 +144,7 @@ fn cluster(c: &rds::DbCluster, region: &str) -> (Datastore, Option<String>) {
         vpc_id: None,
         parent: None,
         subnet_ids: Vec::new(),
+        extra_ports: Vec::new(),
     };
     (d, c.db_subnet_group().map(str::to_string))
 }
@@ -162,6 +164,7 @@ fn proxy(p: &rds::DbProxy, region: &str) -> Datastore {
         vpc_id: p.vpc_id().map(str::to_string),
         parent: None,
         subnet_ids: p.vpc_subnet_ids().to_vec(),
+        extra_ports: Vec::new(),
     }
 }
 
@@ -182,6 +185,7 @@ fn proxy_endpoint(e: &rds::DbProxyEndpoint, region: &str) -> Option<(Datastore, 
         vpc_id: e.vpc_id().map(str::to_string),
         parent: None,
         subnet_ids: e.vpc_subnet_ids().to_vec(),
+        extra_ports: Vec::new(),
     };
     Some((d, e.db_proxy_name()?.to_string()))
 }

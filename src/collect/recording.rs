@@ -10,10 +10,18 @@
 //!                    "file": "us-east-1/ec2/DescribeSecurityGroups.2.xml" } ] }
 //! ```
 //!
-//! A request is matched on region and service (from the SigV4 credential scope), operation (`Action`) and
-//! every other form parameter except `Version`, `MaxResults` and `MaxRecords`, so page tokens and filters
-//! must match. A request with no recorded response gets an HTTP 400 `NotRecorded` error, which the collector
-//! reports as a coverage gap.
+//! A request is matched on region and service (from the SigV4 credential scope), operation and parameters, so
+//! page tokens and filters must match. The three protocols of the services sgaudit reads name them so:
+//!
+//! - query (EC2, RDS, ElastiCache, Redshift, STS): the `Action` form field, and every other form field;
+//! - JSON (`X-Amz-Target: Service.Operation`: Redshift Serverless, MemoryDB): the target's operation, and the
+//!   top-level fields of the JSON body;
+//! - REST-JSON (OpenSearch): the operation named by method and path (see `REST_OPERATIONS`), and the query
+//!   string and top-level body fields.
+//!
+//! Page sizes (`Version`, `MaxResults`, `MaxRecords`, `maxResults`) are not matched. Bodies are XML or JSON as
+//! the service sent them. A request with no recorded response gets an HTTP 400 `NotRecorded` error in the
+//! service's own dialect, which the collector reports as a coverage gap.
 
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
@@ -30,7 +38,21 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const FORMAT: &str = "sgaudit/recording@1";
-const IGNORED_PARAMS: &[&str] = &["Action", "Version", "MaxResults", "MaxRecords"];
+const IGNORED_PARAMS: &[&str] = &["Action", "Version", "MaxResults", "MaxRecords", "maxResults"];
+
+/// REST-JSON operations, by method and path: what a recording names them.
+const REST_OPERATIONS: &[(&str, &str, &str)] = &[
+    ("GET", "/2021-01-01/domain", "ListDomainNames"),
+    ("POST", "/2021-01-01/opensearch/domain-info", "DescribeDomains"),
+];
+
+/// Signing names of the services whose bodies are JSON.
+const JSON_SERVICES: &[&str] = &["redshift-serverless", "memorydb", "es"];
+
+/// Whether a service's bodies are JSON (else XML).
+fn is_json(service: &str) -> bool {
+    JSON_SERVICES.contains(&service)
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,18 +107,56 @@ impl Key {
         let body = request.body().bytes().ok_or("request body is not in memory")?;
         let mut operation = String::new();
         let mut params = BTreeMap::new();
-        for (k, v) in form_urlencoded::parse(body) {
-            if k == "Action" {
-                operation = v.to_string();
-            } else if !IGNORED_PARAMS.contains(&k.as_ref()) {
-                params.insert(k.to_string(), v.to_string());
+        let target = request.headers().get("x-amz-target");
+        let form = request.headers().get("content-type").is_some_and(|c| c.starts_with("application/x-www-form"));
+        if let Some(target) = target {
+            operation = target.rsplit('.').next().unwrap_or_default().to_string();
+            json_params(body, &mut params)?;
+        } else if form || request.method() == "POST" && body.starts_with(b"Action=") {
+            for (k, v) in form_urlencoded::parse(body) {
+                if k == "Action" {
+                    operation = v.to_string();
+                } else if !IGNORED_PARAMS.contains(&k.as_ref()) {
+                    params.insert(k.to_string(), v.to_string());
+                }
             }
+        } else {
+            let uri = request.uri();
+            let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+            let path = path.split_once("://").map_or(path, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+            operation = REST_OPERATIONS
+                .iter()
+                .find(|(m, p, _)| *m == request.method() && *p == path)
+                .map(|(_, _, op)| op.to_string())
+                .unwrap_or_else(|| format!("{}{}", request.method(), path.replace('/', "_")));
+            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                if !IGNORED_PARAMS.contains(&k.as_ref()) {
+                    params.insert(k.to_string(), v.to_string());
+                }
+            }
+            json_params(body, &mut params)?;
         }
         if operation.is_empty() {
             return Err("request has no Action".to_string());
         }
         Ok(Key { region: parts[2].to_string(), service: parts[3].to_string(), operation, params })
     }
+}
+
+/// The top-level fields of a JSON request body as parameters (strings as they are, anything else as JSON).
+fn json_params(body: &[u8], params: &mut BTreeMap<String, String>) -> Result<(), String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("request body is not JSON: {e}"))?;
+    for (k, v) in value.as_object().into_iter().flatten() {
+        if !IGNORED_PARAMS.contains(&k.as_str()) {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            params.insert(k.clone(), text);
+        }
+    }
+    Ok(())
 }
 
 /// Serves a recording. Cheap to clone.
@@ -133,7 +193,8 @@ impl ReplayClient {
             // Error bodies are kept as the endpoint sent them (an emulator's 500 may be HTML); successful
             // ones must be XML the SDK can read.
             if (200..300).contains(&e.status) {
-                check_xml(&body).map_err(|m| RecordingError { path: file.clone(), message: m })?;
+                let checked = if is_json(&e.service) { check_json(&body) } else { check_xml(&body) };
+                checked.map_err(|m| RecordingError { path: file.clone(), message: m })?;
             }
             let key = Key {
                 region: e.region.clone(),
@@ -156,38 +217,46 @@ impl ReplayClient {
     }
 
     fn respond(&self, request: &HttpRequest) -> HttpResponse {
-        let (status, body) = match Key::of(request) {
+        let (service, status, body) = match Key::of(request) {
             Ok(key) => match self.inner.responses.get(&key) {
-                Some((status, body)) => (*status, body.clone()),
-                None => (
-                    400,
-                    error_body(
-                        &key.service,
-                        "NotRecorded",
-                        &format!(
-                            "{} has no response for {} {} in {} with params {:?}",
-                            self.inner.index_path.display(),
-                            key.service,
-                            key.operation,
-                            key.region,
-                            key.params
-                        ),
-                    ),
-                ),
+                Some((status, body)) => (key.service, *status, body.clone()),
+                None => {
+                    let message = format!(
+                        "{} has no response for {} {} in {} with params {:?}",
+                        self.inner.index_path.display(),
+                        key.service,
+                        key.operation,
+                        key.region,
+                        key.params
+                    );
+                    let body = error_body(&key.service, "NotRecorded", &message);
+                    (key.service, 400, body)
+                }
             },
-            Err(e) => (400, error_body("", "NotRecorded", &format!("cannot replay this request: {e}"))),
+            Err(e) => (String::new(), 400, error_body("", "NotRecorded", &format!("cannot replay this request: {e}"))),
         };
         let mut response = HttpResponse::new(
             StatusCode::try_from(status).unwrap_or(StatusCode::try_from(500).expect("500")),
             SdkBody::from(body),
         );
-        response.headers_mut().insert("content-type", "text/xml");
+        if is_json(&service) {
+            response.headers_mut().insert("content-type", "application/x-amz-json-1.1");
+            if !(200..300).contains(&status) {
+                response.headers_mut().insert("x-amzn-errortype", "NotRecorded");
+            }
+        } else {
+            response.headers_mut().insert("content-type", "text/xml");
+        }
         response
     }
 }
 
-/// An error document in the service's own XML dialect.
+/// An error document in the service's own dialect (JSON, or the XML of EC2 or of the other query services).
 fn error_body(service: &str, code: &str, message: &str) -> bytes::Bytes {
+    if is_json(service) {
+        let doc = serde_json::json!({ "__type": code, "message": message });
+        return bytes::Bytes::from(doc.to_string());
+    }
     let message = xml_escape(message);
     let xml = if service == "ec2" || service.is_empty() {
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>replay</RequestID></Response>")
@@ -199,6 +268,11 @@ fn error_body(service: &str, code: &str, message: &str) -> bytes::Bytes {
 
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Rejects a body that is not JSON, so that a damaged recording fails at load with its file name.
+fn check_json(body: &[u8]) -> Result<(), String> {
+    serde_json::from_slice::<serde_json::Value>(body).map(|_| ()).map_err(|e| format!("not JSON: {e}"))
 }
 
 /// Rejects a body that is not well-formed XML (syntax, unbalanced or mismatched tags), so that a damaged
@@ -264,7 +338,8 @@ impl RecordingClient {
         RecordingClient { inner, log: Arc::default() }
     }
 
-    /// Writes `DIR/index.json` and the bodies. Files are named `REGION/SERVICE/OPERATION[.N].xml`, numbered in
+    /// Writes `DIR/index.json` and the bodies. Files are named `REGION/SERVICE/OPERATION[.N].xml` (`.json` for
+    /// JSON services), numbered in
     /// key order, so that recording the same account twice gives the same tree.
     pub fn write(&self, dir: &Path, regions: &[String]) -> std::io::Result<usize> {
         let mut log = self.log.lock().expect("recording log").clone();
@@ -280,7 +355,8 @@ impl RecordingClient {
             let n = seen.entry((key.region.clone(), key.service.clone(), key.operation.clone())).or_insert(0);
             *n += 1;
             let suffix = if *n == 1 { String::new() } else { format!(".{n}") };
-            let file = format!("{}/{}/{}{suffix}.xml", key.region, key.service, key.operation);
+            let ext = if is_json(&key.service) { "json" } else { "xml" };
+            let file = format!("{}/{}/{}{suffix}.{ext}", key.region, key.service, key.operation);
             let path = dir.join(&file);
             std::fs::create_dir_all(path.parent().expect("file has a parent"))?;
             std::fs::write(&path, body)?;

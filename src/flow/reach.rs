@@ -16,8 +16,9 @@ pub enum Place<'a> {
 }
 
 /// The qualified prefixes of places: `sg:`, `eni:`, `rds:` (every RDS-API datastore: instances and clusters
-/// of every engine, proxies and proxy endpoints), `cache:` (ElastiCache).
-const PREFIXES: &[&str] = &["sg", "eni", "rds", "cache"];
+/// of every engine, proxies and proxy endpoints), `cache:` (ElastiCache), `redshift:` (clusters and
+/// serverless workgroups), `opensearch:`, `memorydb:`.
+const PREFIXES: &[&str] = &["sg", "eni", "rds", "cache", "redshift", "opensearch", "memorydb"];
 
 /// Resolves a place: `internet`; a CIDR or address; a qualified `sg:ID-or-name`, `eni:ID`, `rds:ID` or
 /// `cache:ID`; an ARN of a security group, network interface, RDS or ElastiCache resource; or, unqualified, a
@@ -44,8 +45,9 @@ pub fn resolve<'a>(net: &Network<'a>, text: &str) -> Result<Place<'a>, String> {
     match candidates.as_slice() {
         [one] => Ok(*one),
         [] => Err(format!(
-            "`{t}` is not `internet`, a CIDR, or a security group, network interface, RDS or ElastiCache resource in the \
-             inventory (qualified forms: sg:ID-or-name, eni:ID, rds:ID, cache:ID, or an ARN)"
+            "`{t}` is not `internet`, a CIDR, or a security group, network interface or datastore in the inventory \
+             (qualified forms: sg:ID-or-name, eni:ID, rds:ID, cache:ID, redshift:ID, opensearch:NAME, memorydb:NAME, \
+             or an ARN)"
         )),
         many => {
             let all: Vec<String> = many.iter().map(|p| p.qualified()).collect();
@@ -81,10 +83,13 @@ fn lookup<'a>(net: &Network<'a>, prefix: Option<&str>, id: &str) -> Vec<Place<'a
 }
 
 fn datastore_prefix(d: &Datastore) -> &'static str {
-    if d.kind.is_rds() || matches!(d.kind, ResourceKind::RdsProxy | ResourceKind::RdsProxyEndpoint) {
-        "rds"
-    } else {
-        "cache"
+    match d.kind {
+        k if k.is_rds() => "rds",
+        ResourceKind::RdsProxy | ResourceKind::RdsProxyEndpoint => "rds",
+        ResourceKind::RedshiftCluster | ResourceKind::RedshiftServerless => "redshift",
+        ResourceKind::OpensearchDomain => "opensearch",
+        ResourceKind::MemorydbCluster => "memorydb",
+        _ => "cache",
     }
 }
 
@@ -114,7 +119,10 @@ fn from_arn<'a>(net: &Network<'a>, arn: &str) -> Result<Vec<Place<'a>>, String> 
         ("elasticache", "cluster") => &[ResourceKind::ElasticacheCluster],
         ("elasticache", "replicationgroup") => &[ResourceKind::ElasticacheReplicationGroup],
         ("elasticache", "serverlesscache") => &[ResourceKind::ElasticacheServerless],
-        _ => return Err(format!("`arn:{arn}` is not the ARN of a group, interface, RDS or ElastiCache resource")),
+        ("redshift", "cluster") => &[ResourceKind::RedshiftCluster],
+        ("es", "domain") => &[ResourceKind::OpensearchDomain],
+        ("memorydb", "cluster") => &[ResourceKind::MemorydbCluster],
+        _ => return Err(format!("`arn:{arn}` is not the ARN of a group, interface or datastore sgaudit reads")),
     };
     Ok(inv
         .datastores

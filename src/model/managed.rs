@@ -321,7 +321,15 @@ impl ManagedBy {
     /// Whether the service's own API is read, so that its interfaces are folded into the datastores it
     /// returns (one member, not two).
     pub fn folds_into_datastore(self) -> bool {
-        matches!(self, ManagedBy::Rds | ManagedBy::RdsProxy | ManagedBy::ElastiCache)
+        matches!(
+            self,
+            ManagedBy::Rds
+                | ManagedBy::RdsProxy
+                | ManagedBy::ElastiCache
+                | ManagedBy::Redshift
+                | ManagedBy::OpenSearch
+                | ManagedBy::MemoryDb
+        )
     }
 
     pub fn role(self) -> Role {

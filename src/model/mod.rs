@@ -135,6 +135,13 @@ pub enum ResourceKind {
     ElasticacheCluster,
     ElasticacheReplicationGroup,
     ElasticacheServerless,
+    /// A provisioned Redshift cluster.
+    RedshiftCluster,
+    /// A Redshift Serverless workgroup.
+    RedshiftServerless,
+    /// An OpenSearch Service domain inside a VPC.
+    OpensearchDomain,
+    MemorydbCluster,
     NetworkInterface,
     SecurityGroup,
     SecurityGroupRule,
@@ -156,6 +163,10 @@ impl ResourceKind {
             ResourceKind::ElasticacheCluster => "elasticache-cluster",
             ResourceKind::ElasticacheReplicationGroup => "elasticache-replication-group",
             ResourceKind::ElasticacheServerless => "elasticache-serverless",
+            ResourceKind::RedshiftCluster => "redshift-cluster",
+            ResourceKind::RedshiftServerless => "redshift-serverless-workgroup",
+            ResourceKind::OpensearchDomain => "opensearch-domain",
+            ResourceKind::MemorydbCluster => "memorydb-cluster",
             ResourceKind::NetworkInterface => "network-interface",
             ResourceKind::SecurityGroup => "security-group",
             ResourceKind::SecurityGroupRule => "security-group-rule",
@@ -192,14 +203,24 @@ impl ResourceKind {
             ResourceKind::ElasticacheCluster
             | ResourceKind::ElasticacheReplicationGroup
             | ResourceKind::ElasticacheServerless => Some(ManagedBy::ElastiCache),
+            ResourceKind::RedshiftCluster | ResourceKind::RedshiftServerless => Some(ManagedBy::Redshift),
+            ResourceKind::OpensearchDomain => Some(ManagedBy::OpenSearch),
+            ResourceKind::MemorydbCluster => Some(ManagedBy::MemoryDb),
             _ => None,
         }
     }
 
-    /// Whether resources of this kind can have a public endpoint (`PubliclyAccessible`). DocumentDB, Neptune
-    /// and RDS Proxy cannot; ElastiCache has no public endpoints.
+    /// Whether resources of this kind can have a public endpoint (`PubliclyAccessible`): RDS instances and
+    /// clusters, Redshift clusters and workgroups. DocumentDB, Neptune, RDS Proxy, ElastiCache, MemoryDB and
+    /// OpenSearch domains inside a VPC cannot.
     pub fn can_be_public(self) -> bool {
-        matches!(self, ResourceKind::RdsInstance | ResourceKind::RdsCluster)
+        matches!(
+            self,
+            ResourceKind::RdsInstance
+                | ResourceKind::RdsCluster
+                | ResourceKind::RedshiftCluster
+                | ResourceKind::RedshiftServerless
+        )
     }
 }
 
@@ -236,12 +257,22 @@ pub struct Datastore {
     /// The subnets of its subnet group (RDS instances): where AWS may place it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnet_ids: Vec<String>,
+    /// Other ports it answers on (an OpenSearch domain that does not enforce HTTPS also answers on 80).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_ports: Vec<u16>,
 }
 
 impl Datastore {
     /// The port to audit: the reported one, or the engine's default when AWS did not report one.
     pub fn effective_port(&self) -> Option<u16> {
         self.port.or_else(|| default_port(&self.engine))
+    }
+
+    /// Every port to audit: the effective one, then the extra ones.
+    pub fn ports(&self) -> Vec<u16> {
+        let mut out: Vec<u16> = self.effective_port().into_iter().collect();
+        out.extend(self.extra_ports.iter().filter(|p| !out.contains(p)).collect::<Vec<_>>());
+        out
     }
 }
 
@@ -266,6 +297,8 @@ pub fn default_port(engine: &str) -> Option<u16> {
         27017
     } else if e.contains("neptune") {
         8182
+    } else if e.contains("redshift") {
+        5439
     } else {
         return None;
     };

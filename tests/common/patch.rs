@@ -110,6 +110,41 @@ pub fn proxy_endpoints(dir: &Path, region: &str) {
     set_status(dir, region, "DescribeDBProxyEndpoints", 200);
 }
 
+/// A Redshift Serverless workgroup, as ListWorkgroups returns it.
+#[allow(dead_code)]
+pub struct Workgroup {
+    pub name: &'static str,
+    pub port: u16,
+    pub publicly_accessible: bool,
+    pub groups: Vec<String>,
+    pub subnets: Vec<String>,
+}
+
+/// ListWorkgroups: moto 5.2 does not serve Redshift Serverless; the body is what AWS sends.
+pub fn serverless_workgroups(dir: &Path, region: &str, workgroups: &[Workgroup]) {
+    let list: Vec<Value> = workgroups
+        .iter()
+        .map(|w| {
+            serde_json::json!({
+                "workgroupName": w.name,
+                "workgroupId": "00000000-0000-4000-8000-000000000000",
+                "workgroupArn": format!("arn:aws:redshift-serverless:{region}:123456789012:workgroup/{}", w.name),
+                "namespaceName": format!("{}-ns", w.name),
+                "baseCapacity": 8,
+                "port": w.port,
+                "publiclyAccessible": w.publicly_accessible,
+                "securityGroupIds": w.groups,
+                "subnetIds": w.subnets,
+                "status": "AVAILABLE",
+                "endpoint": { "address": format!("{}.123456789012.{region}.redshift-serverless.amazonaws.com", w.name), "port": w.port },
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "workgroups": list });
+    std::fs::write(entry_file(dir, region, "ListWorkgroups"), body.to_string()).unwrap();
+    set_status(dir, region, "ListWorkgroups", 200);
+}
+
 /// DescribeNetworkInterfaces: moto creates no interfaces for RDS, ElastiCache, load balancers or Lambda.
 pub fn managed_interfaces(dir: &Path, region: &str, seeder: &super::scenarios::Seeder, vpc: &str, enis: &[ManagedEni]) {
     let vpc = seeder.id(vpc);

@@ -1,0 +1,75 @@
+//! OpenSearch Service: the domains inside a VPC (a domain with a public endpoint has no security groups; its
+//! access policy decides who may call it, which sgaudit does not audit).
+
+use super::outcome::{settle, span, Call, Failure};
+use crate::model::{Coverage, Datastore, ResourceKind};
+use aws_sdk_opensearch::types as os;
+use aws_sdk_opensearch::Client;
+use tracing::Instrument;
+
+const SERVICE: &str = "es";
+
+/// ListDomainNames (one page: the API returns every domain), then DescribeDomains five names at a time, the
+/// most the API takes, all batches at once.
+pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> Vec<Datastore> {
+    let names = async {
+        let out = client.list_domain_names().send().await.map_err(Failure::from)?;
+        let names: Vec<String> =
+            out.domain_names().iter().filter_map(|d| d.domain_name().map(str::to_string)).collect();
+        Ok::<_, Failure>((names, 1))
+    }
+    .instrument(span(region, SERVICE, "ListDomainNames"))
+    .await;
+    let names = settle(Call { region, service: SERVICE, operation: "ListDomainNames" }, names, coverage);
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let batches = futures::future::join_all(names.chunks(5).map(|chunk| {
+        async move {
+            let out = client.describe_domains().set_domain_names(Some(chunk.to_vec())).send().await?;
+            Ok::<_, aws_sdk_opensearch::error::SdkError<_, _>>(
+                out.domain_status_list().iter().filter_map(|d| domain(d, region)).collect::<Vec<_>>(),
+            )
+        }
+        .instrument(span(region, SERVICE, "DescribeDomains"))
+    }))
+    .await;
+    let mut out = Vec::new();
+    let mut pages = 0;
+    let mut failure = None;
+    for b in batches {
+        match b {
+            Ok(ds) => {
+                pages += 1;
+                out.extend(ds);
+            }
+            Err(e) => failure = Some(Failure::from(e)),
+        }
+    }
+    // A failed batch fails the operation: some domains were not read.
+    let result = match failure {
+        Some(f) => Err(f),
+        None => Ok((out, pages)),
+    };
+    settle(Call { region, service: SERVICE, operation: "DescribeDomains" }, result, coverage)
+}
+
+/// A VPC domain answers HTTPS on 443, and plain HTTP on 80 unless it enforces HTTPS.
+fn domain(d: &os::DomainStatus, region: &str) -> Option<Datastore> {
+    let vpc = d.vpc_options()?;
+    let enforce_https = d.domain_endpoint_options().and_then(|o| o.enforce_https()).unwrap_or(false);
+    Some(Datastore {
+        kind: ResourceKind::OpensearchDomain,
+        id: d.domain_name().to_string(),
+        region: region.to_string(),
+        engine: d.engine_version().unwrap_or("opensearch").to_string(),
+        port: Some(443),
+        group_ids: vpc.security_group_ids().to_vec(),
+        publicly_accessible: false,
+        endpoint: d.endpoints().and_then(|e| e.get("vpc")).cloned(),
+        vpc_id: vpc.vpc_id().map(str::to_string),
+        parent: None,
+        subnet_ids: vpc.subnet_ids().to_vec(),
+        extra_ports: if enforce_https { Vec::new() } else { vec![80] },
+    })
+}
