@@ -164,6 +164,27 @@ fn reach_on_the_recorded_accounts() {
             0,
             &["\"reachable\": true", "vprofile-bean-elb-sg"],
         ),
+        // dataplatform: the warehouse is closed to the internet on both halves, and nothing proposes opening it.
+        (
+            "dataplatform",
+            &["--from", "internet", "--to", "redshift:dp-warehouse"],
+            1,
+            &["from a public source", "proposes no rule", "no public address"],
+        ),
+        // The VPC-wide rule on the proxy lets the internet-facing bastion in.
+        (
+            "dataplatform",
+            &["--from", "internet", "--to", "rds:dp-proxy", "--hops", "2"],
+            0,
+            &["in 2 hops", "dp-bastion-sg", "tcp/5432 from 10.40.0.0/16 (an IPv4 block of vpc-"],
+        ),
+        // The ETL tier reaches every store the design gives it.
+        ("dataplatform", &["--from", "dp-etl-sg", "--to", "opensearch:dp-logs"], 0, &["directly", "tcp/443"]),
+        ("dataplatform", &["--from", "dp-etl-sg", "--to", "memorydb:dp-features"], 0, &["directly", "tcp/6379"]),
+        ("dataplatform", &["--from", "dp-etl-sg", "--to", "dp-graph"], 0, &["directly", "tcp/8182"]),
+        // The proxy reaches Aurora; the ETL tier does not, directly.
+        ("dataplatform", &["--from", "rds:dp-proxy", "--to", "rds:dp-aurora"], 0, &["directly", "tcp/5432"]),
+        ("dataplatform", &["--from", "dp-etl-sg", "--to", "dp-aurora"], 1, &["ingress", "GroupId="]),
     ];
     for (mock, args, code, mentions) in cases {
         let mut all = vec!["reach", "--replay"];

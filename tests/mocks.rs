@@ -1,6 +1,7 @@
 //! The recorded accounts in `mocks/`: each must produce exactly the findings its README lists.
 //!
-//! `SGAUDIT_REFRESH_MOCKS=1 cargo test --test mocks refresh -- --ignored` re-records them from moto.
+//! `SGAUDIT_REFRESH_MOCKS=1 cargo test --test mocks refresh -- --ignored` re-records them from moto
+//! (`SGAUDIT_REFRESH_MOCKS=dataplatform` only that one).
 
 mod common;
 
@@ -72,13 +73,19 @@ fn vprofile_findings_snapshot() {
 }
 
 #[test]
-#[ignore = "re-records mocks/ from a moto server; run with SGAUDIT_REFRESH_MOCKS=1"]
+#[ignore = "re-records mocks/ from a moto server; run with SGAUDIT_REFRESH_MOCKS=1 (or =NAME,NAME)"]
 fn refresh() {
-    if std::env::var("SGAUDIT_REFRESH_MOCKS").is_err() {
-        return;
+    let Ok(which) = std::env::var("SGAUDIT_REFRESH_MOCKS") else { return };
+    let wanted = |name: &str| which == "1" || which.split(',').any(|w| w == name);
+    if wanted("tiered") {
+        refresh_tiered();
     }
-    refresh_tiered();
-    refresh_vprofile();
+    if wanted("vprofile") {
+        refresh_vprofile();
+    }
+    if wanted("dataplatform") {
+        refresh_dataplatform();
+    }
 }
 
 fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std::path::PathBuf, Seeder) {
@@ -270,4 +277,120 @@ fn refresh_vprofile() {
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroups", "securityGroupInfo", 2);
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroupRules", "securityGroupRuleSet", 4);
     patch::paginate_ec2(&dir, r, "DescribeNetworkInterfaces", "networkInterfaceSet", 3);
+}
+
+fn refresh_dataplatform() {
+    let (dir, s) = record("dataplatform", "us-east-1", |ep| {
+        rt().block_on(async {
+            let mut s = Seeder::new(ep, "us-east-1").await;
+            common::dataplatform::dataplatform(&mut s).await;
+            s
+        })
+    });
+    let r = "us-east-1";
+    patch::cache_clusters(&dir, r, &[]);
+    patch::serverless_caches(&dir, r, &[]);
+    patch::proxy_endpoints(&dir, r);
+    patch::serverless_workgroups(
+        &dir,
+        r,
+        &[patch::Workgroup {
+            name: "dp-adhoc",
+            port: 5439,
+            publicly_accessible: false,
+            groups: vec![s.id("dp-warehouse-sg")],
+            subnets: vec![s.id("dp-private-a"), s.id("dp-private-b")],
+        }],
+    );
+    patch::managed_interfaces(
+        &dir,
+        r,
+        &s,
+        "dp-vpc",
+        &[
+            (
+                "eni-0d0a7a00000000001",
+                "dp-private-a",
+                "dp-warehouse-sg",
+                "interface",
+                "amazon-redshift",
+                "RedshiftNetworkInterface",
+                "10.40.10.20",
+            ),
+            (
+                "eni-0d0a7a00000000002",
+                "dp-public-a",
+                "dp-bi-sg",
+                "interface",
+                "amazon-redshift",
+                "RedshiftNetworkInterface",
+                "10.40.0.30",
+            ),
+            (
+                "eni-0d0a7a00000000003",
+                "dp-private-a",
+                "dp-search-sg",
+                "interface",
+                "amazon-elasticsearch",
+                "ES dp-logs",
+                "10.40.10.40",
+            ),
+            (
+                "eni-0d0a7a00000000004",
+                "dp-private-a",
+                "dp-aurora-sg",
+                "interface",
+                "amazon-rds",
+                "RDSNetworkInterface",
+                "10.40.10.50",
+            ),
+            (
+                "eni-0d0a7a00000000005",
+                "dp-private-b",
+                "dp-proxy-sg",
+                "interface",
+                "amazon-rds",
+                "Network interface for DBProxy dp-proxy",
+                "10.40.11.50",
+            ),
+            (
+                "eni-0d0a7a00000000006",
+                "dp-private-b",
+                "dp-graph-sg",
+                "interface",
+                "amazon-rds",
+                "RDSNetworkInterface",
+                "10.40.11.60",
+            ),
+            (
+                "eni-0d0a7a00000000007",
+                "dp-private-a",
+                "dp-msk-sg",
+                "interface",
+                "123456789012",
+                "MSK broker dp-events-1",
+                "10.40.10.70",
+            ),
+            (
+                "eni-0d0a7a00000000008",
+                "dp-private-b",
+                "dp-msk-sg",
+                "interface",
+                "123456789012",
+                "MSK broker dp-events-2",
+                "10.40.11.70",
+            ),
+            (
+                "eni-0d0a7a00000000009",
+                "dp-private-a",
+                "dp-endpoints-sg",
+                "vpc_endpoint",
+                "727180483921",
+                "VPC Endpoint Interface vpce-0d0a7a00000000001",
+                "10.40.10.90",
+            ),
+        ],
+    );
+    patch::public_ips(&dir, r, &["3.88.40.7"]);
+    patch::managed_public_ips(&dir, r, &[("eni-0d0a7a00000000002", "54.89.12.200")]);
 }

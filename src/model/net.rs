@@ -217,15 +217,10 @@ impl AddressSpace {
         nets.into_iter().filter(|n| self.is_public(region, n)).copied().collect()
     }
 
-    /// The account's (or a peer's) VPC block that contains all of `net` and that makes it internal, for
-    /// messages: `2600:1f18:1::/56: an IPv6 block of vpc-1`. None when reserved space alone makes it
-    /// internal, or when it is public.
+    /// The account's (or a peer's) VPC block that contains all of `net`, for messages: `2600:1f18:1::/56: an
+    /// IPv6 block of vpc-1`. None when no single block holds it.
     pub fn internal_block(&self, region: &str, net: &IpNet) -> Option<&InternalBlock> {
-        if is_public(net) {
-            self.blocks.get(region)?.iter().find(|b| b.net.contains(net))
-        } else {
-            None
-        }
+        self.blocks.get(region)?.iter().find(|b| b.net.contains(net))
     }
 }
 

@@ -2,6 +2,7 @@
 //! and loads fixtures.
 #![allow(dead_code)]
 
+pub mod dataplatform;
 pub mod patch;
 pub mod scenarios;
 

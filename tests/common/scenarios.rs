@@ -28,18 +28,16 @@ pub struct Seeder {
     pub ec2: aws_sdk_ec2::Client,
     pub rds: aws_sdk_rds::Client,
     pub ec: aws_sdk_elasticache::Client,
+    pub redshift: aws_sdk_redshift::Client,
+    pub opensearch: aws_sdk_opensearch::Client,
+    pub memorydb: aws_sdk_memorydb::Client,
     pub ids: BTreeMap<String, String>,
 }
 
 impl Seeder {
     pub async fn new(endpoint: &str, region: &str) -> Seeder {
         let cfg = super::moto_config(endpoint, region).await;
-        Seeder {
-            ec2: aws_sdk_ec2::Client::new(&cfg),
-            rds: aws_sdk_rds::Client::new(&cfg),
-            ec: aws_sdk_elasticache::Client::new(&cfg),
-            ids: BTreeMap::new(),
-        }
+        Seeder::from_config(&cfg)
     }
 
     /// A seeder working in `account`, through a role assumed there (moto keeps accounts apart by the
@@ -67,10 +65,17 @@ impl Seeder {
                 ),
             ))
             .build();
+        Seeder::from_config(&cfg)
+    }
+
+    fn from_config(cfg: &aws_config::SdkConfig) -> Seeder {
         Seeder {
-            ec2: aws_sdk_ec2::Client::new(&cfg),
-            rds: aws_sdk_rds::Client::new(&cfg),
-            ec: aws_sdk_elasticache::Client::new(&cfg),
+            ec2: aws_sdk_ec2::Client::new(cfg),
+            rds: aws_sdk_rds::Client::new(cfg),
+            ec: aws_sdk_elasticache::Client::new(cfg),
+            redshift: aws_sdk_redshift::Client::new(cfg),
+            opensearch: aws_sdk_opensearch::Client::new(cfg),
+            memorydb: aws_sdk_memorydb::Client::new(cfg),
             ids: BTreeMap::new(),
         }
     }
@@ -260,6 +265,11 @@ impl Seeder {
     }
 
     pub async fn rds_cluster(&mut self, id: &str, engine: &str, port: i32, groups: &[&str]) {
+        self.rds_cluster_in(id, engine, port, groups, None).await
+    }
+
+    /// A cluster in a DB subnet group (which gives it its VPC and subnets).
+    pub async fn rds_cluster_in(&mut self, id: &str, engine: &str, port: i32, groups: &[&str], subnets: Option<&str>) {
         let mut b = self
             .rds
             .create_db_cluster()
@@ -267,6 +277,7 @@ impl Seeder {
             .engine(engine)
             .master_username("admin")
             .master_user_password("demo-password-1")
+            .set_db_subnet_group_name(subnets.map(str::to_string))
             .port(port);
         for g in groups {
             b = b.vpc_security_group_ids(*g);

@@ -1,0 +1,101 @@
+//! End to end against moto on 127.0.0.1: the managed services beyond RDS and ElastiCache that moto 5.2 serves
+//! (Redshift clusters, RDS Proxy, Neptune through the RDS API, OpenSearch VPC domains, MemoryDB), seeded
+//! through the SDK with the data-platform design and audited by the binary. What moto cannot serve (Redshift
+//! Serverless, proxy endpoints, serverless caches, service interfaces) is covered by mocks/dataplatform.
+
+mod common;
+
+use common::scenarios::Seeder;
+use common::*;
+use serde_json::Value;
+
+fn finding<'a>(report: &'a Value, check: &str, id: &str) -> Option<&'a Value> {
+    report["findings"].as_array().unwrap().iter().find(|f| f["check"] == check && f["resource"]["id"] == id)
+}
+
+#[test]
+fn data_platform_services_live() {
+    let moto = Moto::start();
+    let s = rt().block_on(async {
+        let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
+        common::dataplatform::dataplatform(&mut s).await;
+        s
+    });
+    let (code, report) =
+        audit_json(&["--endpoint-url", &moto.endpoint, "--region", "us-east-1", "--max-attempts", "2"]);
+    assert_eq!(code, 2, "moto's gaps make the audit incomplete: {:#}", report["coverage"]);
+
+    // Every service was read, and only moto's known gaps failed.
+    let ok =
+        |op: &str| report["coverage"].as_array().unwrap().iter().any(|c| c["operation"] == op && c["status"] == "ok");
+    for op in
+        ["DescribeClusters", "DescribeClusterSubnetGroups", "ListDomainNames", "DescribeDomains", "DescribeDBProxies"]
+    {
+        assert!(ok(op), "{op}: {:#}", report["coverage"]);
+    }
+    let failed: Vec<&str> = report["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "failed")
+        .map(|c| c["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["DescribeDBProxyEndpoints", "DescribeServerlessCaches", "ListWorkgroups"]);
+
+    // The BI cluster: publicly accessible in the routed subnet, its port 5440 inside 5000-6000 from anywhere.
+    let bi = finding(&report, "exposed-database", "dp-bi").expect("the BI cluster");
+    assert_eq!(bi["severity"], "critical", "{bi:#}");
+    assert_eq!(bi["resource"]["kind"], "redshift-cluster");
+    assert!(bi["message"].as_str().unwrap().contains("tcp/5440"), "{bi:#}");
+    assert!(bi["remediation"]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c.as_str().unwrap().contains("aws redshift modify-cluster")));
+    // The log domain: HTTPS from all of IPv6, no public endpoint.
+    let logs = finding(&report, "exposed-database", "dp-logs").expect("the log domain");
+    assert_eq!(
+        (logs["severity"].as_str(), logs["resource"]["kind"].as_str()),
+        (Some("high"), Some("opensearch-domain"))
+    );
+    // The proxy, through the bastion and the VPC-wide rule.
+    let path = finding(&report, "internet-path-to-database", "dp-proxy").expect("the path to the proxy");
+    assert_eq!(path["resource"]["kind"], "rds-proxy");
+    // Silent: the warehouse (its IPv6 rule is the VPC's own /56), the graph, MemoryDB, Aurora, and 9200 on
+    // the search domain.
+    for quiet in ["dp-warehouse", "dp-graph", "dp-features", "dp-aurora"] {
+        assert!(finding(&report, "exposed-database", quiet).is_none(), "{quiet} is not exposed");
+    }
+    assert!(!logs["message"].as_str().unwrap().contains("9200"), "{logs:#}");
+
+    // reach: the datastores by qualified name, the warehouse closed to the internet without a proposed fix.
+    let ep = moto.endpoint.as_str();
+    let reach = |from: &str, to: &str| {
+        sgaudit(&[
+            "reach",
+            "--endpoint-url",
+            ep,
+            "--region",
+            "us-east-1",
+            "--max-attempts",
+            "2",
+            "--from",
+            from,
+            "--to",
+            to,
+        ])
+    };
+    let (code, out, err) = reach("dp-etl-sg", "memorydb:dp-features");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = reach("dp-etl-sg", "rds:dp-graph");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("neptune-cluster dp-graph on tcp/8182"), "{out}");
+    let (code, out, _) = reach("internet", "redshift:dp-warehouse");
+    // Not reachable while calls failed: exit 2, and no command that would open the warehouse.
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("proposes no rule") && !out.contains("authorize-security-group"), "{out}");
+    let v6 = s.id("dp-vpc-ipv6");
+    let (code, out, err) = reach(&v6, "redshift:dp-warehouse");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("from {v6} (an IPv6 block of {})", s.id("dp-vpc"))), "{out}");
+}
