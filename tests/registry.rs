@@ -45,3 +45,12 @@ fn checks_lists_every_check() {
         assert!(text.contains(c.id));
     }
 }
+
+#[test]
+fn resource_kinds_serialize_as_they_print_and_the_schema_lists_them() {
+    let schema = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report-schema.md")).unwrap();
+    for k in sgaudit::model::ResourceKind::ALL {
+        assert_eq!(serde_json::to_value(k).unwrap(), k.as_str(), "{k:?}");
+        assert!(schema.contains(&format!("`{}`", k.as_str())), "docs/report-schema.md does not list `{k}`");
+    }
+}

@@ -49,8 +49,9 @@ enum Command {
     },
     /// Can traffic flow from one place to another? Both halves of every hop, or the exact missing rules.
     ///
-    /// Places: `internet`, a CIDR or address, a security group ID or name, an ENI ID, or an RDS or
-    /// ElastiCache identifier. Exit codes: 0 reachable; 1 not reachable; 2 bad input, or not reachable while
+    /// Places: `internet`, a CIDR or address, a security group ID or name, an ENI ID, or a datastore
+    /// identifier; qualified as sg:, eni:, rds:, cache:, redshift:, opensearch:, memorydb:, or an ARN. No fix is
+    /// ever proposed towards a public source or destination. Exit codes: 0 reachable; 1 not reachable; 2 bad input, or not reachable while
     /// some call failed (the answer may then be wrong).
     Reach(ReachArgs),
     /// Print the flow graph between sets of members (and from the internet), with ports on the edges and

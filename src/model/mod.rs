@@ -138,6 +138,7 @@ pub enum ResourceKind {
     /// A provisioned Redshift cluster.
     RedshiftCluster,
     /// A Redshift Serverless workgroup.
+    #[serde(rename = "redshift-serverless-workgroup")]
     RedshiftServerless,
     /// An OpenSearch Service domain inside a VPC.
     OpensearchDomain,
@@ -186,6 +187,29 @@ impl ResourceKind {
                 | ResourceKind::NeptuneCluster
         )
     }
+
+    /// Every kind, for tests and documentation.
+    pub const ALL: [ResourceKind; 19] = [
+        ResourceKind::RdsInstance,
+        ResourceKind::RdsCluster,
+        ResourceKind::DocdbInstance,
+        ResourceKind::DocdbCluster,
+        ResourceKind::NeptuneInstance,
+        ResourceKind::NeptuneCluster,
+        ResourceKind::RdsProxy,
+        ResourceKind::RdsProxyEndpoint,
+        ResourceKind::ElasticacheCluster,
+        ResourceKind::ElasticacheReplicationGroup,
+        ResourceKind::ElasticacheServerless,
+        ResourceKind::RedshiftCluster,
+        ResourceKind::RedshiftServerless,
+        ResourceKind::OpensearchDomain,
+        ResourceKind::MemorydbCluster,
+        ResourceKind::NetworkInterface,
+        ResourceKind::SecurityGroup,
+        ResourceKind::SecurityGroupRule,
+        ResourceKind::Flow,
+    ];
 
     /// The kinds a member is reported on: RDS-API clusters and ElastiCache replication groups.
     pub const PARENTS: [ResourceKind; 4] = [
