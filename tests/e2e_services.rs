@@ -67,6 +67,12 @@ fn data_platform_services_live() {
         assert!(finding(&report, "exposed-database", quiet).is_none(), "{quiet} is not exposed");
     }
     assert!(!logs["message"].as_str().unwrap().contains("9200"), "{logs:#}");
+    // The public domain is no datastore of a group, and the report says why it is not judged.
+    let notes: Vec<&str> = report["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert!(
+        notes.iter().any(|n| n.contains("opensearch-domain dp-marketing-search has a public endpoint")),
+        "{notes:?}"
+    );
 
     // reach: the datastores by qualified name, the warehouse closed to the internet without a proposed fix.
     let ep = moto.endpoint.as_str();

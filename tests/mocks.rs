@@ -46,6 +46,14 @@ fn every_mock_produces_exactly_its_readme_findings() {
 }
 
 #[test]
+fn what_no_group_decides_is_noted_not_skipped() {
+    let (_, report) = audit_json(&["--replay", "mocks/dataplatform"]);
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("opensearch-domain dp-marketing-search has a public endpoint"), "{notes}");
+    assert!(notes.contains("access policy, which sgaudit does not read"), "{notes}");
+}
+
+#[test]
 fn multi_page_recording_is_read_to_the_end() {
     let dir = root().join("mocks/vprofile");
     let index = read(&dir.join("index.json"));

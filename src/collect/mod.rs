@@ -150,6 +150,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.route_tables.extend(part.route_tables);
         inv.vpcs.extend(part.vpcs);
         inv.peerings.extend(part.peerings);
+        inv.notes.extend(part.notes);
         inv.coverage.extend(part.coverage);
     }
     if inv.account.is_none() {
@@ -249,6 +250,7 @@ struct RegionPart {
     route_tables: Vec<crate::model::RouteTable>,
     vpcs: Vec<crate::model::Vpc>,
     peerings: Vec<crate::model::VpcPeering>,
+    notes: Vec<String>,
     coverage: Vec<Coverage>,
 }
 
@@ -292,7 +294,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
     // Warehouses, search domains and MemoryDB: one future, their four services concurrently.
     let analytics = async {
         let (mut c1, mut c2, mut c3, mut c4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut a, b, c, d) = tokio::join!(
+        let (mut a, b, (c, notes), d) = tokio::join!(
             redshift::clusters(&rsc, region, &mut c1),
             redshift_serverless::workgroups(&rssc, region, &mut c2),
             opensearch::domains(&osc, region, &mut c3),
@@ -300,7 +302,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         );
         a.extend(b.into_iter().chain(c).chain(d));
         c1.extend(c2.into_iter().chain(c3).chain(c4));
-        (a, c1)
+        ((a, notes), c1)
     };
     let (
         (groups, rules, prefix_lists, c1),
@@ -309,7 +311,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (caches, c4),
         ((subnets, route_tables), c5),
         ((vpcs, peerings), c6),
-        (warehouses, c7),
+        ((warehouses, notes), c7),
     ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics);
     datastores.extend(caches);
     datastores.extend(warehouses);
@@ -317,5 +319,17 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
     for c in [c2, c3, c4, c5, c6, c7] {
         coverage.extend(c);
     }
-    RegionPart { groups, rules, interfaces, datastores, prefix_lists, subnets, route_tables, vpcs, peerings, coverage }
+    RegionPart {
+        groups,
+        rules,
+        interfaces,
+        datastores,
+        prefix_lists,
+        subnets,
+        route_tables,
+        vpcs,
+        peerings,
+        notes,
+        coverage,
+    }
 }

@@ -11,7 +11,9 @@ const SERVICE: &str = "es";
 
 /// ListDomainNames (one page: the API returns every domain), then DescribeDomains five names at a time, the
 /// most the API takes, all batches at once.
-pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> Vec<Datastore> {
+///
+/// A domain with a public endpoint has no security group: it comes back as a note, not a datastore.
+pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> (Vec<Datastore>, Vec<String>) {
     let names = async {
         let out = client.list_domain_names().send().await.map_err(Failure::from)?;
         let names: Vec<String> =
@@ -22,13 +24,13 @@ pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>
     .await;
     let names = settle(Call { region, service: SERVICE, operation: "ListDomainNames" }, names, coverage);
     if names.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let batches = futures::future::join_all(names.chunks(5).map(|chunk| {
         async move {
             let out = client.describe_domains().set_domain_names(Some(chunk.to_vec())).send().await?;
             Ok::<_, aws_sdk_opensearch::error::SdkError<_, _>>(
-                out.domain_status_list().iter().filter_map(|d| domain(d, region)).collect::<Vec<_>>(),
+                out.domain_status_list().iter().map(|d| domain(d, region)).collect::<Vec<_>>(),
             )
         }
         .instrument(span(region, SERVICE, "DescribeDomains"))
@@ -51,14 +53,27 @@ pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>
         Some(f) => Err(f),
         None => Ok((out, pages)),
     };
-    settle(Call { region, service: SERVICE, operation: "DescribeDomains" }, result, coverage)
+    let mut notes = Vec::new();
+    let domains = settle(Call { region, service: SERVICE, operation: "DescribeDomains" }, result, coverage)
+        .into_iter()
+        .filter_map(|d| d.map_err(|note| notes.push(note)).ok())
+        .collect();
+    (domains, notes)
 }
 
-/// A VPC domain answers HTTPS on 443, and plain HTTP on 80 unless it enforces HTTPS.
-fn domain(d: &os::DomainStatus, region: &str) -> Option<Datastore> {
-    let vpc = d.vpc_options()?;
+/// A VPC domain answers HTTPS on 443, and plain HTTP on 80 unless it enforces HTTPS. A domain without VPC
+/// options has a public endpoint: the note that says so.
+fn domain(d: &os::DomainStatus, region: &str) -> Result<Datastore, String> {
+    let Some(vpc) = d.vpc_options() else {
+        return Err(format!(
+            "{region}: opensearch-domain {} has a public endpoint ({}): no security group applies to it; its access \
+             policy, which sgaudit does not read, decides who may connect",
+            d.domain_name(),
+            d.endpoint().unwrap_or("no endpoint yet")
+        ));
+    };
     let enforce_https = d.domain_endpoint_options().and_then(|o| o.enforce_https()).unwrap_or(false);
-    Some(Datastore {
+    Ok(Datastore {
         kind: ResourceKind::OpensearchDomain,
         id: d.domain_name().to_string(),
         region: region.to_string(),

@@ -49,6 +49,10 @@ pub struct Inventory {
     /// One entry per API operation the collector ran (or tried to).
     #[serde(default)]
     pub coverage: Vec<Coverage>,
+    /// Facts the collector found that no security group decides (an OpenSearch domain with a public
+    /// endpoint, say): the report repeats them, so that nothing read is passed over in silence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A security group.

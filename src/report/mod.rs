@@ -155,6 +155,7 @@ impl Report {
                 ));
             }
         }
+        notes.extend(inventory.notes.iter().cloned());
         let counts =
             [inventory.groups.len(), inventory.rules.len(), inventory.interfaces.len(), inventory.datastores.len()];
         Report {

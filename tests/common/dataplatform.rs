@@ -76,6 +76,11 @@ impl Seeder {
             .unwrap();
     }
 
+    /// A domain with a public endpoint (no VPC options): no security group applies to it.
+    pub async fn public_opensearch_domain(&self, name: &str) {
+        self.opensearch.create_domain().domain_name(name).send().await.unwrap();
+    }
+
     pub async fn memorydb_cluster(&self, name: &str, subnets: &[&str], groups: &[&str]) {
         let group = format!("{name}-subnets");
         let mut g = self.memorydb.create_subnet_group().subnet_group_name(&group);
@@ -179,6 +184,8 @@ pub async fn dataplatform(s: &mut Seeder) {
     s.redshift_cluster("dp-warehouse", 5439, false, &[&private_a, &private_b], &[&warehouse]).await;
     s.redshift_cluster("dp-bi", 5440, true, &[&public_a], &[&bi]).await;
     s.opensearch_domain("dp-logs", &[&private_a], &[&search]).await;
+    // The marketing team's domain has a public endpoint: its access policy, not a group, decides.
+    s.public_opensearch_domain("dp-marketing-search").await;
     s.db_subnet_group("dp-aurora-subnets", &[&private_a, &private_b]).await;
     s.rds_cluster_in("dp-aurora", "aurora-postgresql", 5432, &[&aurora], Some("dp-aurora-subnets")).await;
     s.rds_proxy("dp-proxy", "POSTGRESQL", &[&private_a, &private_b], &[&proxy]).await;
