@@ -16,6 +16,7 @@ mod attach;
 mod class;
 mod graph;
 mod halves;
+mod place;
 mod reach;
 mod routing;
 mod search;
@@ -23,7 +24,8 @@ mod traffic;
 
 pub use class::{Class, Party};
 pub use graph::Edge;
-pub use reach::{resolve, Answer, Missing, Place};
+pub use place::{resolve, Place};
+pub use reach::{Answer, Missing};
 pub use routing::{AddressReach, Exposure, Routing};
 pub use search::{InternetPath, Tree};
 pub use traffic::{union_covers, Traffic, Want};

@@ -5,11 +5,13 @@
 
 pub mod managed;
 mod net;
+mod ports;
 mod rule;
 
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
-pub use rule::{traffic_text, Direction, Peer, PortRange, Protocol, Rule};
+pub use ports::{traffic_text, PortRange, Protocol};
+pub use rule::{Direction, Peer, Rule};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
