@@ -137,7 +137,7 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
                 cidrs: vec![cidr.parse().unwrap()],
             });
         }
-        let local = Route { destination: "10.0.0.0/8".into(), target: "local".into() };
+        let local = Route { destination: "10.0.0.0/8".into(), target: "local".into(), blackhole: false };
         inv.route_tables.push(RouteTable {
             id: format!("rtb-{vpc:016x}m"),
             region: region.clone(),
@@ -152,7 +152,10 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
             vpc_id: Some(vpc_id),
             main: false,
             subnet_ids: vec![format!("subnet-{vpc:016x}p")],
-            routes: vec![local, Route { destination: "0.0.0.0/0".into(), target: format!("igw-{vpc:017x}") }],
+            routes: vec![
+                local,
+                Route { destination: "0.0.0.0/0".into(), target: format!("igw-{vpc:017x}"), blackhole: false },
+            ],
         });
     }
     for i in 0..groups / 100 {

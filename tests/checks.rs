@@ -42,4 +42,5 @@ fixtures! {
     flows,
     public_space,
     datastore_placement,
+    routing,
 }

@@ -38,12 +38,18 @@ declare_check! {
     /// An exposure has two halves, and the message says which are open. The *rule* half: an ingress rule
     /// admits a public source. The *address* half: the resource has a public address of the same family (an
     /// Elastic or auto-assigned IPv4 address, an IPv6 address, or for RDS `PubliclyAccessible`) in a subnet
-    /// whose route table (its own, else the VPC's main table) routes to an internet gateway.
+    /// whose route table (its own, else the VPC's main table) sends replies to the admitted clients through an
+    /// internet gateway. Routes are read as AWS evaluates them: the default route decides for the internet at
+    /// large (to a NAT gateway, an egress-only gateway or a blackhole: closed; to a Gateway Load Balancer or
+    /// Network Firewall endpoint: open through inspection), more specific routes to an internet gateway open
+    /// the address only to clients in their destinations, and more specific routes elsewhere close it for
+    /// theirs. For a database, the subnet is its own: that of its interfaces, else its subnet group's.
     ///
     /// Severity: critical when both halves are open, or when the address is public but the route tables
-    /// could not be read (assumed open); high when only the rule half is open (no public address, no route
-    /// to an internet gateway, or a public address of the other family only): another layer still stands
-    /// between the database and the internet, until someone changes it.
+    /// could not be read (assumed open); high when the address is reached only through an inspection endpoint
+    /// (one step lower), or when only the rule half is open (no public address, no route to an internet
+    /// gateway for the admitted clients, or a public address of the other family only): another layer still
+    /// stands between the database and the internet, until someone changes it.
     ///
     /// ### Why is this bad?
     /// A database reachable from the internet is exposed to password spraying, exploitation of engine
@@ -127,36 +133,55 @@ fn openings<'c>(ctx: &'c Context<'_>, group_ids: &[String], port: u16) -> Vec<Op
     found
 }
 
-/// Which address families the public sources are of: (IPv4, IPv6).
-fn families<'n>(nets: impl IntoIterator<Item = &'n IpNet>) -> (bool, bool) {
-    nets.into_iter().fold((false, false), |(v4, v6), n| (v4 || n.addr().is_ipv4(), v6 || n.addr().is_ipv6()))
+/// How the address half stands for the public sources the open rules admit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Half {
+    Open,
+    /// Open, but the internet comes in through an inspection endpoint: one severity step lower.
+    Inspected,
+    Closed,
 }
 
-/// The address half, given the families the open rules admit: whether it is open, and why (not).
-fn address_half(fams: (bool, bool), exposure: &Exposure) -> (bool, String) {
-    let (v4, v6) = fams;
-    for (wanted, reach) in [(v4, &exposure.v4), (v6, &exposure.v6)] {
-        if wanted && reach.is_open() {
-            return (true, reach.to_string());
+/// The address half, given the public networks the open rules admit: whether a client in one of them can
+/// reach the resource's address (same family, routed to an internet gateway for that client), and why (not).
+fn address_half(sources: &[IpNet], exposure: &Exposure) -> (Half, String) {
+    let fam = |v6: bool| -> Vec<IpNet> { sources.iter().filter(|n| n.addr().is_ipv6() == v6).copied().collect() };
+    let (v4, v6) = (fam(false), fam(true));
+    let mut limited = None;
+    for (srcs, reach) in [(&v4, &exposure.v4), (&v6, &exposure.v6)] {
+        if srcs.is_empty() || !reach.is_open() {
+            continue;
         }
+        if reach.admits_any(srcs) {
+            let half = if reach.is_inspected() { Half::Inspected } else { Half::Open };
+            return (half, reach.to_string());
+        }
+        limited.get_or_insert_with(|| format!("{reach}, and the open rules admit none of those clients"));
     }
-    let open_other = if v4 && !v6 && exposure.v6.is_open() {
+    if let Some(text) = limited {
+        return (Half::Closed, text);
+    }
+    let open_other = if !v4.is_empty() && v6.is_empty() && exposure.v6.is_open() {
         Some(("IPv4", &exposure.v6))
-    } else if v6 && !v4 && exposure.v4.is_open() {
+    } else if !v6.is_empty() && v4.is_empty() && exposure.v4.is_open() {
         Some(("IPv6", &exposure.v4))
     } else {
         None
     };
     if let Some((fam, reach)) = open_other {
         return (
-            false,
+            Half::Closed,
             format!(
                 "the open rules admit {fam} sources only, and its reachable address is of the other family: {reach}"
             ),
         );
     }
-    let relevant = if v4 { &exposure.v4 } else { &exposure.v6 };
-    (false, relevant.to_string())
+    let text = match (v4.is_empty(), v6.is_empty()) {
+        (false, false) => exposure.describe(),
+        (false, true) => exposure.v4.to_string(),
+        _ => exposure.v6.to_string(),
+    };
+    (Half::Closed, text)
 }
 
 fn describe_source(o: &Opening) -> String {
@@ -207,19 +232,24 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
         .iter()
         .filter(|m| m.parent.as_deref() == Some(d.id.as_str()) && m.region == d.region && m.publicly_accessible)
         .collect();
-    let fams = families(found.iter().flat_map(|o| o.public.iter()));
-    let mut address = address_half(fams, &ctx.network.datastore_exposure(d));
+    let sources: Vec<IpNet> = found.iter().flat_map(|o| o.public.iter().copied()).collect();
+    let mut address = address_half(&sources, &ctx.network.datastore_exposure(d));
     for m in &public_members {
-        if !address.0 {
-            let (open, text) = address_half(fams, &ctx.network.datastore_exposure(m));
-            address = (open, format!("its member {}: {text}", m.id));
+        if address.0 == Half::Closed {
+            let (half, text) = address_half(&sources, &ctx.network.datastore_exposure(m));
+            address = (half, format!("its member {}: {text}", m.id));
         }
     }
-    let (open, address) = address;
-    let severity = if open { Severity::Critical } else { Severity::High };
+    let (half, address) = address;
+    let open = half != Half::Closed;
+    let severity = if half == Half::Open { Severity::Critical } else { Severity::High };
     let (group_ids, rule_ids, evidence, mut commands) = finding_parts(ctx, &found, port);
     let sources: Vec<String> = found.iter().map(describe_source).collect();
-    let reach = if open {
+    let reach = if half == Half::Inspected {
+        format!(
+            "address half open through inspection, so the internet can connect if the inspection lets it: {address}"
+        )
+    } else if open {
         format!("address half open too, so the internet can connect now: {address}")
     } else if !d.publicly_accessible && public_members.is_empty() {
         let why = match d.kind {
@@ -296,8 +326,8 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
 struct RuleExposure {
     /// Per admitted entry: the part of its range the rule admits.
     admitted: Vec<(usize, u16, u16)>,
-    /// The families of its public sources: (IPv4, IPv6).
-    families: (bool, bool),
+    /// The public networks it admits.
+    sources: Vec<IpNet>,
     rule_id: String,
     source: String,
     evidence: Evidence,
@@ -339,7 +369,7 @@ fn group_exposure(ctx: &Context, group_id: &str, table: &[DatabasePort]) -> Vec<
         );
         out.push(RuleExposure {
             admitted,
-            families: families(&p.sources),
+            sources: p.sources.clone(),
             rule_id: p.rule.label(),
             source,
             evidence: Evidence::rule(p.rule, detail),
@@ -386,11 +416,14 @@ fn check_interface(
     group_ids.dedup();
     let rule_ids: Vec<String> = exposures.iter().map(|e| e.rule_id.clone()).collect();
     let sources: Vec<&str> = exposures.iter().map(|e| e.source.as_str()).collect();
-    let fams = exposures.iter().fold((false, false), |(a, b), e| (a || e.families.0, b || e.families.1));
-    let (open, address) = address_half(fams, &ctx.network.routing.interface(eni));
-    let severity = if open { Severity::Critical } else { Severity::High };
-    let addr =
-        if open { format!("address half open too: {address}") } else { format!("address half closed: {address}") };
+    let nets: Vec<IpNet> = exposures.iter().flat_map(|e| e.sources.iter().copied()).collect();
+    let (half, address) = address_half(&nets, &ctx.network.routing.interface(eni));
+    let severity = if half == Half::Open { Severity::Critical } else { Severity::High };
+    let addr = match half {
+        Half::Open => format!("address half open too: {address}"),
+        Half::Inspected => format!("address half open through inspection: {address}"),
+        Half::Closed => format!("address half closed: {address}"),
+    };
     let what = match (&eni.instance_id, service) {
         (Some(i), _) => format!("network interface {} of {i}", eni.id),
         (None, Some(m)) => format!("{} network interface {} ({})", m.name(), eni.id, eni.description),

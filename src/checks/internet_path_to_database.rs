@@ -145,15 +145,25 @@ pub(crate) fn chain(net: &Network, hops: &[Hop], last: &str) -> String {
     s
 }
 
+/// The grid's severity, one step lower when the internet comes in through an inspection endpoint.
+fn path_severity<'a>(net: &Network<'a>, first: &Hop<'a>, hops: usize) -> Severity {
+    let s = severity(first_breadth(net, first), hops);
+    if first.address.as_ref().is_some_and(|a| a.is_inspected()) {
+        s.lower()
+    } else {
+        s
+    }
+}
+
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let net = &ctx.network;
-    for path in net.internet_paths(|first, hops| severity(first_breadth(net, first), hops)) {
+    for path in net.internet_paths(|first, hops| path_severity(net, first, hops)) {
         let d = path.datastore;
         let port = d.effective_port().unwrap_or_default();
         let first = &path.hops[0];
         let breadth_of_first = first_breadth(net, first);
         let entry_rules = first_hop_rules(net, first);
-        let severity = severity(breadth_of_first, path.hops.len());
+        let severity = path_severity(net, first, path.hops.len());
         let what = format!("{} {}", d.kind, d.id);
         let mut evidence = Vec::new();
         let mut rule_ids = Vec::new();
@@ -215,9 +225,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             group_ids,
             rule_ids,
             message: format!(
-                "{what} ({} on port {port}) is reachable from the internet in {} hops, with {first_what}: {}",
+                "{what} ({} on port {port}) is reachable from the internet in {} hops, with {first_what}{}: {}",
                 d.engine,
                 path.hops.len(),
+                match &first.address {
+                    Some(a) if a.is_inspected() => " (entering through an inspection endpoint: one step lower)",
+                    _ => "",
+                },
                 chain(net, &path.hops, &what)
             ),
             evidence,

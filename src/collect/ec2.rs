@@ -170,7 +170,6 @@ fn convert_route_table(t: &ec2::RouteTable, region: &str) -> RouteTable {
         routes: t
             .routes()
             .iter()
-            .filter(|r| r.state() != Some(&ec2::RouteState::Blackhole))
             .filter_map(|r| {
                 let destination = r
                     .destination_cidr_block()
@@ -189,7 +188,7 @@ fn convert_route_table(t: &ec2::RouteTable, region: &str) -> RouteTable {
                     .or(r.carrier_gateway_id())
                     .unwrap_or("unknown")
                     .to_string();
-                Some(Route { destination, target })
+                Some(Route { destination, target, blackhole: r.state() == Some(&ec2::RouteState::Blackhole) })
             })
             .collect(),
     }

@@ -132,7 +132,7 @@ impl<'a> Network<'a> {
                         .copied()
                         .collect();
                     let reach = exposure.family(v6);
-                    if !public.is_empty() && reach.is_open() {
+                    if !public.is_empty() && reach.is_open() && reach.admits_any(&public) {
                         out.push((*r, public, reach.clone()));
                         break;
                     }

@@ -1,19 +1,39 @@
 //! Whether an address is reachable from the internet: a public address in a subnet whose route table (the
-//! explicitly associated one, else the VPC's main table) routes to an internet gateway.
+//! explicitly associated one, else the VPC's main table) routes the reply to an internet gateway.
+//!
+//! Routes are read as AWS evaluates them, per family: the default route (`0.0.0.0/0`, `::/0`) decides for the
+//! internet at large. To an internet gateway: open. To a Gateway Load Balancer or Network Firewall endpoint
+//! (`vpce-`): open *through inspection*. A blackhole, a NAT gateway, an egress-only internet gateway or any
+//! other target: closed (replies never reach the client). Without such a default route, more specific routes
+//! to an internet gateway open the address only to clients in their destinations.
 
 use crate::model::{Datastore, Inventory, NetworkInterface, RouteTable, Subnet};
+use ipnet::IpNet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 /// The address half of internet exposure, for one address family.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddressReach {
-    /// A public address, and a route to an internet gateway.
-    Open { address: String, subnet: String, route_table: String, gateway: String },
+    /// A public address, and a route that carries replies to an internet gateway (or, `inspected`, through a
+    /// Gateway Load Balancer or Network Firewall endpoint), for every client or, when `clients` is not empty,
+    /// for clients in those networks only.
+    Open {
+        address: String,
+        subnet: String,
+        route_table: String,
+        gateway: String,
+        clients: Vec<IpNet>,
+        /// Public networks whose replies a more specific route sends elsewhere (a NAT gateway, a blackhole):
+        /// clients there cannot connect.
+        except: Vec<IpNet>,
+        inspected: bool,
+    },
     /// No public address of this family (or, for RDS, not publicly accessible).
     NoAddress,
-    /// A public address, but no route to an internet gateway from its subnet.
-    NoRoute { address: String, subnet: String, route_table: String },
+    /// A public address, but its subnet's routes send no reply to an internet gateway: `why` says where the
+    /// default route goes, if anywhere.
+    NoRoute { address: String, subnet: String, route_table: String, why: String },
     /// A public address in a subnet whose route table was not collected: assumed open.
     Unknown { address: String, why: String },
     /// A publicly accessible database whose interfaces were not collected, in a subnet group of which some
@@ -32,20 +52,59 @@ impl AddressReach {
     pub fn is_known_open(&self) -> bool {
         matches!(self, AddressReach::Open { .. })
     }
+
+    /// Open only through an inspection endpoint.
+    pub fn is_inspected(&self) -> bool {
+        matches!(self, AddressReach::Open { inspected: true, .. })
+    }
+
+    /// Whether a client in one of `sources` can reach the address: open (or assumed open) for every client, or
+    /// for clients in a network that overlaps one of them.
+    pub fn admits_any(&self, sources: &[IpNet]) -> bool {
+        match self {
+            AddressReach::Open { clients, except, .. } => {
+                let overlaps = |a: &IpNet, b: &IpNet| a.contains(&b.network()) || b.contains(&a.network());
+                sources.iter().any(|s| {
+                    (clients.is_empty() || clients.iter().any(|c| overlaps(c, s)))
+                        && !except.iter().any(|e| e.contains(s))
+                })
+            }
+            AddressReach::Unknown { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for AddressReach {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AddressReach::Open { address, subnet, route_table, gateway } => write!(
-                f,
-                "public address {address} in {subnet}, whose route table {route_table} routes to internet gateway {gateway}"
-            ),
+            AddressReach::Open { address, subnet, route_table, gateway, clients, except, inspected } => {
+                if *inspected {
+                    write!(
+                        f,
+                        "public address {address} in {subnet}, whose route table {route_table} sends the internet \
+                         through inspection endpoint {gateway}"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "public address {address} in {subnet}, whose route table {route_table} routes to internet \
+                         gateway {gateway}"
+                    )?;
+                }
+                let list = |nets: &[IpNet]| nets.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+                if !clients.is_empty() {
+                    write!(f, " for clients in {} only", list(clients))?;
+                }
+                if !except.is_empty() {
+                    write!(f, " (except clients in {}, routed elsewhere)", list(except))?;
+                }
+                Ok(())
+            }
             AddressReach::NoAddress => f.write_str("no public address"),
-            AddressReach::NoRoute { address, subnet, route_table } => write!(
-                f,
-                "public address {address}, but {subnet}'s route table {route_table} has no route to an internet gateway"
-            ),
+            AddressReach::NoRoute { address, subnet, route_table, why } => {
+                write!(f, "public address {address}, but {subnet}'s route table {route_table} {why}")
+            }
             AddressReach::Unknown { address, why } => write!(f, "public address {address} ({why}; assumed reachable)"),
             AddressReach::Undecided { address, routed, unrouted } => write!(
                 f,
@@ -150,17 +209,13 @@ impl<'a> Routing<'a> {
             };
             return AddressReach::Unknown { address, why };
         };
-        let gateway = table.routes.iter().find(|r| {
-            r.to_internet_gateway() && r.destination.parse::<ipnet::IpNet>().is_ok_and(|d| d.addr().is_ipv6() == v6)
-        });
-        match gateway {
-            Some(r) => AddressReach::Open {
-                address,
-                subnet: subnet.to_string(),
-                route_table: table.id.clone(),
-                gateway: r.target.clone(),
-            },
-            None => AddressReach::NoRoute { address, subnet: subnet.to_string(), route_table: table.id.clone() },
+        let subnet = subnet.to_string();
+        let route_table = table.id.clone();
+        match internet_route(table, v6) {
+            Verdict::Open { gateway, clients, except, inspected } => {
+                AddressReach::Open { address, subnet, route_table, gateway, clients, except, inspected }
+            }
+            Verdict::Closed(why) => AddressReach::NoRoute { address, subnet, route_table, why },
         }
     }
 
@@ -232,4 +287,67 @@ impl<'a> Routing<'a> {
         exposure.v4 = best.unwrap_or(AddressReach::NoAddress);
         exposure
     }
+}
+
+enum Verdict {
+    Open { gateway: String, clients: Vec<IpNet>, except: Vec<IpNet>, inspected: bool },
+    Closed(String),
+}
+
+/// What a route table does with replies to the internet, for one family.
+fn internet_route(table: &RouteTable, v6: bool) -> Verdict {
+    let routes: Vec<(IpNet, &crate::model::Route)> = table
+        .routes
+        .iter()
+        .filter_map(|r| Some((r.destination.parse::<IpNet>().ok()?, r)))
+        .filter(|(d, _)| d.addr().is_ipv6() == v6)
+        .collect();
+    let default = routes.iter().find(|(d, _)| d.prefix_len() == 0).map(|(_, r)| *r);
+    let specific: Vec<(IpNet, &crate::model::Route)> = routes
+        .iter()
+        .filter(|(d, r)| d.prefix_len() > 0 && r.to_internet_gateway() && !r.blackhole && crate::model::is_public(d))
+        .map(|(d, r)| (*d, *r))
+        .collect();
+    // Longest prefix first: a more specific route to anything but an internet gateway (or, for an inspected
+    // default, the same endpoint) takes those clients' replies elsewhere.
+    let except = |open_target: &str| -> Vec<IpNet> {
+        routes
+            .iter()
+            .filter(|(d, r)| {
+                // A blackhole always takes them; otherwise any target but an internet gateway or the open one.
+                let elsewhere = r.blackhole || (!r.to_internet_gateway() && r.target != open_target);
+                d.prefix_len() > 0 && crate::model::is_public(d) && elsewhere
+            })
+            .map(|(d, _)| *d)
+            .collect()
+    };
+    let family = if v6 { "::/0" } else { "0.0.0.0/0" };
+    let closed = match default {
+        Some(r) if r.blackhole => format!("drops the internet: {family} is a blackhole route (to {})", r.target),
+        Some(r) if r.to_internet_gateway() => {
+            let except = except(&r.target);
+            return Verdict::Open { gateway: r.target.clone(), clients: Vec::new(), except, inspected: false };
+        }
+        Some(r) if r.target.starts_with("vpce-") => {
+            let except = except(&r.target);
+            return Verdict::Open { gateway: r.target.clone(), clients: Vec::new(), except, inspected: true };
+        }
+        Some(r) if r.target.starts_with("nat-") => {
+            format!("sends {family} to NAT gateway {}, which carries outbound connections only", r.target)
+        }
+        Some(r) if r.target.starts_with("eigw-") => {
+            format!("sends {family} to egress-only internet gateway {}, which admits no inbound connection", r.target)
+        }
+        Some(r) => format!("sends {family} to {}, not to an internet gateway", r.target),
+        None => "has no route to an internet gateway".to_string(),
+    };
+    if let Some((_, r)) = specific.first() {
+        return Verdict::Open {
+            gateway: r.target.clone(),
+            clients: specific.iter().map(|(d, _)| *d).collect(),
+            except: Vec::new(),
+            inspected: false,
+        };
+    }
+    Verdict::Closed(closed)
 }

@@ -418,11 +418,14 @@ pub struct RouteTable {
     pub routes: Vec<Route>,
 }
 
-/// One route: a destination (CIDR or prefix list ID) and its target (`igw-…`, `nat-…`, `local`, …).
+/// One route: a destination (CIDR or prefix list ID) and its target (`igw-…`, `nat-…`, `vpce-…`, `local`, …).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Route {
     pub destination: String,
     pub target: String,
+    /// A blackhole route (its target is gone): it matches, and drops.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blackhole: bool,
 }
 
 impl Route {
