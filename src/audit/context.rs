@@ -186,6 +186,23 @@ impl<'a> Context<'a> {
         self.membership_gaps.get(region).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// The membership sources that failed in `region`, as a verdict that depends on them says so:
+    /// `rds:DescribeDBInstances failed (AccessDenied)`.
+    pub fn membership_gap_text(&self, region: &str) -> String {
+        let failed: Vec<String> = self
+            .inventory
+            .coverage
+            .iter()
+            .filter(|c| {
+                c.region == region
+                    && c.status == crate::model::CoverageStatus::Failed
+                    && MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
+            })
+            .map(|c| format!("{}:{} failed ({})", c.service, c.operation, c.error_code.as_deref().unwrap_or("error")))
+            .collect();
+        failed.join(", ")
+    }
+
     /// The public networks a rule's peer admits: the CIDR itself, or the public entries of a prefix list.
     /// `Err` when the peer is a prefix list whose entries were not collected.
     pub fn public_sources(&self, rule: &Rule) -> Result<Vec<IpNet>, String> {

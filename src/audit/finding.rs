@@ -131,4 +131,22 @@ pub struct Finding {
     /// Set when a suppression in the configuration accepts this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<crate::suppress::Suppressed>,
+    /// `unconfirmed`: a verdict that needed data a failed call did not return (an "unused" group in a region
+    /// where a membership source failed). Such findings are info and never count towards `--fail-on`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+}
+
+/// How sure a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// It holds for the data that was read, but a source that could change it failed.
+    Unconfirmed,
+}
+
+impl Finding {
+    pub fn is_unconfirmed(&self) -> bool {
+        self.confidence == Some(Confidence::Unconfirmed)
+    }
 }

@@ -5,7 +5,7 @@ mod context;
 mod finding;
 
 pub use context::{Context, Member, PublicIngress, MEMBERSHIP_OPERATIONS};
-pub use finding::{Evidence, Finding, Remediation, Resource, Severity};
+pub use finding::{Confidence, Evidence, Finding, Remediation, Resource, Severity};
 
 use crate::checks::{self, Check};
 use crate::model::Inventory;

@@ -318,6 +318,7 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
             commands,
         },
         suppressed: None,
+        confidence: None,
     });
 }
 
@@ -450,5 +451,6 @@ fn check_interface(
             commands: exposures.iter().map(|e| e.command.clone()).collect(),
         },
         suppressed: None,
+        confidence: None,
     });
 }

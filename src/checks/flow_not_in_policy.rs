@@ -122,6 +122,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 commands,
             },
             suppressed: None,
+            confidence: None,
         });
     }
 }

@@ -217,5 +217,6 @@ fn push(ctx: &Context, rule: &Rule, other: &str, message: String, fix: Rule, out
             commands: vec![fix.authorize_command()],
         },
         suppressed: None,
+        confidence: None,
     });
 }

@@ -244,6 +244,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 commands,
             },
             suppressed: None,
+            confidence: None,
         });
     }
 }

@@ -159,5 +159,6 @@ fn finding(
             commands,
         },
         suppressed: None,
+        confidence: None,
     }
 }

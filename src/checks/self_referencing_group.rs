@@ -118,6 +118,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 commands,
             },
             suppressed: None,
+            confidence: None,
         });
     }
 }

@@ -1,5 +1,5 @@
 use super::{group_label, revoke_command};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource};
+use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 
 declare_check! {
     /// ### What it does
@@ -8,10 +8,12 @@ declare_check! {
     /// group or serverless cache carries them. The finding lists the rules of other groups that still
     /// reference the unused group.
     ///
-    /// Groups used only by RDS or ElastiCache count as used even where their interfaces are not visible.
-    /// When any call that reveals membership failed in a region (DescribeNetworkInterfaces, the RDS or the
-    /// ElastiCache describe calls), no group of that region is reported: the failure is in the coverage list
-    /// instead, and the exit code says the audit is incomplete.
+    /// Groups used only by a datastore (RDS, RDS Proxy, ElastiCache, Redshift, OpenSearch, MemoryDB) count as
+    /// used even where their interfaces are not visible. When a call that reveals membership failed in a
+    /// region (DescribeNetworkInterfaces, or a datastore service's describe call), groups of that region that
+    /// look unused are still reported, but as `unconfirmed` info findings that name the failed calls ("unless a
+    /// resource these calls would have listed uses it: rds:DescribeDBInstances failed (AccessDenied)"); they
+    /// never count for `--fail-on`, and the exit code says the audit is incomplete.
     ///
     /// Known limit: groups that only a launch template, an Auto Scaling group at zero capacity or an ECS service
     /// scaled to zero refers to have no members at audit time and are reported.
@@ -38,9 +40,11 @@ declare_check! {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for group in &ctx.inventory.groups {
-        if group.is_default() || !ctx.members(&group.id).is_empty() || !ctx.membership_gaps(&group.region).is_empty() {
+        if group.is_default() || !ctx.members(&group.id).is_empty() {
             continue;
         }
+        // Where a membership source failed, the verdict holds only for what was read: unconfirmed, info.
+        let unconfirmed = !ctx.membership_gaps(&group.region).is_empty();
         let referencing: Vec<_> = ctx.referenced_by(&group.id).iter().filter(|r| r.group_id != group.id).collect();
         let mut commands: Vec<String> = referencing.iter().map(|r| revoke_command(r)).collect();
         commands.push(format!("aws ec2 delete-security-group --region {} --group-id {}", group.region, group.id));
@@ -58,24 +62,38 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             id: String::new(),
             account: None,
             check: UNUSED_GROUP.id.to_string(),
-            severity: UNUSED_GROUP.default_severity,
+            severity: if unconfirmed { Severity::Info } else { UNUSED_GROUP.default_severity },
             region: group.region.clone(),
             resource: Resource::group(group),
             group_ids: vec![group.id.clone()],
             rule_ids: referencing.iter().map(|r| r.label()).collect(),
-            message: format!(
-                "{} is attached to no interface, database or cache and has {own_rules} rule(s) of its own; {refs}",
-                group_label(ctx, &group.id)
-            ),
+            message: {
+                let mut m = format!(
+                    "{} is attached to no interface, database or cache and has {own_rules} rule(s) of its own; {refs}",
+                    group_label(ctx, &group.id)
+                );
+                if unconfirmed {
+                    m.push_str(&format!(
+                        "; unconfirmed: unless a resource these calls would have listed uses it: {}",
+                        ctx.membership_gap_text(&group.region)
+                    ));
+                }
+                m
+            },
             evidence: referencing
                 .iter()
                 .map(|r| Evidence::rule(r, format!("{} references the unused group", group_label(ctx, &r.group_id))))
                 .collect(),
             remediation: Remediation {
-                summary: "Revoke the rules that reference the group, then delete it.".to_string(),
+                summary: if unconfirmed {
+                    "Confirm the group is unused once the failed calls succeed; then revoke the rules that reference it, and delete it.".to_string()
+                } else {
+                    "Revoke the rules that reference the group, then delete it.".to_string()
+                },
                 commands,
             },
             suppressed: None,
+            confidence: unconfirmed.then_some(crate::audit::Confidence::Unconfirmed),
         });
     }
 }

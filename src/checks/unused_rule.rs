@@ -11,8 +11,9 @@ declare_check! {
     ///   wider protocol, a port range that contains it, a CIDR that contains it, or the same peer).
     ///
     /// Not reported: rules of groups that themselves have no members (the `unused-group` finding covers them),
-    /// the default group's built-in self rule, peers owned by another account (they cannot be verified), and
-    /// stale peers in a region where a membership call failed (see the coverage list).
+    /// the default group's built-in self rule, and peers owned by another account (they cannot be verified). A
+    /// peer with no members, in a region where a membership call failed, is reported `unconfirmed` (info,
+    /// naming the failed calls, never counted for `--fail-on`); a peer that no longer exists stays low.
     ///
     /// ### Why is this bad?
     /// Rules that do nothing still read as intent. A rule admitting a deleted group is a trap: AWS keeps it,
@@ -44,8 +45,19 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let rules = ctx.rules(&group.id);
         for rule in rules {
-            if let Some(reason) = stale(ctx, group.is_default(), rule, account) {
-                out.push(finding(ctx, rule, Severity::Low, format!("stale: {reason}"), None));
+            if let Some((reason, membership)) = stale(ctx, group.is_default(), rule, account) {
+                // "No members" rests on every membership source; where one failed it is unconfirmed, info.
+                if membership && !ctx.membership_gaps(&rule.region).is_empty() {
+                    let reason = format!(
+                        "stale: {reason}; unconfirmed: unless a resource these calls would have listed uses it: {}",
+                        ctx.membership_gap_text(&rule.region)
+                    );
+                    let mut f = finding(ctx, rule, Severity::Info, reason, None);
+                    f.confidence = Some(crate::audit::Confidence::Unconfirmed);
+                    out.push(f);
+                } else {
+                    out.push(finding(ctx, rule, Severity::Low, format!("stale: {reason}"), None));
+                }
             }
         }
         for (i, rule) in rules.iter().enumerate() {
@@ -68,7 +80,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&str>) -> Option<String> {
+/// Why a rule's peer is stale, and whether that rests on membership (a peer with no members) rather than on
+/// the peer's existence.
+fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&str>) -> Option<(String, bool)> {
     let Peer::Group { id, owner_id, .. } = &rule.peer else { return None };
     if let (Some(owner), Some(account)) = (owner_id.as_deref(), account) {
         if owner != account {
@@ -78,13 +92,13 @@ fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&st
     if group_is_default && id == &rule.group_id {
         return None;
     }
-    if !ctx.membership_gaps(&rule.region).is_empty() || ctx.inventory.failed(&rule.region, "DescribeSecurityGroups") {
+    if ctx.inventory.failed(&rule.region, "DescribeSecurityGroups") {
         return None;
     }
     match ctx.group(id) {
-        None => Some(format!("peer group {id} no longer exists")),
+        None => Some((format!("peer group {id} no longer exists"), false)),
         Some(peer) if ctx.members(&peer.id).is_empty() => {
-            Some(format!("peer group {} has no members", group_label(ctx, id)))
+            Some((format!("peer group {} has no members", group_label(ctx, id)), true))
         }
         Some(_) => None,
     }
@@ -118,5 +132,6 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
         evidence,
         remediation: Remediation { summary: "Revoke the rule.".to_string(), commands: vec![revoke_command(rule)] },
         suppressed: None,
+        confidence: None,
     }
 }

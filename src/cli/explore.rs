@@ -91,5 +91,9 @@ pub(crate) fn run_diff(args: DiffArgs) -> Result<u8, String> {
         DiffFormat::Markdown => d.to_text(true),
     };
     print(&text)?;
-    Ok(if d.new.iter().any(|f| f.severity >= args.fail_on) { exit::FINDINGS } else { exit::CLEAN })
+    Ok(if d.new.iter().any(|f| !f.is_unconfirmed() && f.severity >= args.fail_on) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }

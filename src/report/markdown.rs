@@ -36,8 +36,9 @@ pub fn render_markdown(report: &Report) -> String {
             let fix: Vec<String> = f.remediation.commands.iter().map(|c| format!("`{}`", cell(c))).collect();
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} `{}` | {} | {} |",
+                "| `{}`{} | {} | {} `{}` | {} | {} |",
                 f.check,
+                if f.is_unconfirmed() { " (unconfirmed)" } else { "" },
                 f.region,
                 f.resource.kind,
                 cell(&f.resource.id),

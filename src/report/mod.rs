@@ -86,6 +86,9 @@ pub struct Summary {
     /// Findings accepted by a suppression: listed, marked, and left out of the counts above.
     #[serde(default)]
     pub suppressed: usize,
+    /// Findings whose verdict a failed call leaves open (info; never counted for `--fail-on`).
+    #[serde(default)]
+    pub unconfirmed: usize,
     pub fail_on: Severity,
     /// The exit code `sgaudit audit` returns for this report.
     pub exit_code: u8,
@@ -112,7 +115,7 @@ fn summarize(findings: &[Finding], coverage: &[Coverage], counts: [usize; 4], fa
     let failed = coverage.iter().filter(|c| c.status == CoverageStatus::Failed).count();
     let exit_code = if failed > 0 {
         exit::INCOMPLETE
-    } else if active.iter().any(|f| f.severity >= fail_on) {
+    } else if active.iter().any(|f| !f.is_unconfirmed() && f.severity >= fail_on) {
         exit::FINDINGS
     } else {
         exit::CLEAN
@@ -121,6 +124,7 @@ fn summarize(findings: &[Finding], coverage: &[Coverage], counts: [usize; 4], fa
     Summary {
         findings: active.len(),
         suppressed: findings.len() - active.len(),
+        unconfirmed: active.iter().filter(|f| f.is_unconfirmed()).count(),
         by_severity,
         by_check,
         security_groups,
@@ -149,8 +153,8 @@ impl Report {
                 .collect();
             if !gaps.is_empty() {
                 notes.push(format!(
-                    "{region}: unused-group and stale unused-rule findings were not evaluated because {} failed; \
-                     group membership is unknown there",
+                    "{region}: {} failed, so group membership is not fully known there: unused-group and stale \
+                     unused-rule findings in {region} are unconfirmed (info, never counted for --fail-on)",
                     gaps.join(", ")
                 ));
             }

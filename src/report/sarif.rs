@@ -69,7 +69,10 @@ pub fn render_sarif(report: &Report) -> String {
                 .iter()
                 .map(|s| json!({ "kind": "external", "status": "accepted", "justification": s.reason }))
                 .collect();
+            // An unconfirmed verdict is for review, not a failure.
+            let kind = if f.is_unconfirmed() { "review" } else { "fail" };
             json!({
+                "kind": kind,
                 "suppressions": suppressions,
                 "ruleId": f.check,
                 "ruleIndex": index,
@@ -86,6 +89,7 @@ pub fn render_sarif(report: &Report) -> String {
                 "partialFingerprints": { "sgauditFindingId/v1": f.id },
                 "properties": {
                     "severity": f.severity.as_str(),
+                    "confidence": if f.is_unconfirmed() { "unconfirmed" } else { "confirmed" },
                     "security-severity": security_severity(f.severity),
                     "region": f.region,
                     "group_ids": f.group_ids,

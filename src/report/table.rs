@@ -26,8 +26,9 @@ pub fn render_table(report: &Report, width: Option<u16>) -> String {
             let fix = f.remediation.commands.first().cloned().unwrap_or_else(|| f.remediation.summary.clone());
             let more = f.remediation.commands.len().saturating_sub(1);
             let fix = if more > 0 { format!("{fix}\n(+{more} more in JSON)") } else { fix };
+            let check = if f.is_unconfirmed() { format!("{} (unconfirmed)", f.check) } else { f.check.clone() };
             table.add_row(vec![
-                f.check.clone(),
+                check,
                 f.region.clone(),
                 format!("{} {}", f.resource.kind, f.resource.id),
                 f.message.clone(),
