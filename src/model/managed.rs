@@ -252,19 +252,21 @@ const TABLE: &[Row] = &[
 ];
 
 impl Match {
-    fn hits(self, eni: &NetworkInterface) -> bool {
+    /// `lower` is the description in lower case, for the requester-managed matches (computed once).
+    fn hits(self, eni: &NetworkInterface, lower: &str) -> bool {
         match self {
             Match::Type(t) => eni.interface_type == t,
             Match::Requester(r) => eni.requester_id.as_deref() == Some(r),
             Match::Description(d) => eni.description.starts_with(d),
-            Match::ManagedDescription(d) => eni.requester_managed && eni.description.to_ascii_lowercase().contains(d),
+            Match::ManagedDescription(d) => eni.requester_managed && lower.contains(d),
         }
     }
 }
 
 /// The service that owns an interface, or `None` for a compute interface (EC2, ECS and EKS pods, ...).
 pub fn classify(eni: &NetworkInterface) -> Option<ManagedBy> {
-    if let Some(row) = TABLE.iter().find(|r| r.by.hits(eni)) {
+    let lower = if eni.requester_managed { eni.description.to_ascii_lowercase() } else { String::new() };
+    if let Some(row) = TABLE.iter().find(|r| r.by.hits(eni, &lower)) {
         return Some(row.service);
     }
     // Interfaces a service created that the table does not know: not a host the account runs code on.
