@@ -97,8 +97,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     eni.group_ids.iter().map(|g| by_group[g.as_str()].as_slice()).collect();
                 check_interface(ctx, eni, None, DATABASE_PORTS, &groups, out);
             }
-            // A datastore service whose own API is not read: its documented ports.
-            Some(m) if m.role() == Role::Datastore && !m.folds_into_datastore() => {
+            // A datastore service's interface that no collected datastore claims (MSK and DAX, whose APIs are
+            // not read, or a resource whose describe call failed): the service's documented ports.
+            Some(m)
+                if m.role() == Role::Datastore && !ctx.network.is_attached(eni) && !m.default_ports().is_empty() =>
+            {
                 let table: Vec<DatabasePort> = m
                     .default_ports()
                     .iter()

@@ -95,6 +95,8 @@ pub struct Network<'a> {
     relay_index: Vec<(IpAddr, ClassId)>,
     /// Every datastore by (region, ID, kind): whether a member's parent is in the inventory.
     datastore_keys: rustc_hash::FxHashSet<(&'a str, &'a str, ResourceKind)>,
+    /// Every interface that belongs to a collected datastore, by (region, ID).
+    attached: rustc_hash::FxHashSet<(&'a str, &'a str)>,
     /// The flow graph, worked out on first use and shared by `graph` and the policy checks.
     edges: std::sync::OnceLock<Vec<graph::Edge<'a>>>,
 }
@@ -244,6 +246,8 @@ impl<'a> Network<'a> {
         let mut relay_index: Vec<(IpAddr, ClassId)> =
             classes.iter().enumerate().flat_map(|(i, c)| c.source.addresses.iter().map(move |a| (*a, i))).collect();
         relay_index.sort_unstable();
+        let attached: rustc_hash::FxHashSet<(&str, &str)> =
+            datastore_interfaces.values().flatten().map(|e| (e.region.as_str(), e.id.as_str())).collect();
         Network {
             inventory: inv,
             routing,
@@ -264,6 +268,7 @@ impl<'a> Network<'a> {
             datastore_interfaces,
             relay_index,
             datastore_keys: inv.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect(),
+            attached,
             edges: std::sync::OnceLock::new(),
         }
     }
@@ -304,6 +309,11 @@ impl<'a> Network<'a> {
     /// The interfaces RDS or ElastiCache created for a datastore, when they were collected.
     pub fn datastore_interfaces(&self, d: &Datastore) -> &[&'a NetworkInterface] {
         self.datastore_interfaces.get(&address_of(d)).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether an interface belongs to a datastore that was collected (and is audited as that datastore).
+    pub fn is_attached(&self, eni: &NetworkInterface) -> bool {
+        self.attached.contains(&(eni.region.as_str(), eni.id.as_str()))
     }
 
     pub fn datastore_exposure(&self, d: &Datastore) -> Exposure {

@@ -357,8 +357,9 @@ impl ManagedBy {
         }
     }
 
-    /// The TCP ports a datastore service listens on by default, for interfaces whose resource sgaudit did not
-    /// read through the service's own API (they are audited on these ports). From each service's
+    /// The TCP ports a datastore service listens on by default, for interfaces that no collected datastore
+    /// claims (MSK and DAX, whose APIs sgaudit does not read, or a resource whose describe call failed): they
+    /// are audited on these ports. From each service's
     /// documentation: MSK brokers 9092 (plaintext), 9094 (TLS), 9096 (SASL/SCRAM), 9098 (IAM), 9194-9198
     /// (public access) and ZooKeeper 2181/2182; DAX 8111 (unencrypted) and 9111 (TLS); Redshift 5439;
     /// OpenSearch 443 (and 9200 where clients use it); MemoryDB 6379.
