@@ -43,4 +43,5 @@ fixtures! {
     public_space,
     datastore_placement,
     routing,
+    network_acls,
 }

@@ -324,3 +324,114 @@ proptest! {
         prop_assert_eq!(pa.covers(&pb), oracle, "{} covers {}", a, b);
     }
 }
+
+// Network ACLs: the port sweep and the address pieces against packet-by-packet first-match evaluation.
+
+use sgaudit::model::{AclAction, AclEntry, Direction, NetworkAcl};
+
+/// A CIDR inside 54.0.0.0/24 (public), or the whole internet.
+fn acl_cidr() -> impl Strategy<Value = IpNet> {
+    prop_oneof![
+        1 => Just("0.0.0.0/0".parse::<IpNet>().unwrap()),
+        4 => (24u8..=32, any::<u8>()).prop_map(|(len, last)| {
+            IpNet::V4(Ipv4Net::new(Ipv4Addr::new(54, 0, 0, last), len).unwrap().trunc())
+        }),
+    ]
+}
+
+/// Entries whose ports stay below 2048, so that every port above behaves like 2048.
+fn acl_entry() -> impl Strategy<Value = AclEntry> {
+    (
+        1u16..40,
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![Just(Protocol::All), Just(Protocol::Tcp), Just(Protocol::Udp)],
+        (0u16..2048, 0u16..512),
+        acl_cidr(),
+    )
+        .prop_map(|(number, egress, allow, protocol, (from, width), cidr)| AclEntry {
+            number: number * 10,
+            direction: if egress { Direction::Egress } else { Direction::Ingress },
+            action: if allow { AclAction::Allow } else { AclAction::Deny },
+            protocol,
+            ports: PortRange { from, to: from.saturating_add(width).min(2047) },
+            cidr,
+        })
+}
+
+fn acl(entries: Vec<AclEntry>) -> NetworkAcl {
+    let mut entries = entries;
+    // Rule numbers are unique per direction.
+    entries.sort_by_key(|e| (e.direction, e.number));
+    entries.dedup_by_key(|e| (e.direction, e.number));
+    NetworkAcl {
+        id: "acl-1".into(),
+        region: "us-east-1".into(),
+        vpc_id: Some("vpc-1".into()),
+        is_default: false,
+        subnet_ids: vec!["subnet-1".into()],
+        entries,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every port of the query is decided by the entry that decides its packet, and the parts tile the query.
+    #[test]
+    fn acl_port_decisions_are_first_match(
+        entries in proptest::collection::vec(acl_entry(), 0..8),
+        egress in any::<bool>(),
+        from in 0u16..2100,
+        width in 0u16..300,
+        last in any::<u8>(),
+    ) {
+        let acl = acl(entries);
+        let direction = if egress { Direction::Egress } else { Direction::Ingress };
+        let query = PortRange { from, to: from.saturating_add(width) };
+        let remote = std::net::IpAddr::V4(Ipv4Addr::new(54, 0, 0, last));
+        let parts = acl.decisions(direction, Protocol::Tcp, query, remote);
+        let mut next = query.from;
+        for d in &parts {
+            prop_assert_eq!(d.ports.from, next, "parts tile the query: {:?}", parts);
+            for port in d.ports.from..=d.ports.to {
+                prop_assert_eq!(d.entry, acl.decide(direction, Protocol::Tcp, port, remote));
+            }
+            next = d.ports.to.wrapping_add(1);
+        }
+        prop_assert_eq!(next, query.to.wrapping_add(1));
+    }
+
+    /// From the internet, a subnet is open exactly when some client address of the admitted network has its
+    /// request allowed in on some asked port and its reply allowed out on some ephemeral port.
+    #[test]
+    fn acl_internet_half_is_open_exactly_when_some_client_gets_through(
+        entries in proptest::collection::vec(acl_entry(), 0..8),
+        client in acl_cidr(),
+        from in 0u16..2100,
+        width in 0u16..50,
+    ) {
+        let acl = acl(entries);
+        let inv = Inventory {
+            vpcs: vec![Vpc { id: "vpc-1".into(), region: "us-east-1".into(), owner_id: None, cidrs: vec!["10.0.0.0/16".parse().unwrap()] }],
+            network_acls: vec![acl.clone()],
+            ..Inventory::default()
+        };
+        let net = sgaudit::flow::Network::new(&inv);
+        let query = PortRange { from, to: from.saturating_add(width) };
+        let half = net.acls.from_internet("us-east-1", "subnet-1", Some("vpc-1"), Protocol::Tcp, query, &[client], &net.space);
+        // Clients: 54.0.0.0/24 stands for the internet; the rest of 0.0.0.0/0 behaves like one of its
+        // addresses outside every entry (56.0.0.1).
+        let mut addrs: Vec<Ipv4Addr> = (0..=255u8).map(|b| Ipv4Addr::new(54, 0, 0, b)).collect();
+        addrs.push(Ipv4Addr::new(56, 0, 0, 1));
+        let returns: Vec<u16> = (1024u16..=2048).collect();
+        let open = addrs.iter().filter(|a| client.contains(&std::net::IpAddr::V4(**a))).any(|a| {
+            let ip = std::net::IpAddr::V4(*a);
+            let allowed = |d: Option<&AclEntry>| d.is_some_and(|e| e.action == AclAction::Allow);
+            (query.from..=query.to).any(|p| allowed(acl.decide(Direction::Ingress, Protocol::Tcp, p, ip)))
+                && returns.iter().any(|&p| allowed(acl.decide(Direction::Egress, Protocol::Tcp, p, ip)))
+        });
+        prop_assert_eq!(matches!(half, sgaudit::flow::AclHalf::Open { .. }), open, "{:?}", half);
+        prop_assert_eq!(half.is_blocked(), !open, "{:?}", half);
+    }
+}

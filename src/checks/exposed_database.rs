@@ -1,8 +1,8 @@
 use super::db_ports::DatabasePort;
 use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
-use crate::flow::Exposure;
-use crate::model::{Datastore, ManagedBy, NetworkInterface, ResourceKind, Role, Rule};
+use crate::flow::{AclHalf, AddressReach, Exposure};
+use crate::model::{Datastore, ManagedBy, NetworkInterface, PortRange, Protocol, ResourceKind, Role, Rule};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -147,7 +147,8 @@ enum Half {
 
 /// The address half, given the public networks the open rules admit: whether a client in one of them can
 /// reach the resource's address (same family, routed to an internet gateway for that client), and why (not).
-fn address_half(sources: &[IpNet], exposure: &Exposure) -> (Half, String) {
+/// With the open address, the admitted sources of its family.
+fn address_half(sources: &[IpNet], exposure: &Exposure) -> (Half, String, Option<(AddressReach, Vec<IpNet>)>) {
     let fam = |v6: bool| -> Vec<IpNet> { sources.iter().filter(|n| n.addr().is_ipv6() == v6).copied().collect() };
     let (v4, v6) = (fam(false), fam(true));
     let mut limited = None;
@@ -157,12 +158,12 @@ fn address_half(sources: &[IpNet], exposure: &Exposure) -> (Half, String) {
         }
         if reach.admits_any(srcs) {
             let half = if reach.is_inspected() { Half::Inspected } else { Half::Open };
-            return (half, reach.to_string());
+            return (half, reach.to_string(), Some((reach.clone(), srcs.clone())));
         }
         limited.get_or_insert_with(|| format!("{reach}, and the open rules admit none of those clients"));
     }
     if let Some(text) = limited {
-        return (Half::Closed, text);
+        return (Half::Closed, text, None);
     }
     let open_other = if !v4.is_empty() && v6.is_empty() && exposure.v6.is_open() {
         Some(("IPv4", &exposure.v6))
@@ -177,6 +178,7 @@ fn address_half(sources: &[IpNet], exposure: &Exposure) -> (Half, String) {
             format!(
                 "the open rules admit {fam} sources only, and its reachable address is of the other family: {reach}"
             ),
+            None,
         );
     }
     let text = match (v4.is_empty(), v6.is_empty()) {
@@ -184,7 +186,29 @@ fn address_half(sources: &[IpNet], exposure: &Exposure) -> (Half, String) {
         (false, true) => exposure.v4.to_string(),
         _ => exposure.v6.to_string(),
     };
-    (Half::Closed, text)
+    (Half::Closed, text, None)
+}
+
+/// The network-ACL half, once the address half is open: the ACL of the subnet the open address lives in,
+/// for the admitted ports and public clients.
+fn acl_half(
+    ctx: &Context,
+    region: &str,
+    opened: Option<&(AddressReach, Vec<IpNet>)>,
+    vpc: Option<&str>,
+    ports: &[(u16, u16)],
+) -> AclHalf {
+    let Some((AddressReach::Open { subnet, .. }, sources)) = opened else { return AclHalf::NotModelled };
+    let mut first = None;
+    for &(from, to) in ports {
+        let ports = PortRange { from, to };
+        let h = ctx.network.acls.from_internet(region, subnet, vpc, Protocol::Tcp, ports, sources, &ctx.network.space);
+        if !h.is_blocked() {
+            return h;
+        }
+        first.get_or_insert(h);
+    }
+    first.unwrap_or(AclHalf::NotModelled)
 }
 
 fn describe_source(o: &Opening) -> String {
@@ -239,21 +263,26 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
     let mut address = address_half(&sources, &ctx.network.datastore_exposure(d));
     for m in &public_members {
         if address.0 == Half::Closed {
-            let (half, text) = address_half(&sources, &ctx.network.datastore_exposure(m));
-            address = (half, format!("its member {}: {text}", m.id));
+            let (half, text, reach) = address_half(&sources, &ctx.network.datastore_exposure(m));
+            address = (half, format!("its member {}: {text}", m.id), reach);
         }
     }
-    let (half, address) = address;
-    let open = half != Half::Closed;
-    let severity = if half == Half::Open { Severity::Critical } else { Severity::High };
+    let (half, address, opened) = address;
+    let acl = acl_half(ctx, &d.region, opened.as_ref(), d.vpc_id.as_deref(), &[(port, port)]);
+    let open = half != Half::Closed && !acl.is_blocked();
+    let severity = if half == Half::Open && open { Severity::Critical } else { Severity::High };
+    let acl_text = acl.text().map(|t| format!("; {t}")).unwrap_or_default();
     let (group_ids, rule_ids, evidence, mut commands) = finding_parts(ctx, &found, port);
     let sources: Vec<String> = found.iter().map(describe_source).collect();
-    let reach = if half == Half::Inspected {
+    let reach = if half != Half::Closed && acl.is_blocked() {
+        format!("address half open ({address}), but {acl}, so the internet cannot connect while that entry stands")
+    } else if half == Half::Inspected {
         format!(
-            "address half open through inspection, so the internet can connect if the inspection lets it: {address}"
+            "address half open through inspection, so the internet can connect if the inspection lets it: \
+             {address}{acl_text}"
         )
     } else if open {
-        format!("address half open too, so the internet can connect now: {address}")
+        format!("address half open too, so the internet can connect now: {address}{acl_text}")
     } else if !d.publicly_accessible && public_members.is_empty() {
         let why = match d.kind {
             k if k.can_be_public() => "it is not publicly accessible",
@@ -421,11 +450,18 @@ fn check_interface(
     let rule_ids: Vec<String> = exposures.iter().map(|e| e.rule_id.clone()).collect();
     let sources: Vec<&str> = exposures.iter().map(|e| e.source.as_str()).collect();
     let nets: Vec<IpNet> = exposures.iter().flat_map(|e| e.sources.iter().copied()).collect();
-    let (half, address) = address_half(&nets, &ctx.network.routing.interface(eni));
-    let severity = if half == Half::Open { Severity::Critical } else { Severity::High };
+    let (half, address, opened) = address_half(&nets, &ctx.network.routing.interface(eni));
+    let mut ranges: Vec<(u16, u16)> =
+        exposures.iter().flat_map(|e| e.admitted.iter().map(|&(_, f, t)| (f, t))).collect();
+    ranges.sort_unstable();
+    ranges.dedup();
+    let acl = acl_half(ctx, &eni.region, opened.as_ref(), eni.vpc_id.as_deref(), &ranges);
+    let severity = if half == Half::Open && !acl.is_blocked() { Severity::Critical } else { Severity::High };
+    let acl_text = acl.text().map(|t| format!("; {t}")).unwrap_or_default();
     let addr = match half {
-        Half::Open => format!("address half open too: {address}"),
-        Half::Inspected => format!("address half open through inspection: {address}"),
+        _ if half != Half::Closed && acl.is_blocked() => format!("address half open ({address}), but {acl}"),
+        Half::Open => format!("address half open too: {address}{acl_text}"),
+        Half::Inspected => format!("address half open through inspection: {address}{acl_text}"),
         Half::Closed => format!("address half closed: {address}"),
     };
     let what = match (&eni.instance_id, service) {

@@ -5,6 +5,7 @@
 mod ec2;
 mod elasticache;
 mod memorydb;
+mod network_acl;
 mod opensearch;
 mod outcome;
 mod rds;
@@ -148,6 +149,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.prefix_lists.extend(part.prefix_lists);
         inv.subnets.extend(part.subnets);
         inv.route_tables.extend(part.route_tables);
+        inv.network_acls.extend(part.network_acls);
         inv.vpcs.extend(part.vpcs);
         inv.peerings.extend(part.peerings);
         inv.notes.extend(part.notes);
@@ -248,6 +250,7 @@ struct RegionPart {
     prefix_lists: Vec<crate::model::PrefixList>,
     subnets: Vec<crate::model::Subnet>,
     route_tables: Vec<crate::model::RouteTable>,
+    network_acls: Vec<crate::model::NetworkAcl>,
     vpcs: Vec<crate::model::Vpc>,
     peerings: Vec<crate::model::VpcPeering>,
     notes: Vec<String>,
@@ -284,8 +287,11 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (elasticache::datastores(&ecc, region, &mut cov).await, cov)
     };
     let routing = async {
-        let mut cov = Vec::new();
-        (ec2::routing(&ec2c, region, &mut cov).await, cov)
+        let (mut cov, mut acl_cov) = (Vec::new(), Vec::new());
+        let (routes, acls) =
+            tokio::join!(ec2::routing(&ec2c, region, &mut cov), network_acl::acls(&ec2c, region, &mut acl_cov));
+        cov.extend(acl_cov);
+        ((routes, acls), cov)
     };
     let networks = async {
         let mut cov = Vec::new();
@@ -309,7 +315,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (interfaces, c2),
         (mut datastores, c3),
         (caches, c4),
-        ((subnets, route_tables), c5),
+        (((subnets, route_tables), network_acls), c5),
         ((vpcs, peerings), c6),
         ((warehouses, notes), c7),
     ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics);
@@ -327,6 +333,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         prefix_lists,
         subnets,
         route_tables,
+        network_acls,
         vpcs,
         peerings,
         notes,

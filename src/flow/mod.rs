@@ -12,6 +12,7 @@
 //! classes in which every candidate edge comes from an index (ingress rules by referenced group, CIDR rules
 //! by masked address) and is dropped once its destination is reached.
 
+mod acl;
 mod attach;
 mod class;
 mod graph;
@@ -22,6 +23,7 @@ mod routing;
 mod search;
 mod traffic;
 
+pub use acl::{AclFix, AclHalf, Acls, End};
 pub use class::{Class, Party};
 pub use graph::Edge;
 pub use place::{resolve, Place};
@@ -69,6 +71,8 @@ pub enum Node {
 pub struct Network<'a> {
     pub inventory: &'a Inventory,
     pub routing: Routing<'a>,
+    /// Each subnet's network ACL: the third half of a flow.
+    pub acls: Acls<'a>,
     /// What is public for this account: outside reserved space and its VPCs' blocks.
     pub space: AddressSpace,
     pub classes: Vec<Class<'a>>,
@@ -251,6 +255,7 @@ impl<'a> Network<'a> {
         Network {
             inventory: inv,
             routing,
+            acls: Acls::new(inv),
             space: AddressSpace::new(inv),
             classes,
             classes_of_group,

@@ -3,11 +3,13 @@
 //! Everything the audit engine knows about an account is in [`Inventory`]. The collector builds it from
 //! AWS responses; tests build it from fixtures. Nothing in here performs I/O.
 
+mod acl;
 pub mod managed;
 mod net;
 mod ports;
 mod rule;
 
+pub use acl::{address, bounds, AclAction, AclEntry, Decision, NetworkAcl, EPHEMERAL, LAST_RULE};
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
 pub use ports::{traffic_text, PortRange, Protocol};
@@ -48,6 +50,9 @@ pub struct Inventory {
     pub subnets: Vec<Subnet>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub route_tables: Vec<RouteTable>,
+    /// Network ACLs with their entries and subnets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_acls: Vec<NetworkAcl>,
     /// One entry per API operation the collector ran (or tried to).
     #[serde(default)]
     pub coverage: Vec<Coverage>,

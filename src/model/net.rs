@@ -212,6 +212,21 @@ impl AddressSpace {
         }
     }
 
+    /// The merged non-public ranges of one family in `region` (reserved space, the VPC blocks and the peers'),
+    /// as inclusive bounds widened to `u128`: a sweep over addresses splits at them to skip internal space.
+    pub fn internal_bounds(&self, region: &str, v6: bool) -> Vec<(u128, u128)> {
+        let reserved = PublicRanges::get();
+        let (v4r, v6r) = match self.regions.get(region) {
+            Some((a, b)) => (a, b),
+            None => (&reserved.v4, &reserved.v6),
+        };
+        if v6 {
+            v6r.ranges.clone()
+        } else {
+            v4r.ranges.iter().map(|&(lo, hi)| (u128::from(lo), u128::from(hi))).collect()
+        }
+    }
+
     /// The public entries among `nets`, for evidence.
     pub fn public_part<'a>(&self, region: &str, nets: impl IntoIterator<Item = &'a IpNet>) -> Vec<IpNet> {
         nets.into_iter().filter(|n| self.is_public(region, n)).copied().collect()

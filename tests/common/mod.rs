@@ -149,6 +149,7 @@ pub fn fixture(name: &str) -> sgaudit::model::Inventory {
         "route_tables",
         "vpcs",
         "peerings",
+        "network_acls",
     ] {
         for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
