@@ -62,6 +62,66 @@ fn reach_answers() {
     }
 }
 
+/// Network ACLs over tests/fixtures/network_acls.json: the security groups allow every flow asked here.
+const ACL_CASES: &[Case] = &[
+    // The source subnet's outbound entries allow only 0-1023: the closing rule blocks 5432 on the way out.
+    (
+        "eni-b",
+        "eni-a",
+        Some(5432),
+        0,
+        false,
+        &[
+            "acl-noreturn",
+            "outbound",
+            "rule *",
+            "create-network-acl-entry",
+            "--egress --rule-number 110 --protocol 6 --port-range From=5432,To=5432 --cidr-block 10.0.1.10/32",
+        ],
+    ),
+    // Out of subnet-d, but rule 90 of subnet-a denies 5432 from everywhere: an allow goes before it.
+    (
+        "eni-d",
+        "eni-a",
+        Some(5432),
+        0,
+        false,
+        &[
+            "acl-deny90",
+            "inbound",
+            "rule 90 denies",
+            "--ingress --rule-number 89 --protocol 6 --port-range From=5432,To=5432 --cidr-block 10.0.4.10/32",
+        ],
+    ),
+    // Allowed both ways, return on the ephemeral ports included.
+    ("eni-a", "eni-d", Some(5432), 0, true, &["acl-deny90 of subnet-a and acl-partial of subnet-d allow it"]),
+    // The request passes, but subnet-b's outbound entries (0-1023 only) drop the return to the ephemeral port.
+    ("eni-a", "eni-b", Some(5432), 0, false, &["blocks the return", "acl-noreturn", "--egress"]),
+    // Inside one subnet no ACL applies.
+    ("eni-a2", "eni-a", Some(5432), 0, true, &["sgr-pg"]),
+    // From the internet the block is named, and nothing is proposed towards the public source.
+    ("internet", "eni-a", Some(5432), 0, false, &["rule 90 denies tcp/5432 from 0.0.0.0/0"]),
+    ("internet", "eni-d", Some(5432), 0, true, &["rule 110 allows tcp/5432", "allows the return"]),
+];
+
+#[test]
+fn reach_through_network_acls() {
+    let inv = fixture("network_acls");
+    let net = Network::new(&inv);
+    for &(from, to, port, hops, reachable, mentions) in ACL_CASES {
+        let (f, t) = (resolve(&net, from).unwrap(), resolve(&net, to).unwrap());
+        let answer = net.reach(&f, &t, Want { protocol: Protocol::Tcp, port }, hops);
+        let text = sgaudit::report::render_reach_text(&sgaudit::report::reach_view(&net, &answer));
+        assert_eq!(answer.reachable, reachable, "{from} → {to}:\n{text}");
+        for m in mentions {
+            assert!(text.contains(m), "{from} → {to} should mention {m}:\n{text}");
+        }
+        if from == "internet" {
+            assert!(!text.contains("aws ec2"), "nothing proposed towards the internet:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn places_resolve_by_id_name_identifier_and_cidr() {
     let inv = fixture("flows");

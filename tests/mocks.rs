@@ -152,7 +152,9 @@ fn refresh_tiered() {
         }],
     );
     patch::proxy_endpoints(&dir, r);
+    patch::default_acls_ipv6(&dir, r);
     patch::proxy_endpoints(&dir, "eu-west-1");
+    patch::default_acls_ipv6(&dir, "eu-west-1");
     patch::serverless_workgroups(&dir, r, &[]);
     patch::serverless_workgroups(&dir, "eu-west-1", &[]);
     patch::cache_clusters(&dir, "eu-west-1", &[]);
@@ -245,6 +247,7 @@ fn refresh_vprofile() {
     );
     patch::serverless_workgroups(&dir, r, &[]);
     patch::proxy_endpoints(&dir, r);
+    patch::default_acls_ipv6(&dir, r);
     patch::serverless_caches(&dir, r, &[]);
     patch::managed_interfaces(
         &dir,
@@ -299,6 +302,7 @@ fn refresh_dataplatform() {
     patch::cache_clusters(&dir, r, &[]);
     patch::serverless_caches(&dir, r, &[]);
     patch::proxy_endpoints(&dir, r);
+    patch::default_acls_ipv6(&dir, r);
     patch::serverless_workgroups(
         &dir,
         r,

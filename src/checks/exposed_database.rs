@@ -45,11 +45,14 @@ declare_check! {
     /// the address only to clients in their destinations, and more specific routes elsewhere close it for
     /// theirs. For a database, the subnet is its own: that of its interfaces, else its subnet group's.
     ///
-    /// Severity: critical when both halves are open, or when the address is public but the route tables
-    /// could not be read (assumed open); high when the address is reached only through an inspection endpoint
-    /// (one step lower), or when only the rule half is open (no public address, no route to an internet
-    /// gateway for the admitted clients, or a public address of the other family only): another layer still
-    /// stands between the database and the internet, until someone changes it.
+    /// With the address half open, the subnet's *network ACL* is the third half: some admitted public client
+    /// must have its request allowed in on the port and the reply allowed out to its ephemeral port
+    /// (1024-65535), entries read in rule-number order; the message quotes the entries, or the one that blocks.
+    ///
+    /// Severity: critical when every half is open (route tables or ACLs that could not be read count as
+    /// open); high when the address is reached only through an inspection endpoint (one step lower), when a
+    /// network ACL blocks, or when only the rule half is open (no public address, no route to an internet
+    /// gateway for the admitted clients, or a public address of the other family only).
     ///
     /// ### Why is this bad?
     /// A database reachable from the internet is exposed to password spraying, exploitation of engine

@@ -261,19 +261,13 @@ impl<'a> Acls<'a> {
             let replied = in_acl.decisions(Direction::Egress, p, back, src.address);
             let returned = out_acl.decisions(Direction::Ingress, p, back, dst.address);
             if common_allowed(&replied, &returned).is_some() {
-                let name = |d: &[Decision]| d.iter().find(|d| d.allows()).map(ToString::to_string).unwrap_or_default();
                 return AclHalf::Open {
                     text: format!(
-                        "network ACLs allow it: {} of {} (out: {}; reply in: {}) and {} of {} (in: {}; reply out: {}), \
-                         e.g. on {}",
+                        "network ACLs {} of {} and {} of {} allow it on {} and its return",
                         out_acl.id,
                         src.subnet,
-                        name(&sent),
-                        name(&returned),
                         in_acl.id,
                         dst.subnet,
-                        name(&received),
-                        name(&replied),
                         crate::model::traffic_text(p, PortRange::single(port)),
                     ),
                 };

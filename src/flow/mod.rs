@@ -15,6 +15,7 @@
 mod acl;
 mod attach;
 mod class;
+mod gate;
 mod graph;
 mod halves;
 mod place;
@@ -58,6 +59,8 @@ pub struct Hop<'a> {
     pub traffic: Traffic,
     /// From the internet: the destination's address half.
     pub address: Option<AddressReach>,
+    /// The network-ACL half, once a path is found (`reach` sets it).
+    pub acl: Option<AclHalf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -59,9 +59,8 @@ impl<'a> Network<'a> {
             answer.notes.push(format!("{} has no members: nothing listens in it", to.label()));
         }
         if let Some(hop) = self.direct(&q) {
-            answer.reachable = true;
             answer.hops.push(hop);
-            return answer;
+            return self.gated(answer, from, to);
         }
         if max_hops > 0 && !targets.is_empty() {
             let start = self.first_hops(from, sources);
@@ -84,13 +83,28 @@ impl<'a> Network<'a> {
                 }
             }
             if let Some(hops) = best {
-                answer.reachable = true;
                 answer.hops = hops;
-                return answer;
+                return self.gated(answer, from, to);
             }
             answer.notes.push(format!("no path through up to {max_hops} intermediate member(s) either"));
         }
         answer.missing = self.missing(&q);
+        answer
+    }
+
+    /// A path the security groups allow, checked against the network ACLs: reachable unless one blocks a hop.
+    fn gated(&self, mut answer: Answer<'a>, from: &Place<'a>, to: &Place<'a>) -> Answer<'a> {
+        match self.gate(&mut answer.hops, from, to) {
+            None => answer.reachable = true,
+            Some(blocked) => {
+                answer.missing.push(blocked);
+                answer.notes.push(
+                    "the security groups allow every hop of this path, but a network ACL blocks it; other paths \
+                     were not tried against the network ACLs"
+                        .to_string(),
+                );
+            }
+        }
         answer
     }
 
@@ -109,6 +123,7 @@ impl<'a> Network<'a> {
                     ingress: Some(rule),
                     traffic: Traffic::of(rule).narrow(want),
                     address: Some(address),
+                    acl: None,
                 })
             }),
             Place::Cidr(cidr) => targets.iter().find_map(|(node, party)| {
@@ -120,6 +135,7 @@ impl<'a> Network<'a> {
                     ingress: Some(rule),
                     traffic: Traffic::of(rule).narrow(want),
                     address: None,
+                    acl: None,
                 })
             }),
             _ => {
@@ -138,6 +154,7 @@ impl<'a> Network<'a> {
                                 ingress: None,
                                 traffic: Traffic::of(rule).narrow(want),
                                 address: None,
+                                acl: None,
                             });
                         }
                         continue;
@@ -151,6 +168,7 @@ impl<'a> Network<'a> {
                                 ingress: Some(i),
                                 traffic,
                                 address: None,
+                                acl: None,
                             });
                         }
                     }
@@ -196,6 +214,7 @@ impl<'a> Network<'a> {
                             ingress: Some(rule),
                             traffic: Traffic::of(rule),
                             address: None,
+                            acl: None,
                         });
                     }
                 }
@@ -214,6 +233,7 @@ impl<'a> Network<'a> {
                                 ingress: Some(i),
                                 traffic,
                                 address: None,
+                                acl: None,
                             });
                         }
                     }

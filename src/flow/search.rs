@@ -62,6 +62,7 @@ impl<'a> Network<'a> {
                     ingress: Some(rule),
                     traffic: Traffic::of(rule),
                     address: Some(address),
+                    acl: None,
                 });
             }
         }
@@ -152,6 +153,7 @@ impl<'a> Network<'a> {
                             ingress: Some(ingress),
                             traffic,
                             address: None,
+                            acl: None,
                         };
                         visit(&mut tree, &mut remaining, &mut queue, c, d + 1, hop);
                     }
@@ -205,6 +207,7 @@ impl<'a> Network<'a> {
                             ingress: Some(ingress),
                             traffic,
                             address: None,
+                            acl: None,
                         };
                         found.insert(c, hop);
                         order.push(c);

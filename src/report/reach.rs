@@ -33,6 +33,9 @@ pub struct HopView {
     pub ingress: Option<RuleView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The network-ACL half: the entries that let the hop through, or the one that blocks it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_acl: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +79,7 @@ fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
         egress: h.egress.map(|r| rule_view(net, r)),
         ingress: h.ingress.map(|r| rule_view(net, r)),
         address: h.address.as_ref().map(ToString::to_string),
+        network_acl: h.acl.as_ref().and_then(crate::flow::AclHalf::text),
     }
 }
 
@@ -122,6 +126,9 @@ pub fn render_reach_text(v: &ReachView) -> String {
         }
         if let Some(a) = &h.address {
             out.push_str(&format!("       address {a}\n"));
+        }
+        if let Some(a) = &h.network_acl {
+            out.push_str(&format!("       acl     {a}\n"));
         }
     }
     if !v.missing.is_empty() {

@@ -263,3 +263,45 @@ pub fn public_ips(dir: &Path, region: &str, ips: &[&str]) {
     }
     std::fs::write(path, xml).unwrap();
 }
+
+/// DescribeNetworkAcls: moto's default ACLs carry IPv4 entries only. AWS gives the default ACL of a VPC with
+/// an IPv6 block rule 101 allowing `::/0` and the closing `*` (32768) for `::/0`, in both directions.
+#[allow(dead_code)]
+pub fn default_acls_ipv6(dir: &Path, region: &str) {
+    let vpcs = super::read(&entry_file(dir, region, "DescribeVpcs"));
+    let start = vpcs.find("<vpcSet>").expect("vpc set") + "<vpcSet>".len();
+    let dual: Vec<String> = top_level_items(&vpcs[start..vpcs.rfind("</vpcSet>").expect("vpc set end")])
+        .into_iter()
+        .filter(|v| v.contains("<ipv6CidrBlock>"))
+        .filter_map(|v| {
+            let s = v.find("<vpcId>")? + "<vpcId>".len();
+            Some(v[s..s + v[s..].find('<')?].to_string())
+        })
+        .collect();
+    let path = entry_file(dir, region, "DescribeNetworkAcls");
+    let xml = super::read(&path);
+    let (open, close) = ("<networkAclSet>", "</networkAclSet>");
+    let s = xml.find(open).expect("acl set") + open.len();
+    let e = xml.rfind(close).expect("acl set end");
+    let entry = |number: u16, action: &str, egress: bool| {
+        format!(
+            "<item><ruleNumber>{number}</ruleNumber><protocol>-1</protocol><ruleAction>{action}</ruleAction>\
+             <egress>{egress}</egress><ipv6CidrBlock>::/0</ipv6CidrBlock></item>"
+        )
+    };
+    let items: Vec<String> = top_level_items(&xml[s..e])
+        .into_iter()
+        .map(|item| {
+            let default = item.contains("<default>true</default>") || item.contains("<isDefault>true</isDefault>");
+            if !default || !dual.iter().any(|v| item.contains(&format!("<vpcId>{v}</vpcId>"))) {
+                return item;
+            }
+            let added: String = [false, true]
+                .iter()
+                .flat_map(|&egress| [entry(101, "allow", egress), entry(32768, "deny", egress)])
+                .collect();
+            item.replacen("<entrySet>", &format!("<entrySet>{added}"), 1)
+        })
+        .collect();
+    std::fs::write(&path, format!("{}{}{}", &xml[..s], items.concat(), &xml[e..])).unwrap();
+}

@@ -1,0 +1,99 @@
+//! The network-ACL gate on a path that the security groups allow: each hop is checked against the ACLs of the
+//! subnets its members live in, and the first hop that no member pair gets through blocks the path.
+
+use super::{AclHalf, ClassId, End, Hop, Missing, Network, Node, Place};
+use crate::model::NetworkInterface;
+use crate::model::Peer;
+use ipnet::IpNet;
+
+/// At most this many members of a class stand for it: members of one class in more subnets than that are
+/// rare, and the check stays bounded.
+const MEMBERS: usize = 32;
+
+impl<'a> Network<'a> {
+    /// The addressed members of a class with their subnets; at an end of the question that names one
+    /// interface or datastore, that member only.
+    fn ends(&self, c: ClassId, place: Option<&Place<'a>>) -> Vec<End<'a>> {
+        let class = &self.classes[c];
+        let of_datastore = |d: &'a crate::model::Datastore| {
+            self.datastore_interfaces.get(&(std::ptr::from_ref(d) as usize)).into_iter().flatten().copied()
+        };
+        let members: Vec<&'a NetworkInterface> = match place {
+            Some(Place::Interface(eni)) => vec![*eni],
+            Some(Place::Datastore(d)) => of_datastore(d).collect(),
+            _ => {
+                class.interfaces.iter().copied().chain(class.datastores.iter().flat_map(|d| of_datastore(d))).collect()
+            }
+        };
+        members
+            .into_iter()
+            .filter_map(|eni| {
+                Some(End {
+                    region: &eni.region,
+                    subnet: eni.subnet_id.as_deref()?,
+                    vpc: eni.vpc_id.as_deref(),
+                    address: *eni.private_ips.first()?,
+                })
+            })
+            .take(MEMBERS)
+            .collect()
+    }
+
+    /// Sets each hop's ACL half; the first hop the ACLs block, as what the path is missing.
+    pub(crate) fn gate(&self, hops: &mut [Hop<'a>], from: &Place<'a>, to: &Place<'a>) -> Option<Missing> {
+        let mut blocked = None;
+        let last = hops.len().saturating_sub(1);
+        for (i, hop) in hops.iter_mut().enumerate() {
+            let (from, to) = ((i == 0).then_some(from), (i == last).then_some(to));
+            let protocol = hop.traffic.protocol;
+            let ports = hop.traffic.ports;
+            let half = match (hop.from, hop.to) {
+                (Node::Class(a), Node::Class(b)) => {
+                    let (sources, targets) = (self.ends(a, from), self.ends(b, to));
+                    let mut first_block = None;
+                    let mut open = None;
+                    'pairs: for s in &sources {
+                        for t in &targets {
+                            let h = self.acls.between(*s, *t, protocol, ports);
+                            if h.is_blocked() {
+                                first_block.get_or_insert(h);
+                            } else {
+                                open = Some(h);
+                                break 'pairs;
+                            }
+                        }
+                    }
+                    open.or(first_block)
+                }
+                (Node::Internet, Node::Class(b)) => {
+                    let clients: Vec<IpNet> = match hop.ingress.map(|r| &r.peer) {
+                        Some(Peer::Ipv4(n)) => vec![IpNet::V4(*n)],
+                        Some(Peer::Ipv6(n)) => vec![IpNet::V6(*n)],
+                        _ => vec!["0.0.0.0/0".parse().expect("static"), "::/0".parse().expect("static")],
+                    };
+                    match &hop.address {
+                        Some(super::AddressReach::Open { subnet, .. }) => {
+                            let vpc = self.classes[b].party.vpc;
+                            let region = self.classes[b].party.region.unwrap_or_default();
+                            Some(self.acls.from_internet(region, subnet, vpc, protocol, ports, &clients, &self.space))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(h @ AclHalf::Blocked { .. }) = &half {
+                if blocked.is_none() {
+                    let AclHalf::Blocked { text, fix } = h else { unreachable!() };
+                    blocked = Some(Missing {
+                        half: "network-acl",
+                        detail: format!("hop {}: {text}", i + 1),
+                        command: fix.as_ref().map(super::AclFix::command),
+                    });
+                }
+            }
+            hop.acl = half;
+        }
+        blocked
+    }
+}
