@@ -44,4 +44,5 @@ fixtures! {
     datastore_placement,
     routing,
     network_acls,
+    network_acls_unread,
 }
