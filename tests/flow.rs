@@ -45,21 +45,28 @@ const CASES: &[Case] = &[
     ("internet", "db", None, 0, false, &["address"]),
 ];
 
-#[test]
-fn reach_answers() {
-    let inv = fixture("flows");
+/// Asks every case of `cases` over `tests/fixtures/NAME.json`; returns each answer's text, by case.
+fn ask(name: &str, cases: &[Case]) -> Vec<String> {
+    let inv = fixture(name);
     let net = Network::new(&inv);
-    for &(from, to, port, hops, reachable, mentions) in CASES {
+    let mut texts = Vec::new();
+    for &(from, to, port, hops, reachable, mentions) in cases {
         let (f, t) = (resolve(&net, from).unwrap(), resolve(&net, to).unwrap());
         let port = port.or(t.default_port());
         let answer = net.reach(&f, &t, Want { protocol: Protocol::Tcp, port }, hops);
-        let view = sgaudit::report::reach_view(&net, &answer);
-        let text = sgaudit::report::render_reach_text(&view);
+        let text = sgaudit::report::render_reach_text(&sgaudit::report::reach_view(&net, &answer));
         assert_eq!(answer.reachable, reachable, "{from} → {to}:\n{text}");
         for m in mentions {
             assert!(text.contains(m), "{from} → {to} should mention {m}:\n{text}");
         }
+        texts.push(text);
     }
+    texts
+}
+
+#[test]
+fn reach_answers() {
+    ask("flows", CASES);
 }
 
 /// Network ACLs over tests/fixtures/network_acls.json: the security groups allow every flow asked here.
@@ -106,17 +113,8 @@ const ACL_CASES: &[Case] = &[
 
 #[test]
 fn reach_through_network_acls() {
-    let inv = fixture("network_acls");
-    let net = Network::new(&inv);
-    for &(from, to, port, hops, reachable, mentions) in ACL_CASES {
-        let (f, t) = (resolve(&net, from).unwrap(), resolve(&net, to).unwrap());
-        let answer = net.reach(&f, &t, Want { protocol: Protocol::Tcp, port }, hops);
-        let text = sgaudit::report::render_reach_text(&sgaudit::report::reach_view(&net, &answer));
-        assert_eq!(answer.reachable, reachable, "{from} → {to}:\n{text}");
-        for m in mentions {
-            assert!(text.contains(m), "{from} → {to} should mention {m}:\n{text}");
-        }
-        if from == "internet" {
+    for (case, text) in ACL_CASES.iter().zip(ask("network_acls", ACL_CASES)) {
+        if case.0 == "internet" {
             assert!(!text.contains("aws ec2"), "nothing proposed towards the internet:\n{text}");
         }
     }

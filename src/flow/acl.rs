@@ -245,7 +245,13 @@ impl<'a> Acls<'a> {
                 _ => return AclHalf::NotModelled,
             };
         let mut first_block = None;
-        for p in candidates(protocol, out_acl).into_iter().chain(candidates(protocol, in_acl)) {
+        let mut protocols = candidates(protocol, out_acl);
+        for p in candidates(protocol, in_acl) {
+            if !protocols.contains(&p) {
+                protocols.push(p);
+            }
+        }
+        for p in protocols {
             let want = ports_of(protocol, p, ports);
             // The request: out of the source subnet, into the destination's, on a port both allow.
             let sent = out_acl.decisions(Direction::Egress, p, want, dst.address);
@@ -297,15 +303,11 @@ fn blocker<'a>(
     sender: (&'a NetworkAcl, End<'a>),
     receiver: (&'a NetworkAcl, End<'a>),
 ) -> Blocker<'a> {
-    match sent.iter().find(|d| !d.allows()) {
-        Some(d) if !sent.iter().any(|d| d.allows()) => {
-            (sender.0, sender.1.subnet, *d, Direction::Egress, receiver.1.address)
-        }
-        _ => {
-            let d = received.iter().find(|d| !d.allows()).copied().unwrap_or(received[0]);
-            (receiver.0, receiver.1.subnet, d, Direction::Ingress, sender.1.address)
-        }
+    if !sent.iter().any(Decision::allows) {
+        return (sender.0, sender.1.subnet, sent[0], Direction::Egress, receiver.1.address);
     }
+    let d = received.iter().find(|d| !d.allows()).copied().unwrap_or(received[0]);
+    (receiver.0, receiver.1.subnet, d, Direction::Ingress, sender.1.address)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -340,14 +342,10 @@ fn block(
             blocking,
             number,
             protocol,
-            ports: if d.ports.from <= d.ports.to { narrowest(ports, d.ports) } else { ports },
+            ports: ports.intersect(&d.ports).unwrap_or(ports),
             cidr: IpNet::from(peer),
         }),
     }
-}
-
-fn narrowest(asked: PortRange, blocked: PortRange) -> PortRange {
-    asked.intersect(&blocked).unwrap_or(asked)
 }
 
 /// Representatives of the pieces of `nets` (one family) that the ACL's boundaries and the internal space cut

@@ -82,15 +82,12 @@ impl<'a> Network<'a> {
                 }
                 _ => None,
             };
-            if let Some(h @ AclHalf::Blocked { .. }) = &half {
-                if blocked.is_none() {
-                    let AclHalf::Blocked { text, fix } = h else { unreachable!() };
-                    blocked = Some(Missing {
-                        half: "network-acl",
-                        detail: format!("hop {}: {text}", i + 1),
-                        command: fix.as_ref().map(super::AclFix::command),
-                    });
-                }
+            if let (None, Some(AclHalf::Blocked { text, fix })) = (&blocked, &half) {
+                blocked = Some(Missing {
+                    half: "network-acl",
+                    detail: format!("hop {}: {text}", i + 1),
+                    command: fix.as_ref().map(super::AclFix::command),
+                });
             }
             hop.acl = half;
         }
