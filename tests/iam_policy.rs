@@ -10,32 +10,40 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         // Without white space, so that `client\n    .describe_x()` reads as `client.describe_x()`.
         let text: String = std::fs::read_to_string(entry.path()).unwrap().split_whitespace().collect();
-        let file_service = match entry.file_name().to_str().unwrap() {
-            "ec2.rs" | "network_acl.rs" => "ec2",
-            "rds.rs" => "rds",
-            "elasticache.rs" => "elasticache",
-            "opensearch.rs" => "es",
-            "memorydb.rs" => "memorydb",
-            "redshift.rs" => "redshift",
-            "redshift_serverless.rs" => "redshift-serverless",
-            "mod.rs" => "sts",
+        // The client variables of each file, and the IAM prefix of their service.
+        let receivers: &[(&str, &str)] = match entry.file_name().to_str().unwrap() {
+            "ec2.rs" | "network_acl.rs" => &[("client.", "ec2")],
+            "rds.rs" => &[("client.", "rds")],
+            "elasticache.rs" => &[("client.", "elasticache")],
+            "opensearch.rs" => &[("client.", "es")],
+            "memorydb.rs" => &[("client.", "memorydb")],
+            "redshift.rs" => &[("client.", "redshift")],
+            "redshift_serverless.rs" => &[("client.", "redshift-serverless")],
+            "launch.rs" => &[("ec2.", "ec2"), ("autoscaling.", "autoscaling")],
+            "ecs.rs" => &[("client.", "ecs")],
+            "eks.rs" => &[("client.", "eks")],
+            "lambda.rs" => &[("client.", "lambda")],
+            "elbv2.rs" => &[("client.", "elasticloadbalancing")],
+            "mod.rs" => &[("client.", "sts")],
             _ => continue,
         };
-        for piece in text.split("client.").skip(1) {
-            let name: String = piece.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
-            if !piece[name.len()..].starts_with("()") || name.is_empty() {
-                continue;
+        for (receiver, file_service) in receivers {
+            for piece in text.split(receiver).skip(1) {
+                let name: String = piece.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+                if !piece[name.len()..].starts_with("()") || name.is_empty() {
+                    continue;
+                }
+                let pascal: String = name
+                    .split('_')
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                    })
+                    .collect();
+                // The SDK spells DB in lower case (`describe_db_instances`); the API in upper case.
+                let pascal = pascal.replace("Db", "DB");
+                actions.insert(format!("{file_service}:{pascal}"));
             }
-            let pascal: String = name
-                .split('_')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-                })
-                .collect();
-            // The SDK spells DB in lower case (`describe_db_instances`); the API in upper case.
-            let pascal = pascal.replace("Db", "DB");
-            actions.insert(format!("{file_service}:{pascal}"));
         }
     }
     actions
@@ -54,7 +62,7 @@ fn policy_equals_the_actions_the_collector_calls() {
         .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()))
         .collect();
     let called = actions_called_by_the_collector();
-    assert_eq!(called.len(), 27, "{called:?}");
+    assert_eq!(called.len(), 39, "{called:?}");
     assert_eq!(granted, called);
     assert!(
         granted.iter().all(|a| a.contains(":Describe") || a.contains(":Get") || a.contains(":List")),

@@ -1,7 +1,8 @@
 //! The index every check reads: built once per audit, in time linear in the inventory.
 
 use crate::model::{
-    Datastore, Direction, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList, Rule, SecurityGroup,
+    Coverage, CoverageStatus, Datastore, Direction, Holder, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList,
+    Rule, SecurityGroup,
 };
 use ipnet::IpNet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -11,6 +12,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 pub enum Member<'a> {
     Interface(&'a NetworkInterface),
     Datastore(&'a Datastore),
+    /// A template or service that names the group for what it launches: attached, but not running.
+    Holder(&'a Holder),
 }
 
 impl Member<'_> {
@@ -26,7 +29,13 @@ impl Member<'_> {
                 s
             }
             Member::Datastore(d) => format!("{} {}", d.kind, d.id),
+            Member::Holder(h) => h.label(),
         }
+    }
+
+    /// An interface or a datastore: something that carries the group's traffic today.
+    pub fn is_running(&self) -> bool {
+        !matches!(self, Member::Holder(_))
     }
 }
 
@@ -38,21 +47,43 @@ pub struct PublicIngress<'a> {
     pub sources: Vec<IpNet>,
 }
 
-/// Operations whose failure leaves a region's group membership unknown.
-pub const MEMBERSHIP_OPERATIONS: &[&str] = &[
-    "DescribeNetworkInterfaces",
-    "DescribeDBInstances",
-    "DescribeDBClusters",
-    "DescribeDBProxies",
-    "DescribeDBProxyEndpoints",
-    "DescribeCacheClusters",
-    "DescribeReplicationGroups",
-    "DescribeServerlessCaches",
-    "DescribeClusters",
-    "ListWorkgroups",
-    "ListDomainNames",
-    "DescribeDomains",
+/// Operations whose failure leaves a region's group membership unknown: service, operation, and what it
+/// would have listed.
+pub const MEMBERSHIP_OPERATIONS: &[(&str, &str, &str)] = &[
+    ("ec2", "DescribeNetworkInterfaces", "a network interface"),
+    ("ec2", "DescribeLaunchTemplateVersions", "a launch template"),
+    ("rds", "DescribeDBInstances", "an RDS instance"),
+    ("rds", "DescribeDBClusters", "an RDS cluster"),
+    ("rds", "DescribeDBProxies", "an RDS proxy"),
+    ("rds", "DescribeDBProxyEndpoints", "an RDS proxy endpoint"),
+    ("elasticache", "DescribeCacheClusters", "an ElastiCache cluster"),
+    ("elasticache", "DescribeReplicationGroups", "an ElastiCache replication group"),
+    ("elasticache", "DescribeServerlessCaches", "an ElastiCache serverless cache"),
+    ("redshift", "DescribeClusters", "a Redshift cluster"),
+    ("redshift-serverless", "ListWorkgroups", "a Redshift Serverless workgroup"),
+    ("es", "ListDomainNames", "an OpenSearch domain"),
+    ("es", "DescribeDomains", "an OpenSearch domain"),
+    ("memorydb", "DescribeClusters", "a MemoryDB cluster"),
+    ("autoscaling", "DescribeAutoScalingGroups", "an auto-scaling group"),
+    ("autoscaling", "DescribeLaunchConfigurations", "a launch configuration"),
+    ("ecs", "ListClusters", "an ECS service"),
+    ("ecs", "ListServices", "an ECS service"),
+    ("ecs", "DescribeServices", "an ECS service"),
+    ("lambda", "ListFunctions", "a Lambda function"),
+    ("eks", "ListClusters", "an EKS cluster"),
+    ("eks", "DescribeCluster", "an EKS cluster"),
+    ("eks", "ListNodegroups", "an EKS node group"),
+    ("eks", "DescribeNodegroup", "an EKS node group"),
+    ("elasticloadbalancing", "DescribeLoadBalancers", "a load balancer"),
 ];
+
+/// What a failed call would have listed, when its failure leaves group membership unknown.
+pub fn membership_source(c: &Coverage) -> Option<&'static str> {
+    if c.status != CoverageStatus::Failed {
+        return None;
+    }
+    MEMBERSHIP_OPERATIONS.iter().find(|(s, o, _)| *s == c.service && *o == c.operation).map(|(_, _, what)| *what)
+}
 
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
@@ -110,11 +141,27 @@ impl<'a> Context<'a> {
                 members.entry(g.as_str()).or_default().push(Member::Interface(eni));
             }
         }
+        // Holders last: a group held by a template but run by an interface is listed with its interface first.
+        let mut by_name: HashMap<(&str, &str), Vec<&str>> = HashMap::default();
+        if inventory.holders.iter().any(|h| !h.group_names.is_empty()) {
+            for g in &inventory.groups {
+                by_name.entry((g.region.as_str(), g.name.as_str())).or_default().push(g.id.as_str());
+            }
+        }
+        for h in &inventory.holders {
+            let named =
+                h.group_names.iter().flat_map(|n| by_name.get(&(h.region.as_str(), n.as_str())).into_iter().flatten());
+            let mut ids: Vec<&str> = h.group_ids.iter().map(String::as_str).chain(named.copied()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for g in ids {
+                members.entry(g).or_default().push(Member::Holder(h));
+            }
+        }
 
         let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::default();
         for c in &inventory.coverage {
-            if c.status == crate::model::CoverageStatus::Failed && MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
-            {
+            if membership_source(c).is_some() {
                 membership_gaps.entry(c.region.as_str()).or_default().push(c.operation.as_str());
             }
         }
@@ -166,7 +213,7 @@ impl<'a> Context<'a> {
         self.rules(group_id).iter().copied().filter(|r| r.direction == Direction::Ingress)
     }
 
-    /// The resources a group is attached to, deduplicated.
+    /// The resources a group is attached to, deduplicated: interfaces, datastores, then holders.
     pub fn members(&self, group_id: &str) -> &[Member<'a>] {
         self.members.get(group_id).map(Vec::as_slice).unwrap_or_default()
     }
@@ -186,21 +233,21 @@ impl<'a> Context<'a> {
         self.membership_gaps.get(region).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// The membership sources that failed in `region`, as a verdict that depends on them says so:
-    /// `rds:DescribeDBInstances failed (AccessDenied)`.
+    /// The membership sources that failed in `region`, as a verdict that depends on them says so: `unless an
+    /// ECS service uses it: ecs:ListServices failed (AccessDenied)`.
     pub fn membership_gap_text(&self, region: &str) -> String {
         let failed: Vec<String> = self
             .inventory
             .coverage
             .iter()
-            .filter(|c| {
-                c.region == region
-                    && c.status == crate::model::CoverageStatus::Failed
-                    && MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
+            .filter(|c| c.region == region)
+            .filter_map(|c| {
+                let what = membership_source(c)?;
+                let code = c.error_code.as_deref().unwrap_or("error");
+                Some(format!("unless {what} uses it: {}:{} failed ({code})", c.service, c.operation))
             })
-            .map(|c| format!("{}:{} failed ({})", c.service, c.operation, c.error_code.as_deref().unwrap_or("error")))
             .collect();
-        failed.join(", ")
+        failed.join("; ")
     }
 
     /// The public networks a rule's peer admits: the CIDR itself, or the public entries of a prefix list.

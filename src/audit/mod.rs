@@ -4,7 +4,7 @@
 mod context;
 mod finding;
 
-pub use context::{Context, Member, PublicIngress, MEMBERSHIP_OPERATIONS};
+pub use context::{membership_source, Context, Member, PublicIngress, MEMBERSHIP_OPERATIONS};
 pub use finding::{Confidence, Evidence, Finding, Remediation, Resource, Severity};
 
 use crate::checks::{self, Check};

@@ -63,6 +63,7 @@ mod db_ports;
 mod exposed_database;
 mod flow_not_in_policy;
 mod half_open_path;
+mod idle_group;
 mod internet_path_to_database;
 mod policy_common;
 mod policy_flow_broken;
@@ -74,6 +75,7 @@ pub use db_ports::DATABASE_PORTS;
 pub use exposed_database::EXPOSED_DATABASE;
 pub use flow_not_in_policy::FLOW_NOT_IN_POLICY;
 pub use half_open_path::HALF_OPEN_PATH;
+pub use idle_group::IDLE_GROUP;
 pub use internet_path_to_database::INTERNET_PATH_TO_DATABASE;
 pub use policy_flow_broken::POLICY_FLOW_BROKEN;
 pub use self_referencing_group::SELF_REFERENCING_GROUP;
@@ -87,6 +89,7 @@ pub static REGISTRY: &[&Check] = &[
     &HALF_OPEN_PATH,
     &SELF_REFERENCING_GROUP,
     &UNUSED_GROUP,
+    &IDLE_GROUP,
     &UNUSED_RULE,
     &FLOW_NOT_IN_POLICY,
     &POLICY_FLOW_BROKEN,

@@ -75,7 +75,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter_map(|m| match m {
                 Member::Datastore(d) => d.effective_port(),
-                Member::Interface(_) => None,
+                Member::Interface(_) | Member::Holder(_) => None,
             })
             .collect();
         ports.sort_unstable();

@@ -4,19 +4,17 @@ use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 declare_check! {
     /// ### What it does
     /// Finds non-default security groups that nothing uses: no network interface (EC2, ECS tasks, Lambda,
-    /// load balancers, VPC endpoints, ...), no RDS instance or cluster and no ElastiCache cluster, replication
-    /// group or serverless cache carries them. The finding lists the rules of other groups that still
-    /// reference the unused group.
+    /// load balancers, VPC endpoints, ...), no datastore (RDS, RDS Proxy, ElastiCache, Redshift, OpenSearch,
+    /// MemoryDB), and nothing that would attach the group when it launches or scales: launch templates (the
+    /// default and latest versions, and those auto-scaling groups name), launch configurations, auto-scaling
+    /// groups, ECS services (at any task count), Lambda functions, EKS clusters and node groups, load
+    /// balancers. A group only such a holder names is not unused: `idle-group` reports it. The finding lists
+    /// the rules of other groups that still reference the unused group.
     ///
-    /// Groups used only by a datastore (RDS, RDS Proxy, ElastiCache, Redshift, OpenSearch, MemoryDB) count as
-    /// used even where their interfaces are not visible. When a call that reveals membership failed in a
-    /// region (DescribeNetworkInterfaces, or a datastore service's describe call), groups of that region that
-    /// look unused are still reported, but as `unconfirmed` info findings that name the failed calls ("unless a
-    /// resource these calls would have listed uses it: rds:DescribeDBInstances failed (AccessDenied)"); they
-    /// never count for `--fail-on`, and the exit code says the audit is incomplete.
-    ///
-    /// Known limit: groups that only a launch template, an Auto Scaling group at zero capacity or an ECS service
-    /// scaled to zero refers to have no members at audit time and are reported.
+    /// When a call that reveals membership failed in a region, groups of that region that look unused are
+    /// still reported, but as `unconfirmed` info findings that name what the failed call would have listed
+    /// ("unless an ECS service uses it: ecs:ListServices failed (AccessDenied)"); they never count for
+    /// `--fail-on`, and the exit code says the audit is incomplete.
     ///
     /// ### Why is this bad?
     /// Unused groups accumulate rules nobody reviews. The day someone attaches one "because it already
@@ -69,12 +67,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             rule_ids: referencing.iter().map(|r| r.label()).collect(),
             message: {
                 let mut m = format!(
-                    "{} is attached to no interface, database or cache and has {own_rules} rule(s) of its own; {refs}",
+                    "{} is attached to no interface, database, cache, template or service and has {own_rules} rule(s) \
+                     of its own; {refs}",
                     group_label(ctx, &group.id)
                 );
                 if unconfirmed {
                     m.push_str(&format!(
-                        "; unconfirmed: unless a resource these calls would have listed uses it: {}",
+                        "; unconfirmed: {}",
                         ctx.membership_gap_text(&group.region)
                     ));
                 }

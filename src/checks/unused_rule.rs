@@ -48,10 +48,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if let Some((reason, membership)) = stale(ctx, group.is_default(), rule, account) {
                 // "No members" rests on every membership source; where one failed it is unconfirmed, info.
                 if membership && !ctx.membership_gaps(&rule.region).is_empty() {
-                    let reason = format!(
-                        "stale: {reason}; unconfirmed: unless a resource these calls would have listed uses it: {}",
-                        ctx.membership_gap_text(&rule.region)
-                    );
+                    let reason = format!("stale: {reason}; unconfirmed: {}", ctx.membership_gap_text(&rule.region));
                     let mut f = finding(ctx, rule, Severity::Info, reason, None);
                     f.confidence = Some(crate::audit::Confidence::Unconfirmed);
                     out.push(f);

@@ -3,7 +3,12 @@
 //! a [`Coverage`](crate::model::Coverage) gap.
 
 mod ec2;
+mod ecs;
+mod eks;
 mod elasticache;
+mod elbv2;
+mod lambda;
+mod launch;
 mod memorydb;
 mod network_acl;
 mod opensearch;
@@ -146,6 +151,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.rules.extend(part.rules);
         inv.interfaces.extend(part.interfaces);
         inv.datastores.extend(part.datastores);
+        inv.holders.extend(part.holders);
         inv.prefix_lists.extend(part.prefix_lists);
         inv.subnets.extend(part.subnets);
         inv.route_tables.extend(part.route_tables);
@@ -247,6 +253,7 @@ struct RegionPart {
     rules: Vec<crate::model::Rule>,
     interfaces: Vec<crate::model::NetworkInterface>,
     datastores: Vec<crate::model::Datastore>,
+    holders: Vec<crate::model::Holder>,
     prefix_lists: Vec<crate::model::PrefixList>,
     subnets: Vec<crate::model::Subnet>,
     route_tables: Vec<crate::model::RouteTable>,
@@ -267,6 +274,11 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
     let rssc = aws_sdk_redshiftserverless::Client::new(&cfg);
     let osc = aws_sdk_opensearch::Client::new(&cfg);
     let mdbc = aws_sdk_memorydb::Client::new(&cfg);
+    let asgc = aws_sdk_autoscaling::Client::new(&cfg);
+    let ecsc = aws_sdk_ecs::Client::new(&cfg);
+    let lambdac = aws_sdk_lambda::Client::new(&cfg);
+    let eksc = aws_sdk_eks::Client::new(&cfg);
+    let elbc = aws_sdk_elasticloadbalancingv2::Client::new(&cfg);
 
     let groups_and_lists = async {
         let mut cov = Vec::new();
@@ -310,6 +322,20 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         c1.extend(c2.into_iter().chain(c3).chain(c4));
         ((a, notes), c1)
     };
+    // What holds groups without running: templates, scaling groups, services, functions, clusters, balancers.
+    let holders = async {
+        let (mut c1, mut c2, mut c3, mut c4, mut c5) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut a, b, c, d, e) = tokio::join!(
+            launch::holders(&ec2c, &asgc, region, &mut c1),
+            ecs::services(&ecsc, region, &mut c2),
+            lambda::functions(&lambdac, region, &mut c3),
+            eks::clusters(&eksc, region, &mut c4),
+            elbv2::load_balancers(&elbc, region, &mut c5),
+        );
+        a.extend(b.into_iter().chain(c).chain(d).chain(e));
+        c1.extend(c2.into_iter().chain(c3).chain(c4).chain(c5));
+        (a, c1)
+    };
     let (
         (groups, rules, prefix_lists, c1),
         (interfaces, c2),
@@ -318,11 +344,12 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (((subnets, route_tables), network_acls), c5),
         ((vpcs, peerings), c6),
         ((warehouses, notes), c7),
-    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics);
+        (holders, c8),
+    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics, holders);
     datastores.extend(caches);
     datastores.extend(warehouses);
     let mut coverage = c1;
-    for c in [c2, c3, c4, c5, c6, c7] {
+    for c in [c2, c3, c4, c5, c6, c7, c8] {
         coverage.extend(c);
     }
     RegionPart {
@@ -330,6 +357,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         rules,
         interfaces,
         datastores,
+        holders,
         prefix_lists,
         subnets,
         route_tables,

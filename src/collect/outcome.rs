@@ -94,6 +94,19 @@ where
     Ok((items, pages))
 }
 
+/// One operation made as many calls (per cluster, per batch of names): items and pages summed. Any failed call
+/// fails the operation, since some resources were not read.
+pub fn combine<T>(results: impl IntoIterator<Item = Result<(Vec<T>, u32), Failure>>) -> Result<(Vec<T>, u32), Failure> {
+    let mut items = Vec::new();
+    let mut pages = 0;
+    for r in results {
+        let (i, p) = r?;
+        items.extend(i);
+        pages += p;
+    }
+    Ok((items, pages))
+}
+
 /// Records the outcome of a call and returns its items (empty when it failed).
 pub fn settle<T>(call: Call, result: Result<(Vec<T>, u32), Failure>, coverage: &mut Vec<Coverage>) -> Vec<T> {
     match result {
@@ -153,7 +166,8 @@ pub fn failed(call: Call, f: Failure) -> Coverage {
 
 /// What the operator can do about a failure.
 fn hint(call: Call, f: &Failure) -> String {
-    let action = format!("{}:{}", iam_prefix(call.service), call.operation);
+    // Every service sgaudit reads signs with its IAM prefix: `ec2`, `rds`, `es`, `elasticloadbalancing`, ...
+    let action = format!("{}:{}", call.service, call.operation);
     let code = f.code.as_str();
     let msg = f.message.to_ascii_lowercase();
     if code == "NoCredentials" {
@@ -194,14 +208,5 @@ fn hint(call: Call, f: &Failure) -> String {
             "retry later; if it persists, check that {action} is allowed and the service is available in {}",
             call.region
         )
-    }
-}
-
-fn iam_prefix(service: &str) -> &str {
-    match service {
-        "rds" => "rds",
-        "elasticache" => "elasticache",
-        "sts" => "sts",
-        _ => "ec2",
     }
 }

@@ -13,13 +13,13 @@
 //! A request is matched on region and service (from the SigV4 credential scope), operation and parameters, so
 //! page tokens and filters must match. The three protocols of the services sgaudit reads name them so:
 //!
-//! - query (EC2, RDS, ElastiCache, Redshift, STS): the `Action` form field, and every other form field;
-//! - JSON (`X-Amz-Target: Service.Operation`: Redshift Serverless, MemoryDB): the target's operation, and the
-//!   top-level fields of the JSON body;
-//! - REST-JSON (OpenSearch): the operation named by method and path (see `REST_OPERATIONS`), and the query
-//!   string and top-level body fields.
+//! - query (EC2, RDS, ElastiCache, Redshift, STS, Auto Scaling, ELBv2): the `Action` form field, and every other form field;
+//! - JSON (`X-Amz-Target: Service.Operation`: Redshift Serverless, MemoryDB, ECS): the target's operation, and
+//!   the top-level fields of the JSON body;
+//! - REST-JSON (OpenSearch, Lambda, EKS): the operation named by method and path (see `REST_OPERATIONS`), the
+//!   names in the path, and the query string and top-level body fields.
 //!
-//! Page sizes (`Version`, `MaxResults`, `MaxRecords`, `maxResults`) are not matched. Bodies are XML or JSON as
+//! Page sizes (`Version`, `MaxResults`, `MaxRecords`, `maxResults`, `MaxItems`, `PageSize`) are not matched. Bodies are XML or JSON as
 //! the service sent them. A request with no recorded response gets an HTTP 400 `NotRecorded` error in the
 //! service's own dialect, which the collector reports as a coverage gap.
 
@@ -38,16 +38,41 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const FORMAT: &str = "sgaudit/recording@1";
-const IGNORED_PARAMS: &[&str] = &["Action", "Version", "MaxResults", "MaxRecords", "maxResults"];
+const IGNORED_PARAMS: &[&str] =
+    &["Action", "Version", "MaxResults", "MaxRecords", "maxResults", "MaxItems", "PageSize"];
 
-/// REST-JSON operations, by method and path: what a recording names them.
+/// REST-JSON operations, by method and path: what a recording names them. A `{name}` segment matches any
+/// value, which becomes the parameter `name`.
 const REST_OPERATIONS: &[(&str, &str, &str)] = &[
     ("GET", "/2021-01-01/domain", "ListDomainNames"),
     ("POST", "/2021-01-01/opensearch/domain-info", "DescribeDomains"),
+    ("GET", "/2015-03-31/functions", "ListFunctions"),
+    ("GET", "/clusters", "ListClusters"),
+    ("GET", "/clusters/{name}", "DescribeCluster"),
+    ("GET", "/clusters/{name}/node-groups", "ListNodegroups"),
+    ("GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup"),
 ];
 
+/// Matches a path against a `REST_OPERATIONS` pattern, collecting the `{…}` segments.
+fn rest_match(pattern: &str, path: &str, params: &mut BTreeMap<String, String>) -> bool {
+    let (p, a): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    if p.len() != a.len() {
+        return false;
+    }
+    let mut found = Vec::new();
+    for (p, a) in p.iter().zip(&a) {
+        match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) => found.push((name.to_string(), a.to_string())),
+            None if p == a => {}
+            None => return false,
+        }
+    }
+    params.extend(found);
+    true
+}
+
 /// Signing names of the services whose bodies are JSON.
-const JSON_SERVICES: &[&str] = &["redshift-serverless", "memorydb", "es"];
+const JSON_SERVICES: &[&str] = &["redshift-serverless", "memorydb", "es", "ecs", "lambda", "eks"];
 
 /// Whether a service's bodies are JSON (else XML).
 fn is_json(service: &str) -> bool {
@@ -126,7 +151,7 @@ impl Key {
             let path = path.split_once("://").map_or(path, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
             operation = REST_OPERATIONS
                 .iter()
-                .find(|(m, p, _)| *m == request.method() && *p == path)
+                .find(|(m, p, _)| *m == request.method() && rest_match(p, path, &mut params))
                 .map(|(_, _, op)| op.to_string())
                 .unwrap_or_else(|| format!("{}{}", request.method(), path.replace('/', "_")));
             for (k, v) in form_urlencoded::parse(query.as_bytes()) {

@@ -4,12 +4,14 @@
 //! AWS responses; tests build it from fixtures. Nothing in here performs I/O.
 
 mod acl;
+mod holder;
 pub mod managed;
 mod net;
 mod ports;
 mod rule;
 
 pub use acl::{address, bounds, AclAction, AclEntry, Decision, NetworkAcl, EPHEMERAL, LAST_RULE};
+pub use holder::{Holder, HolderKind};
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
 pub use ports::{traffic_text, PortRange, Protocol};
@@ -37,6 +39,10 @@ pub struct Inventory {
     /// RDS instances and clusters, ElastiCache clusters, replication groups and serverless caches.
     #[serde(default)]
     pub datastores: Vec<Datastore>,
+    /// Launch templates, auto-scaling groups, ECS services, Lambda functions, EKS and load balancers: what
+    /// holds a group without being a running interface.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<Holder>,
     #[serde(default)]
     pub prefix_lists: Vec<PrefixList>,
     /// VPCs with their CIDR blocks: what "internal" means for this account.

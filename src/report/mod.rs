@@ -144,11 +144,7 @@ impl Report {
             let gaps: Vec<&str> = inventory
                 .coverage
                 .iter()
-                .filter(|c| {
-                    &c.region == region
-                        && c.status == CoverageStatus::Failed
-                        && crate::audit::MEMBERSHIP_OPERATIONS.contains(&c.operation.as_str())
-                })
+                .filter(|c| &c.region == region && crate::audit::membership_source(c).is_some())
                 .map(|c| c.operation.as_str())
                 .collect();
             if !gaps.is_empty() {

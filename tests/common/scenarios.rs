@@ -31,13 +31,19 @@ pub struct Seeder {
     pub redshift: aws_sdk_redshift::Client,
     pub opensearch: aws_sdk_opensearch::Client,
     pub memorydb: aws_sdk_memorydb::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    /// The endpoint, for the calls made without an SDK client.
+    pub endpoint: Option<String>,
+    /// The access key the clients sign with (moto picks the account by it).
+    pub access_key: String,
     pub ids: BTreeMap<String, String>,
 }
 
 impl Seeder {
     pub async fn new(endpoint: &str, region: &str) -> Seeder {
         let cfg = super::moto_config(endpoint, region).await;
-        Seeder::from_config(&cfg)
+        Seeder::from_config(&cfg, "testing")
     }
 
     /// A seeder working in `account`, through a role assumed there (moto keeps accounts apart by the
@@ -53,6 +59,7 @@ impl Seeder {
             .unwrap()
             .credentials
             .unwrap();
+        let key = creds.access_key_id.clone();
         let cfg = base
             .to_builder()
             .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
@@ -65,10 +72,10 @@ impl Seeder {
                 ),
             ))
             .build();
-        Seeder::from_config(&cfg)
+        Seeder::from_config(&cfg, &key)
     }
 
-    fn from_config(cfg: &aws_config::SdkConfig) -> Seeder {
+    fn from_config(cfg: &aws_config::SdkConfig, access_key: &str) -> Seeder {
         Seeder {
             ec2: aws_sdk_ec2::Client::new(cfg),
             rds: aws_sdk_rds::Client::new(cfg),
@@ -76,6 +83,10 @@ impl Seeder {
             redshift: aws_sdk_redshift::Client::new(cfg),
             opensearch: aws_sdk_opensearch::Client::new(cfg),
             memorydb: aws_sdk_memorydb::Client::new(cfg),
+            autoscaling: aws_sdk_autoscaling::Client::new(cfg),
+            lambda: aws_sdk_lambda::Client::new(cfg),
+            endpoint: cfg.endpoint_url().map(str::to_string),
+            access_key: access_key.to_string(),
             ids: BTreeMap::new(),
         }
     }
@@ -207,6 +218,84 @@ impl Seeder {
         let id = out.prefix_list().unwrap().prefix_list_id().unwrap().to_string();
         self.ids.insert(name.into(), id.clone());
         id
+    }
+
+    /// A launch template whose only version names `groups`.
+    pub async fn launch_template(&mut self, name: &str, groups: &[&str]) -> String {
+        let mut data = aws_sdk_ec2::types::RequestLaunchTemplateData::builder().image_id("ami-12c6146b");
+        for g in groups {
+            data = data.security_group_ids(*g);
+        }
+        let out = self
+            .ec2
+            .create_launch_template()
+            .launch_template_name(name)
+            .launch_template_data(data.build())
+            .send()
+            .await
+            .unwrap();
+        let id = out.launch_template().unwrap().launch_template_id().unwrap().to_string();
+        self.ids.insert(name.into(), id.clone());
+        id
+    }
+
+    /// An auto-scaling group launching the template's default version, at `desired` instances.
+    pub async fn auto_scaling_group(&mut self, name: &str, template: &str, subnets: &[&str], desired: i32) {
+        self.autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(name)
+            .launch_template(
+                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                    .launch_template_id(template)
+                    .version("$Default")
+                    .build(),
+            )
+            .min_size(0)
+            .max_size(4)
+            .desired_capacity(desired)
+            .vpc_zone_identifier(subnets.join(","))
+            .send()
+            .await
+            .unwrap();
+        self.ids.insert(name.into(), name.into());
+    }
+
+    /// A Lambda function attached to the VPC (its execution role is created first: Lambda checks it exists).
+    pub async fn lambda_function(&mut self, name: &str, subnets: &[&str], groups: &[&str]) {
+        let endpoint = self.endpoint.clone().expect("an endpoint");
+        let role = format!("{name}-role");
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("Action", "CreateRole")
+            .append_pair("Version", "2010-05-08")
+            .append_pair("RoleName", &role)
+            .append_pair("AssumeRolePolicyDocument", policy)
+            .finish();
+        let (status, body) = super::moto_post_as(&endpoint, &self.access_key, "iam", "/", &form);
+        assert_eq!(status, 200, "{body}");
+        let account = body.split("arn:aws:iam::").nth(1).and_then(|r| r.split(':').next()).unwrap_or("123456789012");
+        // The smallest valid zip archive: an empty one.
+        let mut zip = b"PK\x05\x06".to_vec();
+        zip.extend([0u8; 18]);
+        let mut vpc = aws_sdk_lambda::types::VpcConfig::builder();
+        for s in subnets {
+            vpc = vpc.subnet_ids(*s);
+        }
+        for g in groups {
+            vpc = vpc.security_group_ids(*g);
+        }
+        self.lambda
+            .create_function()
+            .function_name(name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .handler("index.handler")
+            .role(format!("arn:aws:iam::{account}:role/{role}"))
+            .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_smithy_types::Blob::new(zip)).build())
+            .vpc_config(vpc.build())
+            .send()
+            .await
+            .unwrap();
+        self.ids.insert(name.into(), name.into());
     }
 
     /// A standalone interface (an ECS task, say).
@@ -435,4 +524,14 @@ pub async fn vprofile(s: &mut Seeder) {
     s.eni("vprofile-rmq-broker", &a, &[&backend]).await;
     s.rds_instance("vprofile-rds-mysql", "mysql", 3306, &[&backend], true).await;
     s.memcached("vprofile-mc", &[&backend]).await;
+
+    // Beanstalk's worker tier, scaled to zero between batches: its group has no interface today, and its
+    // launch template and auto-scaling group need it at the next scale-out.
+    let worker = s.group("vprofile-bean-worker-sg", &vpc).await;
+    s.egress(&worker, perm("-1", -1, -1, P::Sg(&backend))).await;
+    let lt = s.launch_template("vprofile-worker-lt", &[&worker]).await;
+    s.auto_scaling_group("vprofile-worker-asg", &lt, &[&a, &b], 0).await;
+    // A nightly report function in the VPC; idle, so its interfaces are gone.
+    let report = s.group("vprofile-report-fn-sg", &vpc).await;
+    s.lambda_function("vprofile-nightly-report", &[&a], &[&report]).await;
 }
