@@ -38,6 +38,7 @@ fixtures! {
     exposed_database_interfaces,
     self_referencing_group,
     unused,
+    holders,
     unused_with_membership_gap,
     flows,
     public_space,

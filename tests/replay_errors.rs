@@ -155,3 +155,78 @@ fn output_file_gets_the_report_and_stderr_a_summary() {
     let report: serde_json::Value = serde_json::from_str(&read(&out)).unwrap();
     assert_eq!(report["schema"], "sgaudit/report@1");
 }
+
+/// Every source of holders, denied in turn: the groups it could have held are reported, unconfirmed and info,
+/// naming what the call would have listed; the exit code is 2 and nothing is "unused" at low severity.
+#[test]
+fn each_denied_holder_source_leaves_unused_verdicts_unconfirmed() {
+    let ec2 = |code: &str| {
+        format!("<Response><Errors><Error><Code>{code}</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>denied</RequestID></Response>")
+    };
+    let query = |ns: &str| {
+        format!("<ErrorResponse xmlns=\"{ns}\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized</Message></Error><RequestId>denied</RequestId></ErrorResponse>")
+    };
+    let json = || r#"{"__type": "AccessDeniedException", "message": "User is not authorized"}"#.to_string();
+    let cases: &[(&str, String, &str, &str)] = &[
+        (
+            "ec2/DescribeLaunchTemplateVersions.xml",
+            ec2("UnauthorizedOperation"),
+            "a launch template",
+            "vprofile-bean-worker-sg",
+        ),
+        (
+            "autoscaling/DescribeAutoScalingGroups.xml",
+            query("http://autoscaling.amazonaws.com/doc/2011-01-01/"),
+            "an auto-scaling group",
+            // The worker group stays held by its launch template's default version.
+            "vprofile-ops-sg",
+        ),
+        (
+            "autoscaling/DescribeLaunchConfigurations.xml",
+            query("http://autoscaling.amazonaws.com/doc/2011-01-01/"),
+            "a launch configuration",
+            "vprofile-ops-sg",
+        ),
+        ("ecs/ListClusters.json", json(), "an ECS service", "vprofile-ops-sg"),
+        ("lambda/ListFunctions.json", json(), "a Lambda function", "vprofile-report-fn-sg"),
+        ("eks/ListClusters.json", json(), "an EKS cluster", "vprofile-ops-sg"),
+        (
+            "elasticloadbalancing/DescribeLoadBalancers.xml",
+            query("http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"),
+            "a load balancer",
+            "vprofile-ops-sg",
+        ),
+    ];
+    for (file, body, what, group) in cases {
+        let (_tmp, dir) = copy_mock("vprofile");
+        let file = format!("us-east-1/{file}");
+        std::fs::write(dir.join(&file), body).unwrap();
+        edit_index(&dir, |v| {
+            for e in v["responses"].as_array_mut().unwrap() {
+                if e["file"] == file.as_str() {
+                    e["status"] = 403.into();
+                }
+            }
+        });
+        let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+        assert_eq!(code, 2, "{file}");
+        let gaps: Vec<_> = report["coverage"].as_array().unwrap().iter().filter(|c| c["status"] == "failed").collect();
+        assert_eq!(gaps.len(), 1, "{file}: {gaps:?}");
+        let op = format!("{}:{}", gaps[0]["service"].as_str().unwrap(), gaps[0]["operation"].as_str().unwrap());
+        let code = gaps[0]["error_code"].as_str().unwrap();
+        assert!(code.contains("Access") || code == "UnauthorizedOperation", "{file}: {code} {}", gaps[0]["message"]);
+        let unused: Vec<&serde_json::Value> =
+            report["findings"].as_array().unwrap().iter().filter(|f| f["check"] == "unused-group").collect();
+        assert!(
+            unused.iter().all(|f| f["severity"] == "info" && f["confidence"] == "unconfirmed"),
+            "{file}: {unused:#?}"
+        );
+        let f = unused
+            .iter()
+            .find(|f| f["resource"]["name"] == *group)
+            .unwrap_or_else(|| panic!("{file}: {group} is reported unconfirmed: {unused:#?}"));
+        let message = f["message"].as_str().unwrap();
+        assert!(message.contains(&format!("unless {what} uses it: {op} failed (")), "{file}: {message}");
+        assert!(f["remediation"]["summary"].as_str().unwrap().starts_with("Confirm"), "{file}");
+    }
+}

@@ -267,13 +267,22 @@ impl ReplayClient {
         if is_json(&service) {
             response.headers_mut().insert("content-type", "application/x-amz-json-1.1");
             if !(200..300).contains(&status) {
-                response.headers_mut().insert("x-amzn-errortype", "NotRecorded");
+                // Headers are not recorded: the error type comes from the body, as the service also writes it.
+                let code = json_error_type(response.body().bytes().unwrap_or_default());
+                response.headers_mut().insert("x-amzn-errortype", code);
             }
         } else {
             response.headers_mut().insert("content-type", "text/xml");
         }
         response
     }
+}
+
+/// The `__type` (or `code`) of a JSON error body, without its namespace; `NotRecorded` when it has none.
+fn json_error_type(body: &[u8]) -> String {
+    let doc: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let code = doc.get("__type").or_else(|| doc.get("code")).and_then(|c| c.as_str()).unwrap_or("NotRecorded");
+    code.rsplit('#').next().unwrap_or(code).to_string()
 }
 
 /// An error document in the service's own dialect (JSON, or the XML of EC2 or of the other query services).

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod dataplatform;
+pub mod holders;
 pub mod patch;
 pub mod scenarios;
 
