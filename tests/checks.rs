@@ -39,6 +39,7 @@ fixtures! {
     self_referencing_group,
     unused,
     holders,
+    cross_references,
     unused_with_membership_gap,
     flows,
     public_space,

@@ -11,6 +11,9 @@ declare_check! {
     /// balancers. A group only such a holder names is not unused: `idle-group` reports it. The finding lists
     /// the rules of other groups that still reference the unused group.
     ///
+    /// Rules in peered VPCs that reference the group (DescribeSecurityGroupReferences) are named too: they are
+    /// not this account's to revoke, and AWS refuses the delete until they are gone.
+    ///
     /// When a call that reveals membership failed in a region, groups of that region that look unused are
     /// still reported, but as `unconfirmed` info findings that name what the failed call would have listed
     /// ("unless an ECS service uses it: ecs:ListServices failed (AccessDenied)"); they never count for
@@ -37,6 +40,12 @@ declare_check! {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // Rules in peered VPCs that reference a group of this account (AWS's DescribeSecurityGroupReferences).
+    let mut from_peers: rustc_hash::FxHashMap<&str, Vec<String>> = Default::default();
+    for r in &ctx.inventory.peer_references {
+        let via = r.via.as_deref().map(|v| format!(" through {v}")).unwrap_or_default();
+        from_peers.entry(r.group_id.as_str()).or_default().push(format!("{}{via}", r.referencing_vpc_id));
+    }
     for group in &ctx.inventory.groups {
         if group.is_default() || !ctx.members(&group.id).is_empty() {
             continue;
@@ -47,7 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let mut commands: Vec<String> = referencing.iter().map(|r| revoke_command(r)).collect();
         commands.push(format!("aws ec2 delete-security-group --region {} --group-id {}", group.region, group.id));
         let refs = if referencing.is_empty() {
-            "no other group references it".to_string()
+            "no other group of this account references it".to_string()
         } else {
             format!(
                 "{} rule(s) of other groups still reference it: {}",
@@ -71,6 +80,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                      of its own; {refs}",
                     group_label(ctx, &group.id)
                 );
+                if let Some(vpcs) = from_peers.get(group.id.as_str()) {
+                    m.push_str(&format!(
+                        "; rules in peered VPC(s) {} reference it: revoke them there first, AWS refuses the delete \
+                         until then",
+                        vpcs.join(", ")
+                    ));
+                }
                 if unconfirmed {
                     m.push_str(&format!(
                         "; unconfirmed: {}",

@@ -10,8 +10,13 @@ declare_check! {
     /// - **redundant**: another rule of the same group and direction admits everything this rule admits (a
     ///   wider protocol, a port range that contains it, a CIDR that contains it, or the same peer).
     ///
+    /// A peer group of another account, or of a VPC this audit did not read, is stale only when AWS says so:
+    /// DescribeStaleSecurityGroups, asked for every VPC with such references, lists it (a deleted group, or a
+    /// peering connection no longer active). Where that answer is missing, the report's notes say the rule
+    /// cannot be verified; it is never a finding on a guess.
+    ///
     /// Not reported: rules of groups that themselves have no members (the `unused-group` finding covers them),
-    /// the default group's built-in self rule, and peers owned by another account (they cannot be verified). A
+    /// and the default group's built-in self rule. A
     /// peer with no members, in a region where a membership call failed, is reported `unconfirmed` (info,
     /// naming the failed calls, never counted for `--fail-on`); a peer that no longer exists stays low.
     ///
@@ -80,11 +85,22 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// Why a rule's peer is stale, and whether that rests on membership (a peer with no members) rather than on
 /// the peer's existence.
 fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&str>) -> Option<(String, bool)> {
-    let Peer::Group { id, owner_id, .. } = &rule.peer else { return None };
-    if let (Some(owner), Some(account)) = (owner_id.as_deref(), account) {
-        if owner != account {
-            return None;
-        }
+    let Peer::Group { id, .. } = &rule.peer else { return None };
+    let own_vpc = ctx.group(&rule.group_id).and_then(|g| g.vpc_id.as_deref());
+    if crosses(rule, account, ctx.group(id).is_some(), own_vpc) {
+        // Only AWS can tell: its answer for the rule's VPC, when it was asked; otherwise a note, never a guess.
+        let own_vpc = own_vpc?;
+        let check = ctx.inventory.stale_checks.iter().find(|c| c.region == rule.region && c.vpc_id == own_vpc)?;
+        let hit = check
+            .stale
+            .iter()
+            .find(|s| s.group_id == rule.group_id && &s.peer_group_id == id && s.direction == rule.direction)?;
+        let through = match (&hit.peering_connection_id, &hit.peering_status) {
+            (Some(pcx), Some(status)) => format!(" (peering connection {pcx} is {status})"),
+            (Some(pcx), None) => format!(" (through {pcx})"),
+            _ => String::new(),
+        };
+        return Some((format!("AWS reports the reference to {id} stale{through}"), false));
     }
     if group_is_default && id == &rule.group_id {
         return None;
@@ -99,6 +115,53 @@ fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&st
         }
         Some(_) => None,
     }
+}
+
+/// Whether a rule's peer group belongs to another account, or to another VPC this audit did not read: its
+/// existence and members are then not this audit's to judge.
+fn crosses(rule: &Rule, account: Option<&str>, peer_known: bool, own_vpc: Option<&str>) -> bool {
+    let Peer::Group { owner_id, vpc_id, .. } = &rule.peer else { return false };
+    let other_account = matches!((owner_id.as_deref(), account), (Some(o), Some(a)) if o != a);
+    let other_vpc = !peer_known && vpc_id.is_some() && own_vpc.is_some() && vpc_id.as_deref() != own_vpc;
+    other_account || other_vpc
+}
+
+/// Rules whose peer is in another account or an unread VPC and that AWS's stale answer does not cover (never
+/// asked, or the call failed): the report's notes list them as not verified, never as findings.
+pub fn unverified_references(inv: &crate::model::Inventory) -> Vec<String> {
+    let account = inv.account.as_deref();
+    let known: rustc_hash::FxHashSet<&str> = inv.groups.iter().map(|g| g.id.as_str()).collect();
+    let checked: rustc_hash::FxHashSet<(&str, &str)> =
+        inv.stale_checks.iter().map(|c| (c.region.as_str(), c.vpc_id.as_str())).collect();
+    let vpc_of: rustc_hash::FxHashMap<&str, &str> =
+        inv.groups.iter().filter_map(|g| Some((g.id.as_str(), g.vpc_id.as_deref()?))).collect();
+    let mut out = Vec::new();
+    for rule in &inv.rules {
+        let Peer::Group { id, .. } = &rule.peer else { continue };
+        let vpc = vpc_of.get(rule.group_id.as_str()).copied();
+        if !crosses(rule, account, known.contains(id.as_str()), vpc) {
+            continue;
+        }
+        let vpc = vpc.unwrap_or("its VPC");
+        if checked.contains(&(rule.region.as_str(), vpc)) {
+            continue;
+        }
+        out.push(format!(
+            "{}: {} rule {} of {} references {} ({}), which this audit cannot see; whether it is stale cannot be \
+             verified: AWS's answer for {vpc} (DescribeStaleSecurityGroups) is missing",
+            rule.region,
+            rule.direction.as_str(),
+            rule.label(),
+            rule.group_id,
+            rule.peer,
+            if matches!(&rule.peer, Peer::Group { owner_id: Some(o), .. } if Some(o.as_str()) != account) {
+                "another account"
+            } else {
+                "another VPC"
+            }
+        ));
+    }
+    out
 }
 
 fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Finding {

@@ -17,6 +17,7 @@ mod rds;
 pub mod recording;
 mod redshift;
 mod redshift_serverless;
+mod references;
 
 use crate::model::{Coverage, Inventory};
 use aws_config::retry::RetryConfig;
@@ -158,6 +159,8 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.network_acls.extend(part.network_acls);
         inv.vpcs.extend(part.vpcs);
         inv.peerings.extend(part.peerings);
+        inv.stale_checks.extend(part.stale_checks);
+        inv.peer_references.extend(part.peer_references);
         inv.notes.extend(part.notes);
         inv.coverage.extend(part.coverage);
     }
@@ -260,6 +263,8 @@ struct RegionPart {
     network_acls: Vec<crate::model::NetworkAcl>,
     vpcs: Vec<crate::model::Vpc>,
     peerings: Vec<crate::model::VpcPeering>,
+    stale_checks: Vec<crate::model::StaleCheck>,
+    peer_references: Vec<crate::model::PeerReference>,
     notes: Vec<String>,
     coverage: Vec<Coverage>,
 }
@@ -352,6 +357,9 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
     for c in [c2, c3, c4, c5, c6, c7, c8] {
         coverage.extend(c);
     }
+    // What crosses a VPC or an account, once the rules and the peering connections are in.
+    let (stale_checks, peer_references) =
+        references::references(&ec2c, region, &groups, &rules, &peerings, &mut coverage).await;
     RegionPart {
         groups,
         rules,
@@ -364,6 +372,8 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         network_acls,
         vpcs,
         peerings,
+        stale_checks,
+        peer_references,
         notes,
         coverage,
     }

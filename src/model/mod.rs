@@ -8,6 +8,7 @@ mod holder;
 pub mod managed;
 mod net;
 mod ports;
+mod reference;
 mod rule;
 
 pub use acl::{address, bounds, AclAction, AclEntry, Decision, NetworkAcl, EPHEMERAL, LAST_RULE};
@@ -15,6 +16,7 @@ pub use holder::{Holder, HolderKind};
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
 pub use ports::{traffic_text, PortRange, Protocol};
+pub use reference::{PeerReference, StaleCheck, StaleReference};
 pub use rule::{Direction, Peer, Rule};
 
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,12 @@ pub struct Inventory {
     /// Network ACLs with their entries and subnets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network_acls: Vec<NetworkAcl>,
+    /// AWS's answer on stale references, for the VPCs whose rules reference other VPCs or accounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_checks: Vec<StaleCheck>,
+    /// Groups that rules in peered VPCs reference.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peer_references: Vec<PeerReference>,
     /// One entry per API operation the collector ran (or tried to).
     #[serde(default)]
     pub coverage: Vec<Coverage>,

@@ -156,6 +156,7 @@ impl Report {
             }
         }
         notes.extend(inventory.notes.iter().cloned());
+        notes.extend(crate::checks::unverified_references(inventory));
         let counts =
             [inventory.groups.len(), inventory.rules.len(), inventory.interfaces.len(), inventory.datastores.len()];
         Report {

@@ -194,6 +194,8 @@ pub fn fixture(name: &str) -> sgaudit::model::Inventory {
         "peerings",
         "network_acls",
         "holders",
+        "stale_checks",
+        "peer_references",
     ] {
         for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
