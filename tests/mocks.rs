@@ -94,6 +94,9 @@ fn refresh() {
     if wanted("dataplatform") {
         refresh_dataplatform();
     }
+    if wanted("holders") {
+        refresh_holders();
+    }
 }
 
 fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std::path::PathBuf, Seeder) {
@@ -290,6 +293,49 @@ fn refresh_vprofile() {
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroups", "securityGroupInfo", 2);
     patch::paginate_ec2(&dir, r, "DescribeSecurityGroupRules", "securityGroupRuleSet", 4);
     patch::paginate_ec2(&dir, r, "DescribeNetworkInterfaces", "networkInterfaceSet", 3);
+}
+
+fn refresh_holders() {
+    let (dir, s) = record("holders", "us-east-1", |ep| {
+        rt().block_on(async {
+            let mut s = Seeder::new(ep, "us-east-1").await;
+            common::holders::holders(&mut s).await;
+            s
+        })
+    });
+    let r = "us-east-1";
+    patch::serverless_workgroups(&dir, r, &[]);
+    patch::proxy_endpoints(&dir, r);
+    patch::serverless_caches(&dir, r, &[]);
+    patch::cache_clusters(&dir, r, &[]);
+    // An application load balancer and an EKS control plane always have interfaces (moto creates none); the
+    // idle Lambda function has none.
+    patch::managed_interfaces(
+        &dir,
+        r,
+        &s,
+        "held-vpc",
+        &[
+            (
+                "eni-0c1d2e3f4a5b60001",
+                "held-a",
+                "held-lb-sg",
+                "interface",
+                "amazon-elb",
+                "ELB app/held-alb/50dc6c495c0c9188",
+                "10.40.1.20",
+            ),
+            (
+                "eni-0c1d2e3f4a5b60002",
+                "held-b",
+                "held-eks-sg",
+                "interface",
+                "amazon-aws",
+                "Amazon EKS held-eks",
+                "10.40.2.30",
+            ),
+        ],
+    );
 }
 
 fn refresh_dataplatform() {
