@@ -230,3 +230,81 @@ fn each_denied_holder_source_leaves_unused_verdicts_unconfirmed() {
         assert!(f["remediation"]["summary"].as_str().unwrap().starts_with("Confirm"), "{file}");
     }
 }
+
+/// References to another account's groups, through a recording: the collector asks DescribeStaleSecurityGroups
+/// for the VPC, a reference AWS lists is stale, one it does not list is fine; when the call is denied, both
+/// are "cannot be verified" notes and no finding.
+#[test]
+fn cross_account_references_are_stale_only_on_aws_word() {
+    let task_sg = "sg-a65e19cbae530282b";
+    let vpc = "vpc-58e08baa7196b50ac";
+    let rule = |id: &str, port: u16, peer: &str| {
+        format!(
+            "<item><securityGroupRuleId>{id}</securityGroupRuleId><groupId>{task_sg}</groupId><isEgress>false</isEgress>\
+             <ipProtocol>tcp</ipProtocol><fromPort>{port}</fromPort><toPort>{port}</toPort><referencedGroupInfo>\
+             <groupId>{peer}</groupId><userId>222222222222</userId><vpcId>vpc-0peer</vpcId>\
+             <vpcPeeringConnectionId>pcx-0abc</vpcPeeringConnectionId></referencedGroupInfo><tagSet/></item>"
+        )
+    };
+    let stale = format!(
+        "<DescribeStaleSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r</requestId>\
+         <staleSecurityGroupSet><item><groupId>{task_sg}</groupId><groupName>held-task-sg</groupName><vpcId>{vpc}</vpcId>\
+         <staleIpPermissions><item><fromPort>5432</fromPort><ipProtocol>tcp</ipProtocol><toPort>5432</toPort><groups><item>\
+         <groupId>sg-0partnergone</groupId><peeringStatus>deleted</peeringStatus><userId>222222222222</userId>\
+         <vpcId>vpc-0peer</vpcId><vpcPeeringConnectionId>pcx-0abc</vpcPeeringConnectionId></item></groups></item>\
+         </staleIpPermissions><staleIpPermissionsEgress/></item></staleSecurityGroupSet></DescribeStaleSecurityGroupsResponse>"
+    );
+    for denied in [false, true] {
+        let (_tmp, dir) = copy_mock("holders");
+        let rules = dir.join("us-east-1/ec2/DescribeSecurityGroupRules.xml");
+        let xml = read(&rules);
+        let extra =
+            rule("sgr-0partnerlive", 443, "sg-0partnerlive") + &rule("sgr-0partnergone", 5432, "sg-0partnergone");
+        let patched = xml.replacen("<securityGroupRuleSet>", &format!("<securityGroupRuleSet>{extra}"), 1);
+        assert_ne!(patched, xml);
+        std::fs::write(&rules, patched).unwrap();
+        let file = "us-east-1/ec2/DescribeStaleSecurityGroups.xml";
+        let body = if denied {
+            "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>not authorized</Message></Error></Errors>\
+             <RequestID>denied</RequestID></Response>"
+                .to_string()
+        } else {
+            stale.clone()
+        };
+        std::fs::write(dir.join(file), body).unwrap();
+        edit_index(&dir, |v| {
+            v["responses"].as_array_mut().unwrap().push(serde_json::json!({
+                "region": "us-east-1", "service": "ec2", "operation": "DescribeStaleSecurityGroups",
+                "params": { "VpcId": vpc }, "status": if denied { 403 } else { 200 }, "file": file
+            }));
+        });
+        let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+        let stale_rules: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "unused-rule")
+            .map(|f| f["resource"]["id"].as_str().unwrap())
+            .collect();
+        let notes = report["notes"].to_string();
+        if denied {
+            assert_eq!(code, 2);
+            assert!(stale_rules.is_empty(), "{stale_rules:?}");
+            for r in ["sgr-0partnerlive", "sgr-0partnergone"] {
+                assert!(notes.contains(&format!("rule {r} of {task_sg} references sg-")), "{notes}");
+            }
+            assert!(notes.contains("cannot be verified"), "{notes}");
+        } else {
+            assert_eq!(code, 0, "{:#}", report["coverage"]);
+            assert_eq!(stale_rules, ["sgr-0partnergone"]);
+            let f = report["findings"].as_array().unwrap().iter().find(|f| f["check"] == "unused-rule").unwrap();
+            assert!(
+                f["message"].as_str().unwrap().contains(
+                    "AWS reports the reference to sg-0partnergone stale (peering connection pcx-0abc is deleted)"
+                ),
+                "{f:#}"
+            );
+            assert!(!notes.contains("cannot be verified"), "{notes}");
+        }
+    }
+}
