@@ -90,6 +90,11 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// A fact about a group that no single rule carries (what holds it, a missing half), with why it matters.
+    pub fn fact(group_id: &str, detail: String) -> Evidence {
+        Evidence { group_id: group_id.to_string(), rule_id: None, direction: None, traffic: None, peer: None, detail }
+    }
+
     /// A rule as evidence, with why it matters.
     pub fn rule(rule: &Rule, detail: String) -> Evidence {
         Evidence {

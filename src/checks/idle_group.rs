@@ -55,17 +55,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 group_label(ctx, &group.id),
                 and_list(&holders)
             ),
-            evidence: holders
-                .iter()
-                .map(|h| Evidence {
-                    group_id: group.id.clone(),
-                    rule_id: None,
-                    direction: None,
-                    traffic: None,
-                    peer: None,
-                    detail: format!("attached to {h}"),
-                })
-                .collect(),
+            evidence: holders.iter().map(|h| Evidence::fact(&group.id, format!("attached to {h}"))).collect(),
             remediation: Remediation {
                 summary: "Keep the group while these use it; to retire it, remove it from each of them first."
                     .to_string(),

@@ -104,12 +104,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let answer = net.reach(&from_place, &to_place, want, 0);
             for m in answer.missing {
                 evidence.push(Evidence {
-                    group_id: to_group.id.clone(),
-                    rule_id: None,
-                    direction: None,
                     traffic: Some(t.to_string()),
-                    peer: None,
-                    detail: format!("{}: {}", m.half, m.detail),
+                    ..Evidence::fact(&to_group.id, format!("{}: {}", m.half, m.detail))
                 });
                 if let Some(c) = m.command {
                     if !commands.contains(&c) {

@@ -1,7 +1,7 @@
 //! ECS: every service of every cluster, at any task count. A service in `awsvpc` mode names the groups its
 //! tasks get; scaled to zero it has no interface, and still needs them at the next deployment.
 
-use super::outcome::{combine, drain, settle, span, Call, Failure};
+use super::outcome::{combine, drain, settle, span, Call, Failure, Outcome};
 use crate::model::{Coverage, Holder, HolderKind};
 use aws_sdk_ecs::types as ecs;
 use aws_sdk_ecs::Client;
@@ -36,8 +36,6 @@ pub async fn services(client: &Client, region: &str, coverage: &mut Vec<Coverage
     }
     settle(Call { region, service: SERVICE, operation: "DescribeServices" }, combine(described), coverage)
 }
-
-type Outcome<T> = Result<(Vec<T>, u32), Failure>;
 
 /// ListServices for one cluster, then DescribeServices ten at a time. The listing's outcome carries no items.
 async fn cluster(client: &Client, region: &str, arn: &str) -> (Outcome<()>, Vec<Outcome<Holder>>) {

@@ -1,7 +1,7 @@
 //! EKS: clusters (their cluster group and additional groups) and managed node groups (the remote-access group
 //! EKS creates for them). Nodes launched from a launch template are held by that template.
 
-use super::outcome::{combine, drain, settle, span, Call, Failure};
+use super::outcome::{combine, drain, settle, span, Call, Failure, Outcome};
 use crate::model::{Coverage, Holder, HolderKind};
 use aws_sdk_eks::Client;
 use futures::StreamExt;
@@ -10,8 +10,6 @@ use tracing::Instrument;
 const SERVICE: &str = "eks";
 /// Clusters read at once.
 const CONCURRENCY: usize = 8;
-
-type Outcome<T> = Result<(Vec<T>, u32), Failure>;
 
 pub async fn clusters(client: &Client, region: &str, coverage: &mut Vec<Coverage>) -> Vec<Holder> {
     let names = drain(client.list_clusters().max_results(100).into_paginator().send(), |page, out| {

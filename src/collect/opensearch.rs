@@ -1,7 +1,7 @@
 //! OpenSearch Service: the domains inside a VPC (a domain with a public endpoint has no security groups; its
 //! access policy decides who may call it, which sgaudit does not audit).
 
-use super::outcome::{settle, span, Call, Failure};
+use super::outcome::{combine, settle, span, Call, Failure};
 use crate::model::{Coverage, Datastore, ResourceKind};
 use aws_sdk_opensearch::types as os;
 use aws_sdk_opensearch::Client;
@@ -36,23 +36,8 @@ pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>
         .instrument(span(region, SERVICE, "DescribeDomains"))
     }))
     .await;
-    let mut out = Vec::new();
-    let mut pages = 0;
-    let mut failure = None;
-    for b in batches {
-        match b {
-            Ok(ds) => {
-                pages += 1;
-                out.extend(ds);
-            }
-            Err(e) => failure = Some(Failure::from(e)),
-        }
-    }
     // A failed batch fails the operation: some domains were not read.
-    let result = match failure {
-        Some(f) => Err(f),
-        None => Ok((out, pages)),
-    };
+    let result = combine(batches.into_iter().map(|b| b.map(|ds| (ds, 1)).map_err(Failure::from)));
     let mut notes = Vec::new();
     let domains = settle(Call { region, service: SERVICE, operation: "DescribeDomains" }, result, coverage)
         .into_iter()

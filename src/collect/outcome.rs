@@ -94,9 +94,12 @@ where
     Ok((items, pages))
 }
 
+/// What one call (or one operation's calls) gave: items and pages, or the failure.
+pub type Outcome<T> = Result<(Vec<T>, u32), Failure>;
+
 /// One operation made as many calls (per cluster, per batch of names): items and pages summed. Any failed call
 /// fails the operation, since some resources were not read.
-pub fn combine<T>(results: impl IntoIterator<Item = Result<(Vec<T>, u32), Failure>>) -> Result<(Vec<T>, u32), Failure> {
+pub fn combine<T>(results: impl IntoIterator<Item = Outcome<T>>) -> Outcome<T> {
     let mut items = Vec::new();
     let mut pages = 0;
     for r in results {

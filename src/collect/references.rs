@@ -3,7 +3,7 @@
 //! DescribeSecurityGroupReferences for the groups of VPCs with an active peering connection. Neither call is
 //! made for an account without such references, so emulators that lack them are not asked.
 
-use super::outcome::{combine, drain, settle, span, Call, Failure};
+use super::outcome::{combine, drain, settle, span, Call, Failure, Outcome};
 use crate::model::{
     Coverage, Direction, Peer, PeerReference, Rule, SecurityGroup, StaleCheck, StaleReference, VpcPeering,
 };
@@ -79,7 +79,7 @@ pub async fn references(
 }
 
 /// One VPC's stale references, every page.
-async fn stale_in(client: &Client, region: &str, vpc: &str) -> Result<(Vec<StaleCheck>, u32), Failure> {
+async fn stale_in(client: &Client, region: &str, vpc: &str) -> Outcome<StaleCheck> {
     let (stale, pages) = drain(
         client.describe_stale_security_groups().vpc_id(vpc).max_results(255).into_paginator().send(),
         |page, out: &mut Vec<StaleReference>| {
