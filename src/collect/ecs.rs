@@ -52,8 +52,9 @@ async fn cluster(client: &Client, region: &str, arn: &str) -> (Outcome<()>, Vec<
     let described = futures::future::join_all(arns.chunks(BATCH).map(|chunk| {
         async move {
             let out = client.describe_services().cluster(arn).set_services(Some(chunk.to_vec())).send().await?;
-            // A service the call could not describe is a resource not read: the batch fails.
-            if let Some(f) = out.failures().first() {
+            // A service the call could not describe is a resource not read: the batch fails. One deleted since it
+            // was listed (`MISSING`) holds nothing.
+            if let Some(f) = out.failures().iter().find(|f| f.reason() != Some("MISSING")) {
                 return Err(Failure {
                     code: f.reason().unwrap_or("Failure").to_string(),
                     message: format!("{}: {}", f.arn().unwrap_or_default(), f.detail().unwrap_or_default()),
