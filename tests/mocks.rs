@@ -28,6 +28,49 @@ fn mock_dirs() -> Vec<std::path::PathBuf> {
     dirs
 }
 
+/// A group that a template or service holds never gets a delete command, in any recording or fixture: the
+/// safe remediation rests on it.
+#[test]
+fn no_delete_command_for_a_held_group() {
+    let mut held_seen = 0;
+    let deletes = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["remediation"]["commands"].as_array().unwrap().iter())
+            .filter_map(|c| c.as_str()?.split("delete-security-group ").nth(1).map(str::to_string))
+            .collect()
+    };
+    for dir in mock_dirs() {
+        let (_, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+        let idle: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "idle-group")
+            .map(|f| f["resource"]["id"].as_str().unwrap())
+            .collect();
+        held_seen += idle.len();
+        for d in deletes(&report) {
+            assert!(!idle.iter().any(|g| d.ends_with(&format!("--group-id {g}"))), "{}: {d}", dir.display());
+        }
+    }
+    let inv = fixture("holders");
+    let report = serde_json::to_value(sgaudit::report::Report::new(
+        &inv,
+        sgaudit::audit::audit(&inv),
+        sgaudit::audit::Severity::High,
+    ))
+    .unwrap();
+    for d in deletes(&report) {
+        for h in &inv.holders {
+            assert!(!h.group_ids.iter().any(|g| d.ends_with(&format!("--group-id {g}"))), "{d} deletes a held group");
+        }
+    }
+    assert_eq!(held_seen, 5, "vprofile holds two groups, holders three");
+}
+
 #[test]
 fn every_mock_produces_exactly_its_readme_findings() {
     let dirs = mock_dirs();
