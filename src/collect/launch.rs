@@ -65,15 +65,14 @@ pub async fn holders(
         .instrument(span(region, "autoscaling", "DescribeLaunchConfigurations"));
     let (versions, groups, configs) = tokio::join!(versions, groups, configs);
     let lt_call = Call { region, service: "ec2", operation: "DescribeLaunchTemplateVersions" };
-    let mut versions = settle(lt_call, versions, coverage);
+    let mut in_use = settle(lt_call, versions, coverage);
     let groups =
         settle(Call { region, service: "autoscaling", operation: "DescribeAutoScalingGroups" }, groups, coverage);
     let configs =
         settle(Call { region, service: "autoscaling", operation: "DescribeLaunchConfigurations" }, configs, coverage);
 
     // A template may list both its default and its latest version as the same one.
-    dedup(&mut versions);
-    let in_use = versions.clone();
+    dedup(&mut in_use);
     // Versions an auto-scaling group names by number that are neither the default nor the latest.
     let mut wanted: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for t in groups.iter().flat_map(|g| &g.templates) {
