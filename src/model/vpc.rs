@@ -1,0 +1,93 @@
+//! The network around the groups: VPCs and their blocks, peering connections, subnets and route tables.
+
+use serde::{Deserialize, Serialize};
+
+/// A VPC with the CIDR blocks associated with it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Vpc {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// Primary and secondary IPv4 blocks and IPv6 blocks, in the `associated` state.
+    #[serde(default)]
+    pub cidrs: Vec<ipnet::IpNet>,
+}
+
+/// A VPC peering connection, as DescribeVpcPeeringConnections shows it from the collected region.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VpcPeering {
+    pub id: String,
+    /// The region it was collected in.
+    pub region: String,
+    /// `active`, `pending-acceptance`, `deleted`, ...
+    pub status: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+}
+
+impl VpcPeering {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// One side of a peering connection.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PeeringSide {
+    pub vpc_id: String,
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The blocks the peering routes for this side (IPv4 and IPv6).
+    #[serde(default)]
+    pub cidrs: Vec<ipnet::IpNet>,
+}
+
+/// A subnet of a VPC.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Subnet {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// Its IPv4 block and any IPv6 blocks.
+    #[serde(default)]
+    pub cidrs: Vec<ipnet::IpNet>,
+}
+
+/// A VPC route table, reduced to what decides internet reachability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RouteTable {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// The VPC's main route table: it serves every subnet without an explicit association.
+    #[serde(default)]
+    pub main: bool,
+    /// Subnets explicitly associated with it.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// One route: a destination (CIDR or prefix list ID) and its target (`igw-…`, `nat-…`, `vpce-…`, `local`, …).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Route {
+    pub destination: String,
+    pub target: String,
+    /// A blackhole route (its target is gone): it matches, and drops.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blackhole: bool,
+}
+
+impl Route {
+    /// Whether the route sends traffic to an internet gateway, which also lets the internet in. Egress-only
+    /// internet gateways (`eigw-`) do not.
+    pub fn to_internet_gateway(&self) -> bool {
+        self.target.starts_with("igw-")
+    }
+}
