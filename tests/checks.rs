@@ -47,4 +47,5 @@ fixtures! {
     routing,
     network_acls,
     network_acls_unread,
+    load_balancers,
 }

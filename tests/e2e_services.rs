@@ -141,6 +141,9 @@ fn groups_held_by_templates_and_services_live() {
         ("eks", "ListNodegroups"),
         ("eks", "DescribeNodegroup"),
         ("elasticloadbalancing", "DescribeLoadBalancers"),
+        ("elasticloadbalancing", "DescribeListeners"),
+        ("elasticloadbalancing", "DescribeTargetGroups"),
+        ("elasticloadbalancing", "DescribeTargetHealth"),
     ] {
         assert!(ok(service, op), "{service}:{op}: {:#}", report["coverage"]);
     }
@@ -150,7 +153,6 @@ fn groups_held_by_templates_and_services_live() {
         ("held-task-sg", "ECS service held-worker in cluster held-cluster at 0 running tasks (desired 0)"),
         ("held-fn-sg", "Lambda function held-report"),
         ("held-eks-sg", "EKS cluster held-eks"),
-        ("held-lb-sg", "load balancer held-alb (application, internal)"),
     ] {
         let id = s.id(group);
         assert!(finding(&report, "unused-group", &id).is_none(), "{group} is held, not unused");
@@ -168,4 +170,19 @@ fn groups_held_by_templates_and_services_live() {
         "{orphan:#}"
     );
     assert!(orphan["remediation"]["commands"].to_string().contains("delete-security-group"));
+
+    // The load balancer forwards what its listener takes (80) to its registered target only, on 8080.
+    let ep = moto.endpoint.as_str();
+    let reach = |from: &str, to: &str, port: &str| {
+        let base = ["reach", "--endpoint-url", ep, "--region", "us-east-1", "--max-attempts", "2"];
+        sgaudit(&[&base[..], &["--from", from, "--to", to, "--port", port, "--hops", "1"]].concat())
+    };
+    let (code, out, err) = reach("held-lb-sg", &s.id("held-app-eni"), "8080");
+    assert_eq!(code, 0, "a path shown exists, gaps or not: {out}{err}");
+    assert!(out.starts_with("REACHABLE"), "{out}{err}");
+    let (_, out, _) = reach("held-lb-sg", &s.id("held-admin-eni"), "22");
+    assert!(out.starts_with("NOT REACHABLE") && out.contains("only to its registered targets"), "{out}");
+    // Nothing listens on 8443.
+    let (_, out, _) = reach(&s.id("held-app-eni"), "held-lb-sg", "8443");
+    assert!(out.starts_with("NOT REACHABLE") && out.contains("no listener for tcp/8443"), "{out}");
 }

@@ -120,6 +120,32 @@ fn reach_through_network_acls() {
     }
 }
 
+/// Load balancers over tests/fixtures/load_balancers.json: the ALB's group admits every TCP port from the
+/// internet and its group is admitted by an admin host on 22, but it listens on 443 and forwards only to the
+/// app instance on 8080.
+const BALANCER_CASES: &[Case] = &[
+    ("internet", "eni-alb", Some(443), 0, true, &["sgr-alb-all"]),
+    // The group admits 22; no listener does.
+    ("internet", "eni-alb", Some(22), 0, false, &["load balancer web has no listener for tcp/22", "HTTPS 443"]),
+    // Through the listener to the registered target, then on to the database.
+    ("internet", "eni-app1", Some(8080), 1, true, &["tcp/443", "load balancer web", "sgr-alb-out", "sgr-app-8080"]),
+    // Relaying freely, the ALB would take the internet to the admin host's 22.
+    ("internet", "eni-admin", Some(22), 1, false, &["no path through up to 1 intermediate"]),
+    ("sg-alb", "eni-app1", Some(8080), 0, true, &["sgr-alb-out", "sgr-app-8080"]),
+    // The admin host admits the ALB's group on 22, but is not a registered target.
+    ("sg-alb", "eni-admin", Some(22), 0, false, &["only to its registered targets", "eni-admin"]),
+    ("sg-alb", "rds:db", None, 1, true, &["sgr-app-8080", "sgr-db-app"]),
+    // An internet-facing NLB forwarding 5432 to the database's address, registered as an IP target.
+    ("internet", "rds:db2", None, 1, true, &["load balancer pg-public", "sgr-nlb-5432", "sgr-db2-nlb"]),
+    // A Classic Load Balancer is not read: it relays as any member would, to anything that admits it.
+    ("internet", "rds:db", Some(5432), 1, true, &["sgr-classic-80", "sgr-db-classic"]),
+];
+
+#[test]
+fn reach_through_load_balancers() {
+    ask("load_balancers", BALANCER_CASES);
+}
+
 #[test]
 fn places_resolve_by_id_name_identifier_and_cidr() {
     let inv = fixture("flows");
@@ -286,13 +312,15 @@ fn example_policies() {
     let (code, report) = audit_json(&["--replay", "mocks/tiered", "--policy", "mocks/tiered/policy.toml"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!("policy_tiered", policy_lines(&report));
-    let alb_to_db = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "flow-not-in-policy" && f["resource"]["name"] == "alb -> database")
-        .expect("the ALB can reach the database directly");
-    assert!(alb_to_db["message"].as_str().unwrap().contains("tcp/5000-6000"));
+    let to_db = |tier: &str| {
+        report["findings"].as_array().unwrap().iter().find(|f| {
+            f["check"] == "flow-not-in-policy" && f["resource"]["name"] == format!("{tier} -> database").as_str()
+        })
+    };
+    let fe_to_db = to_db("frontend").expect("the 10.0.0.0/16 rule lets the frontend reach the database");
+    assert!(fe_to_db["message"].as_str().unwrap().contains("tcp/5000-6000"));
+    // The rule admits the ALB's address too, but a load balancer opens connections only to its targets.
+    assert!(to_db("alb").is_none(), "{:#}", report["findings"]);
     let broken = report["findings"].as_array().unwrap().iter().find(|f| f["check"] == "policy-flow-broken").unwrap();
     assert!(broken["remediation"]["commands"][0].as_str().unwrap().contains("authorize-security-group-egress"));
 

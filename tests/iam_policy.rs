@@ -63,7 +63,7 @@ fn policy_equals_the_actions_the_collector_calls() {
         .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()))
         .collect();
     let called = actions_called_by_the_collector();
-    assert_eq!(called.len(), 41, "{called:?}");
+    assert_eq!(called.len(), 44, "{called:?}");
     assert_eq!(granted, called);
     assert!(
         granted.iter().all(|a| a.contains(":Describe") || a.contains(":Get") || a.contains(":List")),

@@ -351,33 +351,22 @@ fn refresh_holders() {
     patch::proxy_endpoints(&dir, r);
     patch::serverless_caches(&dir, r, &[]);
     patch::cache_clusters(&dir, r, &[]);
-    // An application load balancer and an EKS control plane always have interfaces (moto creates none); the
-    // idle Lambda function has none.
+    // An EKS control plane always has interfaces (moto creates none); the idle Lambda function has none. The
+    // scenario makes the load balancer's interface itself.
     patch::managed_interfaces(
         &dir,
         r,
         &s,
         "held-vpc",
-        &[
-            (
-                "eni-0c1d2e3f4a5b60001",
-                "held-a",
-                "held-lb-sg",
-                "interface",
-                "amazon-elb",
-                "ELB app/held-alb/50dc6c495c0c9188",
-                "10.40.1.20",
-            ),
-            (
-                "eni-0c1d2e3f4a5b60002",
-                "held-b",
-                "held-eks-sg",
-                "interface",
-                "amazon-aws",
-                "Amazon EKS held-eks",
-                "10.40.2.30",
-            ),
-        ],
+        &[(
+            "eni-0c1d2e3f4a5b60002",
+            "held-b",
+            "held-eks-sg",
+            "interface",
+            "amazon-aws",
+            "Amazon EKS held-eks",
+            "10.40.2.30",
+        )],
     );
 }
 

@@ -28,6 +28,11 @@ declare_check! {
     /// The tiered design of a load balancer on 443, an application tier, then the database, is a
     /// three-hop path at info: the intended path, listed so it can be reviewed.
     ///
+    /// A load balancer whose listeners and targets were read takes only its listeners' ports (the first
+    /// hop is as broad as they are, not as its group's rules) and forwards only to its registered targets.
+    /// An internet-facing load balancer that forwards straight to the database (a registered target, two
+    /// hops) is **critical**: the database is exposed as if it had a public address.
+    ///
     /// ### Why is this bad?
     /// Rule-by-rule audits see no problem here: no rule on the database admits the internet. Yet whoever
     /// takes over the first member (an exposed SSH daemon, a vulnerable web server) can connect to the
@@ -44,7 +49,8 @@ declare_check! {
     /// ```
     ///
     /// ### Remediation
-    /// Cut the chain at its widest hop: narrow the first hop to the ports the service must serve (the finding
+    /// A database registered behind an internet-facing load balancer: deregister it, or make the load
+    /// balancer internal. Otherwise cut the chain at its widest hop: narrow the first hop to the ports the service must serve (the finding
     /// gives the command that revokes a broad first rule), and admit the database only from the tier that
     /// uses it. Where the path is the intended design, suppress the finding with a reason.
     pub INTERNET_PATH_TO_DATABASE,
@@ -92,13 +98,14 @@ impl Breadth {
 }
 
 /// Every rule through which the internet reaches the first member set of a path: the hop's own, and the
-/// other public rules of that set. The first hop is as broad as the broadest of them.
+/// other public rules of that set (of a load balancer, those that admit a listener's port). The first hop is
+/// as broad as the broadest of them.
 fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model::Rule> {
     let mut rules: Vec<&crate::model::Rule> = hop.ingress.into_iter().collect();
     if let Node::Class(c) = hop.to {
         if let Some(exposure) = &net.classes[c].relay_exposure {
             for (r, _, _) in net.internet_entries(&net.classes[c].party.groups, exposure, crate::flow::Want::ANY) {
-                if !rules.iter().any(|x| std::ptr::eq(*x, r)) {
+                if !rules.iter().any(|x| std::ptr::eq(*x, r)) && !net.accepted(c, Traffic::of(r)).is_empty() {
                     rules.push(r);
                 }
             }
@@ -107,13 +114,35 @@ fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model
     rules
 }
 
+/// What the internet may send to the first member set through `r`: a load balancer takes only its listeners'
+/// ports of it.
+fn entering<'a>(net: &Network<'a>, hop: &Hop<'a>, r: &crate::model::Rule) -> Vec<Traffic> {
+    match hop.to {
+        Node::Class(c) => net.accepted(c, Traffic::of(r)),
+        _ => vec![Traffic::of(r)],
+    }
+}
+
 fn first_breadth<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Breadth {
     first_hop_rules(net, hop)
         .into_iter()
-        .map(|r| breadth(Traffic::of(r)))
+        .flat_map(|r| entering(net, hop, r))
+        .map(breadth)
         .chain(std::iter::once(breadth(hop.traffic)))
         .max_by_key(|b| b.rank())
         .unwrap_or(Breadth::Web)
+}
+
+/// A path of two hops whose middle is a load balancer: its listener forwards the internet to the database,
+/// a registered target. The database is as exposed as if it had a public address.
+fn exposing_balancer<'n, 'a>(net: &'n Network<'a>, hops: &[Hop<'a>]) -> Option<&'n crate::flow::Forwarding<'a>> {
+    match hops {
+        [first, _] => match first.to {
+            Node::Class(c) => net.forwarding(c),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn severity(first: Breadth, hops: usize) -> Severity {
@@ -147,7 +176,8 @@ pub(crate) fn chain(net: &Network, hops: &[Hop], last: &str) -> String {
 
 /// The grid's severity, one step lower when the internet comes in through an inspection endpoint.
 fn path_severity<'a>(net: &Network<'a>, first: &Hop<'a>, hops: usize) -> Severity {
-    let s = severity(first_breadth(net, first), hops);
+    let through_balancer = matches!(first.to, Node::Class(c) if hops == 2 && net.forwarding(c).is_some());
+    let s = if through_balancer { Severity::Critical } else { severity(first_breadth(net, first), hops) };
     if first.address.as_ref().is_some_and(|a| a.is_inspected()) {
         s.lower()
     } else {
@@ -197,12 +227,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
         }
         // The broad rules of the first hop are the ones to narrow.
-        let commands: Vec<String> = entry_rules
-            .iter()
-            .filter(|r| breadth(Traffic::of(r)) == Breadth::Broad)
-            .map(|r| revoke_command(r))
-            .collect();
-        let broad_rule = entry_rules.iter().find(|r| breadth(Traffic::of(r)) == Breadth::Broad);
+        let broad =
+            |r: &&&crate::model::Rule| entering(net, first, r).into_iter().any(|t| breadth(t) == Breadth::Broad);
+        let commands: Vec<String> = entry_rules.iter().filter(broad).map(|r| revoke_command(r)).collect();
+        let broad_rule = entry_rules.iter().find(broad);
+        let balancer = exposing_balancer(net, &path.hops);
         let broad_what;
         let first_what = match breadth_of_first {
             Breadth::Broad => {
@@ -225,9 +254,19 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             group_ids,
             rule_ids,
             message: format!(
-                "{what} ({} on port {port}) is reachable from the internet in {} hops, with {first_what}{}: {}",
+                "{what} ({} on port {port}) is {}, with {first_what}{}: {}",
                 d.engine,
-                path.hops.len(),
+                match balancer {
+                    Some(f) => format!(
+                        "exposed to the internet through load balancer {} ({}, {}), whose listener on {} forwards to it \
+                         as a registered target",
+                        f.balancer.name,
+                        f.balancer.kind,
+                        f.balancer.scheme(),
+                        first.traffic
+                    ),
+                    None => format!("reachable from the internet in {} hops", path.hops.len()),
+                },
                 match &first.address {
                     Some(a) if a.is_inspected() => " (entering through an inspection endpoint: one step lower)",
                     _ => "",
@@ -236,7 +275,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
             evidence,
             remediation: Remediation {
-                summary: if breadth_of_first == Breadth::Broad {
+                summary: if balancer.is_some() {
+                    "Deregister the database from the internet-facing load balancer's target group, or make the load balancer internal.".to_string()
+                } else if breadth_of_first == Breadth::Broad {
                     "Narrow the first hop to the ports the service must serve, and admit the database only from the tier that uses it.".to_string()
                 } else {
                     "Review the chain: if it is the intended design, suppress this finding with a reason; otherwise remove the hop that should not exist.".to_string()

@@ -153,6 +153,8 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.interfaces.extend(part.interfaces);
         inv.datastores.extend(part.datastores);
         inv.holders.extend(part.holders);
+        inv.load_balancers.extend(part.load_balancers);
+        inv.target_groups.extend(part.target_groups);
         inv.prefix_lists.extend(part.prefix_lists);
         inv.subnets.extend(part.subnets);
         inv.route_tables.extend(part.route_tables);
@@ -257,6 +259,8 @@ struct RegionPart {
     interfaces: Vec<crate::model::NetworkInterface>,
     datastores: Vec<crate::model::Datastore>,
     holders: Vec<crate::model::Holder>,
+    load_balancers: Vec<crate::model::LoadBalancer>,
+    target_groups: Vec<crate::model::TargetGroup>,
     prefix_lists: Vec<crate::model::PrefixList>,
     subnets: Vec<crate::model::Subnet>,
     route_tables: Vec<crate::model::RouteTable>,
@@ -335,11 +339,11 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
             ecs::services(&ecsc, region, &mut c2),
             lambda::functions(&lambdac, region, &mut c3),
             eks::clusters(&eksc, region, &mut c4),
-            elbv2::load_balancers(&elbc, region, &mut c5),
+            elbv2::balancers(&elbc, region, &mut c5),
         );
-        a.extend(b.into_iter().chain(c).chain(d).chain(e));
+        a.extend(b.into_iter().chain(c).chain(d).chain(e.holders));
         c1.extend(c2.into_iter().chain(c3).chain(c4).chain(c5));
-        (a, c1)
+        ((a, e.load_balancers, e.target_groups), c1)
     };
     let (
         (groups, rules, prefix_lists, c1),
@@ -349,7 +353,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (((subnets, route_tables), network_acls), c5),
         ((vpcs, peerings), c6),
         ((warehouses, notes), c7),
-        (holders, c8),
+        ((holders, load_balancers, target_groups), c8),
     ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics, holders);
     datastores.extend(caches);
     datastores.extend(warehouses);
@@ -366,6 +370,8 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         interfaces,
         datastores,
         holders,
+        load_balancers,
+        target_groups,
         prefix_lists,
         subnets,
         route_tables,

@@ -58,7 +58,7 @@ impl<'a> Network<'a> {
             let flows: Vec<Flow<'a>> = self
                 .internet_entries(&c.party.groups, &exposure, Want::ANY)
                 .into_iter()
-                .map(|(r, _, _)| (None, r, Traffic::of(r)))
+                .flat_map(|(r, _, _)| self.accepted(id, Traffic::of(r)).into_iter().map(move |t| (None, r, t)))
                 .collect();
             if !flows.is_empty() {
                 out.push(Edge { from: Node::Internet, to: id, flows });
@@ -66,6 +66,18 @@ impl<'a> Network<'a> {
         }
         for (s, class) in self.classes.iter().enumerate() {
             if !class.opens {
+                continue;
+            }
+            if self.forwarding(s).is_some() {
+                let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();
+                for (d, e, i, t) in self.forwards(s) {
+                    match by_target.iter_mut().find(|(c, _)| *c == d) {
+                        Some((_, flows)) => flows.push((Some(e), i, t)),
+                        None => by_target.push((d, vec![(Some(e), i, t)])),
+                    }
+                }
+                by_target.sort_by_key(|(c, _)| *c);
+                out.extend(by_target.into_iter().map(|(to, flows)| Edge { from: Node::Class(s), to, flows }));
                 continue;
             }
             let source = class.as_source();
@@ -87,10 +99,13 @@ impl<'a> Network<'a> {
             let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();
             for ingress in candidates {
                 for &d in self.classes_of_group(&ingress.group_id) {
-                    if let Some((e, i, t)) = self.completes(source, &self.classes[d].party, ingress, Want::ANY) {
+                    if !self.peer_matches(ingress, source) {
+                        continue;
+                    }
+                    if let Some((e, t)) = self.enter(source, d, ingress) {
                         match by_target.iter_mut().find(|(c, _)| *c == d) {
-                            Some((_, flows)) => flows.push((Some(e), i, t)),
-                            None => by_target.push((d, vec![(Some(e), i, t)])),
+                            Some((_, flows)) => flows.push((Some(e), ingress, t)),
+                            None => by_target.push((d, vec![(Some(e), ingress, t)])),
                         }
                     }
                 }

@@ -14,6 +14,7 @@
 
 mod acl;
 mod attach;
+mod balancer;
 mod class;
 mod gate;
 mod graph;
@@ -25,6 +26,7 @@ mod search;
 mod traffic;
 
 pub use acl::{AclFix, AclHalf, Acls, End};
+pub use balancer::{unknown_forwarding, Forward, Forwarding};
 pub use class::{Class, Party};
 pub use graph::Edge;
 pub use place::{resolve, Place};
@@ -104,6 +106,9 @@ pub struct Network<'a> {
     datastore_keys: rustc_hash::FxHashSet<(&'a str, &'a str, ResourceKind)>,
     /// Every interface that belongs to a collected datastore, by (region, ID).
     attached: rustc_hash::FxHashSet<(&'a str, &'a str)>,
+    /// Per class: what it accepts and forwards, when it is a load balancer whose listeners and targets are
+    /// known.
+    forwarding: Vec<Option<Forwarding<'a>>>,
     /// The flow graph, worked out on first use and shared by `graph` and the policy checks.
     edges: std::sync::OnceLock<Vec<graph::Edge<'a>>>,
 }
@@ -159,12 +164,16 @@ impl<'a> Network<'a> {
         }
 
         // The interfaces RDS and ElastiCache created belong to their datastores (`attach`).
+        // A load balancer whose forwarding is known is a class of its own (`balancer`).
+        let balancers = balancer::Balancers::new(inv);
         let mut classes: Vec<Class> = Vec::new();
-        let mut class_by_groups: HashMap<Vec<&str>, ClassId> = HashMap::default();
+        let mut balancer_of_class: Vec<Option<usize>> = Vec::new();
+        let mut class_by_groups: HashMap<(Vec<&str>, Option<usize>), ClassId> = HashMap::default();
         let mut classes_of_group: HashMap<&str, Vec<ClassId>> = HashMap::default();
-        let mut class_for = |party_groups: Vec<&'a str>, classes: &mut Vec<Class<'a>>| -> ClassId {
-            *class_by_groups.entry(party_groups.clone()).or_insert_with(|| {
+        let mut class_for = |party_groups: Vec<&'a str>, lb: Option<usize>, classes: &mut Vec<Class<'a>>| -> ClassId {
+            *class_by_groups.entry((party_groups.clone(), lb)).or_insert_with(|| {
                 let id = classes.len();
+                balancer_of_class.push(lb);
                 for g in &party_groups {
                     classes_of_group.entry(g).or_default().push(id);
                 }
@@ -185,7 +194,11 @@ impl<'a> Network<'a> {
         let mut datastore_interfaces: HashMap<usize, Vec<&NetworkInterface>> = HashMap::default();
         for eni in &inv.interfaces {
             let p = Party::interface(eni);
-            let id = class_for(p.groups.clone(), &mut classes);
+            let lb = match balancers.of(eni) {
+                balancer::Known::Yes(i) => Some(i),
+                _ => None,
+            };
+            let id = class_for(p.groups.clone(), lb, &mut classes);
             class_of_interface.insert((eni.region.as_str(), eni.id.as_str()), id);
             let c = &mut classes[id];
             c.interfaces.push(eni);
@@ -208,7 +221,7 @@ impl<'a> Network<'a> {
             let mut gs: Vec<&str> = d.group_ids.iter().map(String::as_str).collect();
             gs.sort_unstable();
             gs.dedup();
-            let id = class_for(gs, &mut classes);
+            let id = class_for(gs, None, &mut classes);
             class_of_datastore.insert((d.region.as_str(), d.id.as_str()), id);
             let c = &mut classes[id];
             c.datastores.push(d);
@@ -255,6 +268,7 @@ impl<'a> Network<'a> {
         relay_index.sort_unstable();
         let attached: rustc_hash::FxHashSet<(&str, &str)> =
             datastore_interfaces.values().flatten().map(|e| (e.region.as_str(), e.id.as_str())).collect();
+        let forwarding = balancer::forwarding(inv, &balancer_of_class, &class_of_interface);
         Network {
             inventory: inv,
             routing,
@@ -277,6 +291,7 @@ impl<'a> Network<'a> {
             relay_index,
             datastore_keys: inv.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect(),
             attached,
+            forwarding,
             edges: std::sync::OnceLock::new(),
         }
     }
@@ -347,9 +362,13 @@ impl<'a> Network<'a> {
         }
     }
 
-    /// `sg-1 (name) + sg-2 (name)`.
+    /// `sg-1 (name) + sg-2 (name)`; `load balancer web [sg-1 (name)]` for a load balancer's own class.
     pub fn class_label(&self, id: ClassId) -> String {
-        self.classes[id].party.groups.iter().map(|g| self.group_label(g)).collect::<Vec<_>>().join(" + ")
+        let groups = self.classes[id].party.groups.iter().map(|g| self.group_label(g)).collect::<Vec<_>>().join(" + ");
+        match self.forwarding(id) {
+            Some(f) => format!("load balancer {} [{groups}]", f.balancer.name),
+            None => groups,
+        }
     }
 
     pub fn group_label(&self, id: &str) -> String {

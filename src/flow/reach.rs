@@ -17,7 +17,7 @@ struct Question<'q, 'a> {
 /// A half of the flow that no rule provides, with the command that would add it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
-    /// `egress`, `ingress` or `address`.
+    /// `egress`, `ingress`, `address`, `both`, `network-acl` or `load-balancer`.
     pub half: &'static str,
     pub detail: String,
     pub command: Option<String>,
@@ -89,6 +89,16 @@ impl<'a> Network<'a> {
             answer.notes.push(format!("no path through up to {max_hops} intermediate member(s) either"));
         }
         answer.missing = self.missing(&q);
+        // A load balancer that does not accept or forward `want` is the answer where the rules are not.
+        let forwarding = self.balancer_notes(sources, targets, want);
+        if !forwarding.is_empty() {
+            answer.missing.retain(|m| m.half != "both");
+            answer.missing.extend(forwarding.into_iter().map(|detail| Missing {
+                half: "load-balancer",
+                detail,
+                command: None,
+            }));
+        }
         answer
     }
 
@@ -114,6 +124,9 @@ impl<'a> Network<'a> {
         match from {
             Place::Internet => targets.iter().find_map(|(node, party)| {
                 let Node::Class(c) = node else { return None };
+                if !self.accepts(*c, want) {
+                    return None;
+                }
                 let exposure = to.exposure(self, *c);
                 let (rule, _, address) = self.internet_entry(&party.groups, &exposure, want)?;
                 Some(Hop {
@@ -127,6 +140,9 @@ impl<'a> Network<'a> {
                 })
             }),
             Place::Cidr(cidr) => targets.iter().find_map(|(node, party)| {
+                if matches!(node, Node::Class(c) if !self.accepts(*c, want)) {
+                    return None;
+                }
                 let rule = self.ingress_from_cidr(&party.groups, cidr, want)?;
                 Some(Hop {
                     from: Node::Cidr(*cidr),
@@ -160,7 +176,11 @@ impl<'a> Network<'a> {
                         continue;
                     }
                     for (tnode, dst) in targets {
-                        if let Some((e, i, traffic)) = self.flow(src, dst, want) {
+                        let pair = match (node, tnode) {
+                            (Node::Class(s), Node::Class(t)) => self.flow_into(Some(*s), src, *t, want),
+                            _ => self.flow(src, dst, want),
+                        };
+                        if let Some((e, i, traffic)) = pair {
                             return Some(Hop {
                                 from: *node,
                                 to: *tnode,
@@ -206,13 +226,15 @@ impl<'a> Network<'a> {
             Place::Internet => return self.internet_hops(),
             Place::Cidr(cidr) => {
                 for (c, class) in self.classes.iter().enumerate() {
-                    if let Some(rule) = self.ingress_from_cidr(&class.party.groups, cidr, Want::ANY) {
+                    let rule = self.ingress_from_cidr(&class.party.groups, cidr, Want::ANY);
+                    let entry = rule.and_then(|r| Some((r, *self.accepted(c, Traffic::of(r)).first()?)));
+                    if let Some((rule, traffic)) = entry {
                         out.push(Hop {
                             from: Node::Cidr(*cidr),
                             to: Node::Class(c),
                             egress: None,
                             ingress: Some(rule),
-                            traffic: Traffic::of(rule),
+                            traffic,
                             address: None,
                             acl: None,
                         });
@@ -221,11 +243,15 @@ impl<'a> Network<'a> {
             }
             _ => {
                 for (node, src) in sources {
-                    for (c, class) in self.classes.iter().enumerate() {
+                    for c in 0..self.classes.len() {
                         if Node::Class(c) == *node {
                             continue;
                         }
-                        if let Some((e, i, traffic)) = self.flow(src, &class.party, Want::ANY) {
+                        let from = match node {
+                            Node::Class(s) => Some(*s),
+                            _ => None,
+                        };
+                        if let Some((e, i, traffic)) = self.flow_into(from, src, c, Want::ANY) {
                             out.push(Hop {
                                 from: *node,
                                 to: Node::Class(c),

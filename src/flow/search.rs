@@ -54,13 +54,18 @@ impl<'a> Network<'a> {
             if !exposure.is_open() {
                 continue;
             }
-            if let Some((rule, _, address)) = self.internet_entry(&c.party.groups, exposure, Want::ANY) {
+            // A load balancer accepts only what its listeners do.
+            let entry = self
+                .internet_entries(&c.party.groups, exposure, Want::ANY)
+                .into_iter()
+                .find_map(|(r, _, a)| self.accepted(id, Traffic::of(r)).into_iter().next().map(|t| (r, t, a)));
+            if let Some((rule, traffic, address)) = entry {
                 out.push(Hop {
                     from: Node::Internet,
                     to: Node::Class(id),
                     egress: None,
                     ingress: Some(rule),
-                    traffic: Traffic::of(rule),
+                    traffic,
                     address: Some(address),
                     acl: None,
                 });
@@ -115,6 +120,22 @@ impl<'a> Network<'a> {
             if d >= max_depth || !self.classes[s].relays {
                 continue;
             }
+            // A load balancer opens connections to its registered targets only.
+            if self.forwarding(s).is_some() {
+                for (c, egress, ingress, traffic) in self.forwards(s) {
+                    let hop = Hop {
+                        from: Node::Class(s),
+                        to: Node::Class(c),
+                        egress: Some(egress),
+                        ingress: Some(ingress),
+                        traffic,
+                        address: None,
+                        acl: None,
+                    };
+                    visit(&mut tree, &mut remaining, &mut queue, c, d + 1, hop);
+                }
+                continue;
+            }
             let source = self.classes[s].as_source();
             // Candidates: rules that reference one of the source's groups, then CIDR rules that contain one
             // of its relay addresses.
@@ -143,9 +164,7 @@ impl<'a> Network<'a> {
                     if tree.dist[c] != UNREACHED || c == s {
                         continue;
                     }
-                    if let Some((egress, traffic)) =
-                        self.egress_half(source, &self.classes[c].party, Traffic::of(ingress), Want::ANY)
-                    {
+                    if let Some((egress, traffic)) = self.enter(source, c, ingress) {
                         let hop = Hop {
                             from: Node::Class(s),
                             to: Node::Class(c),
@@ -180,6 +199,13 @@ impl<'a> Network<'a> {
     pub fn last_hops(&self, tree: &Tree<'a>, to: &Party, to_node: Node, want: Want) -> Vec<(ClassId, Hop<'a>)> {
         let mut found: HashMap<ClassId, Hop<'a>> = HashMap::default();
         let mut order: Vec<ClassId> = Vec::new();
+        let to_class = match to_node {
+            Node::Class(d) => Some(d),
+            _ => None,
+        };
+        if to_class.is_some_and(|d| !self.accepts(d, want)) {
+            return Vec::new(); // a load balancer with no listener for `want`
+        }
         // Rules that name a group first: they say more about the path than a CIDR that happens to match.
         let rules: Vec<&'a Rule> = {
             let all = to.groups.iter().flat_map(|g| self.ingress(g)).copied();
@@ -194,6 +220,9 @@ impl<'a> Network<'a> {
                 let mut consider = |c: ClassId| {
                     if tree.dist[c] == UNREACHED || !self.classes[c].relays || found.contains_key(&c) {
                         return;
+                    }
+                    if self.forwarding(c).is_some() && !to_class.is_some_and(|d| self.forwards_to(c, d, want)) {
+                        return; // a load balancer forwards to its registered targets only
                     }
                     let source = self.classes[c].as_source();
                     if !self.peer_matches(ingress, source) {

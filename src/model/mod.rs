@@ -4,6 +4,7 @@
 //! AWS responses; tests build it from fixtures. Nothing in here performs I/O.
 
 mod acl;
+mod balancer;
 mod holder;
 pub mod managed;
 mod net;
@@ -13,6 +14,7 @@ mod rule;
 mod vpc;
 
 pub use acl::{address, bounds, AclAction, AclEntry, Decision, NetworkAcl, EPHEMERAL, LAST_RULE};
+pub use balancer::{Listener, LoadBalancer, Target, TargetGroup};
 pub use holder::{Holder, HolderKind};
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
@@ -47,6 +49,11 @@ pub struct Inventory {
     /// holds a group without being a running interface.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holders: Vec<Holder>,
+    /// ELBv2 load balancers with their listeners, and the target groups they forward to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<LoadBalancer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_groups: Vec<TargetGroup>,
     #[serde(default)]
     pub prefix_lists: Vec<PrefixList>,
     /// VPCs with their CIDR blocks: what "internal" means for this account.

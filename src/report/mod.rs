@@ -157,6 +157,7 @@ impl Report {
         }
         notes.extend(inventory.notes.iter().cloned());
         notes.extend(crate::checks::unverified_references(inventory));
+        notes.extend(crate::flow::unknown_forwarding(inventory));
         let counts =
             [inventory.groups.len(), inventory.rules.len(), inventory.interfaces.len(), inventory.datastores.len()];
         Report {

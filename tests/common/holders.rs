@@ -1,6 +1,10 @@
 //! What holds a group without running, seeded on moto through the SDK: a launch template with an auto-scaling
 //! group at zero, an ECS service at zero tasks, an idle Lambda function, an EKS cluster with a node group at
 //! zero, and a load balancer (moto creates no interfaces for the last three). One group is held by nothing.
+//!
+//! The load balancer listens on 80 and forwards to one registered instance on 8080 (`held-app`); an admin host
+//! admits the load balancer's group on 22 but is no target, so no path goes from the load balancer to it. The
+//! load balancer's interface is made here, named as AWS names it (`ELB app/held-alb/…`).
 
 use super::scenarios::{perm, Seeder, P};
 
@@ -16,9 +20,13 @@ pub async fn holders(s: &mut Seeder) {
     let eks = s.group("held-eks-sg", &vpc).await;
     let lb = s.group("held-lb-sg", &vpc).await;
     let orphan = s.group("held-orphan-sg", &vpc).await;
+    let app = s.group("held-app-sg", &vpc).await;
+    let admin = s.group("held-admin-sg", &vpc).await;
     // The web tier admits the load balancer; the orphan admits nobody anyone uses.
     s.ingress(&web, perm("tcp", 8080, 8080, P::Sg(&lb))).await;
     s.ingress(&orphan, perm("tcp", 22, 22, P::V4("10.0.0.0/8"))).await;
+    s.ingress(&app, perm("tcp", 8080, 8080, P::Sg(&lb))).await;
+    s.ingress(&admin, perm("tcp", 22, 22, P::Sg(&lb))).await;
 
     let lt = s.launch_template("held-web-lt", &[&web]).await;
     s.auto_scaling_group("held-web-asg", &lt, &[&a, &b], 0).await;
@@ -73,14 +81,47 @@ pub async fn holders(s: &mut Seeder) {
         .await
         .unwrap();
 
-    aws_sdk_elasticloadbalancingv2::Client::new(&cfg)
+    use aws_sdk_elasticloadbalancingv2::types as elb;
+    let elbc = aws_sdk_elasticloadbalancingv2::Client::new(&cfg);
+    let created = elbc
         .create_load_balancer()
         .name("held-alb")
         .subnets(&a)
         .subnets(&b)
         .security_groups(&lb)
-        .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::Internal)
+        .scheme(elb::LoadBalancerSchemeEnum::Internal)
         .send()
         .await
         .unwrap();
+    let lb_arn = created.load_balancers()[0].load_balancer_arn().unwrap().to_string();
+    let key = lb_arn.split_once(":loadbalancer/").unwrap().1;
+    s.eni(&format!("ELB {key}"), &a, &[&lb]).await;
+    let tg = elbc
+        .create_target_group()
+        .name("held-app-tg")
+        .protocol(elb::ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&vpc)
+        .target_type(elb::TargetTypeEnum::Instance)
+        .send()
+        .await
+        .unwrap();
+    let tg_arn = tg.target_groups()[0].target_group_arn().unwrap().to_string();
+    elbc.create_listener()
+        .load_balancer_arn(&lb_arn)
+        .protocol(elb::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(elb::Action::builder().r#type(elb::ActionTypeEnum::Forward).target_group_arn(&tg_arn).build())
+        .send()
+        .await
+        .unwrap();
+    let instance = s.instance("held-app", &b, &[&app], false).await;
+    s.instance("held-admin", &b, &[&admin], false).await;
+    elbc.register_targets()
+        .target_group_arn(&tg_arn)
+        .targets(elb::TargetDescription::builder().id(&instance).port(8080).build())
+        .send()
+        .await
+        .unwrap();
+    s.ids.insert("held-alb".into(), lb_arn);
 }

@@ -196,6 +196,8 @@ pub fn fixture(name: &str) -> sgaudit::model::Inventory {
         "holders",
         "stale_checks",
         "peer_references",
+        "load_balancers",
+        "target_groups",
     ] {
         for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
