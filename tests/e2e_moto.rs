@@ -383,3 +383,90 @@ fn network_acl_blocks_a_path_the_groups_allow_live() {
     // moto's serverless gaps make the run incomplete: not reachable while calls failed is exit 2.
     assert_eq!(code, 2, "{stdout}{stderr}");
 }
+
+/// VPC peering as moto serves it (CreateVpcPeeringConnection, AcceptVpcPeeringConnection, CreateRoute with
+/// a peering connection): the database group in one VPC admits the other VPC's block. Routed both ways, the
+/// path exists; with the database subnet's route back missing, `reach` names the table and the route to add.
+#[test]
+fn peered_vpcs_need_a_route_each_way_live() {
+    let moto = Moto::start();
+    let (s, pcx, back) = rt().block_on(async {
+        let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
+        let app_vpc = s.vpc("peer-app-vpc", "10.11.0.0/16").await;
+        let db_vpc = s.vpc("peer-db-vpc", "10.12.0.0/16").await;
+        let app_net = s.subnet("peer-app", &app_vpc, "10.11.1.0/24", "us-east-1a").await;
+        let db_net = s.subnet("peer-db", &db_vpc, "10.12.1.0/24", "us-east-1a").await;
+        let app = s.group("peer-app-sg", &app_vpc).await;
+        let db = s.group("peer-db-sg", &db_vpc).await;
+        s.ingress(&db, scenarios::perm("tcp", 5432, 5432, scenarios::P::V4("10.11.0.0/16"))).await;
+        s.instance("peer-app-host", &app_net, &[&app], false).await;
+        s.instance("peer-db-host", &db_net, &[&db], false).await;
+        let pcx = s.ec2.create_vpc_peering_connection().vpc_id(&app_vpc).peer_vpc_id(&db_vpc).send().await.unwrap();
+        let pcx = pcx.vpc_peering_connection().unwrap().vpc_peering_connection_id().unwrap().to_string();
+        s.ec2.accept_vpc_peering_connection().vpc_peering_connection_id(&pcx).send().await.unwrap();
+        let main_table = |vpc: String| {
+            let ec2 = s.ec2.clone();
+            async move {
+                let out = ec2
+                    .describe_route_tables()
+                    .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build())
+                    .filters(aws_sdk_ec2::types::Filter::builder().name("association.main").values("true").build())
+                    .send()
+                    .await
+                    .unwrap();
+                out.route_tables()[0].route_table_id().unwrap().to_string()
+            }
+        };
+        let (there, back) = (main_table(app_vpc).await, main_table(db_vpc).await);
+        let route = |table: String, cidr: &'static str| {
+            s.ec2
+                .create_route()
+                .route_table_id(table)
+                .destination_cidr_block(cidr)
+                .vpc_peering_connection_id(&pcx)
+                .send()
+        };
+        route(there, "10.12.0.0/16").await.unwrap();
+        (s, pcx, back)
+    });
+    let reach = || {
+        sgaudit(&[
+            "reach",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+            "--from",
+            "peer-app-sg",
+            "--to",
+            "peer-db-sg",
+            "--port",
+            "5432",
+            "--max-attempts",
+            "2",
+        ])
+    };
+    // Only the app side routes to the peering connection: the reply has no way back.
+    let (_, stdout, stderr) = reach();
+    assert!(stdout.starts_with("NOT REACHABLE"), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "aws ec2 create-route --region us-east-1 --route-table-id {back} --destination-cidr-block 10.11.0.0/16 \
+             --vpc-peering-connection-id {pcx}"
+        )),
+        "{stdout}"
+    );
+    rt().block_on(async {
+        s.ec2
+            .create_route()
+            .route_table_id(&back)
+            .destination_cidr_block("10.11.0.0/16")
+            .vpc_peering_connection_id(&pcx)
+            .send()
+            .await
+            .unwrap();
+    });
+    let (code, stdout, stderr) = reach();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("{back} routes")) && stdout.contains(&pcx), "{stdout}");
+}

@@ -146,6 +146,32 @@ fn reach_through_load_balancers() {
     ask("load_balancers", BALANCER_CASES);
 }
 
+/// Peering over tests/fixtures/peering.json: vpc-a and vpc-b are peered (pcx-ab) with routes both ways (vpc-b's
+/// back through a prefix list of vpc-a's block), except from subnet-b2; vpc-d reuses vpc-a's range and is not
+/// peered with vpc-b; vpc-c's peering is still pending.
+const PEERING_CASES: &[Case] = &[
+    // A CIDR rule of vpc-b admits vpc-a's block: routed each way through pcx-ab.
+    ("eni-app", "rds:db", None, 0, true, &["sgr-db-vpc-a", "rtb-a routes 10.1.1.20 to pcx-ab", "rtb-b routes 10.0.1.10 to pcx-ab (pl-a)"]),
+    // A group reference across the peering; but subnet-b2's table has no route back.
+    (
+        "eni-app",
+        "rds:db2",
+        None,
+        0,
+        false,
+        &["sgr-db2-app", "rtb-b2", "has no route for 10.0.1.10", "aws ec2 create-route --region us-east-1 --route-table-id rtb-b2 --destination-cidr-block 10.0.0.0/16 --vpc-peering-connection-id pcx-ab"],
+    ),
+    // The same address in vpc-d: the rule of vpc-b does not see it.
+    ("eni-other", "rds:db", None, 0, false, &["ingress"]),
+    // A pending peering carries nothing.
+    ("eni-c", "rds:db", None, 0, false, &["ingress"]),
+];
+
+#[test]
+fn reach_across_peered_vpcs() {
+    ask("peering", PEERING_CASES);
+}
+
 #[test]
 fn places_resolve_by_id_name_identifier_and_cidr() {
     let inv = fixture("flows");

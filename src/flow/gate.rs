@@ -1,7 +1,8 @@
-//! The network-ACL gate on a path that the security groups allow: each hop is checked against the ACLs of the
-//! subnets its members live in, and the first hop that no member pair gets through blocks the path.
+//! The network-ACL and route gate on a path that the security groups allow: each hop is checked against the
+//! routes between VPCs (a hop across a peering connection needs a route each way) and the ACLs of the subnets
+//! its members live in, and the first hop that no member pair gets through blocks the path.
 
-use super::{AclHalf, ClassId, End, Hop, Missing, Network, Node, Place};
+use super::{AclHalf, ClassId, Crossing, End, Hop, Missing, Network, Node, Place};
 use crate::model::NetworkInterface;
 use crate::model::Peer;
 use ipnet::IpNet;
@@ -47,6 +48,7 @@ impl<'a> Network<'a> {
             let (from, to) = ((i == 0).then_some(from), (i == last).then_some(to));
             let protocol = hop.traffic.protocol;
             let ports = hop.traffic.ports;
+            let mut unrouted = None;
             let half = match (hop.from, hop.to) {
                 (Node::Class(a), Node::Class(b)) => {
                     let (sources, targets) = (self.ends(a, from), self.ends(b, to));
@@ -54,14 +56,25 @@ impl<'a> Network<'a> {
                     let mut open = None;
                     'pairs: for s in &sources {
                         for t in &targets {
+                            let crossing = self.crossing(*s, *t);
+                            if let Crossing::Blocked { .. } = crossing {
+                                unrouted.get_or_insert(crossing);
+                                continue;
+                            }
                             let h = self.acls.between(*s, *t, protocol, ports);
                             if h.is_blocked() {
                                 first_block.get_or_insert(h);
                             } else {
                                 open = Some(h);
+                                if let Crossing::Routed(text) = crossing {
+                                    hop.route = Some(text);
+                                }
                                 break 'pairs;
                             }
                         }
+                    }
+                    if open.is_some() || first_block.is_some() {
+                        unrouted = None; // some member pair is routed: the ACLs decide
                     }
                     open.or(first_block)
                 }
@@ -82,6 +95,10 @@ impl<'a> Network<'a> {
                 }
                 _ => None,
             };
+            if let (None, Some(Crossing::Blocked { text, fix })) = (&blocked, &unrouted) {
+                blocked =
+                    Some(Missing { half: "route", detail: format!("hop {}: {text}", i + 1), command: fix.clone() });
+            }
             if let (None, Some(AclHalf::Blocked { text, fix })) = (&blocked, &half) {
                 blocked = Some(Missing {
                     half: "network-acl",

@@ -26,20 +26,24 @@ impl<'a> Network<'a> {
         }
     }
 
-    /// Whether a CIDR or prefix-list rule can see a party at all. Addresses mean something within one region.
-    /// An ingress rule's CIDR names sources of its own VPC (when both VPCs are known): VPCs reuse private
-    /// ranges, and a source in another VPC reaches it only through peering or a transit gateway, which are
-    /// not modelled. An egress rule's CIDR may name a destination in a peered VPC, which a group reference
-    /// across VPCs implies: egress is scoped by region only.
+    /// Whether a CIDR or prefix-list rule can see a party at all. Addresses mean something within one region
+    /// and VPC, or across an active peering connection (same or another region): VPCs reuse private ranges,
+    /// so an ingress rule's CIDR names sources of its own VPC and of the VPCs peered with it (when both VPCs
+    /// are known). An egress rule's CIDR is scoped by region, and reaches other regions' peered VPCs.
+    /// Whether a route carries the flow is the member-level check of `reach` (`peering.rs`).
     pub fn in_scope(&self, rule: &Rule, party: &Party) -> bool {
+        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
+        let peered = match (rule_vpc, party.region, party.vpc) {
+            (Some(a), Some(region), Some(b)) => self.links.between((&rule.region, a), (region, b)).is_some(),
+            _ => false,
+        };
         if party.region.is_some_and(|r| r != rule.region) {
-            return false;
+            return peered;
         }
         if rule.direction == Direction::Egress {
             return true;
         }
-        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
-        !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
+        peered || !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
     }
 
     /// Whether a rule's peer covers a party: one of its groups, or one of its addresses.

@@ -19,6 +19,7 @@ mod class;
 mod gate;
 mod graph;
 mod halves;
+mod peering;
 mod place;
 mod reach;
 mod routing;
@@ -29,6 +30,7 @@ pub use acl::{AclFix, AclHalf, Acls, End};
 pub use balancer::{unknown_forwarding, Forward, Forwarding};
 pub use class::{Class, Party};
 pub use graph::Edge;
+pub use peering::{Crossing, Link};
 pub use place::{resolve, Place};
 pub use reach::{Answer, Missing};
 pub use routing::{AddressReach, Exposure, Routing};
@@ -63,6 +65,8 @@ pub struct Hop<'a> {
     pub address: Option<AddressReach>,
     /// The network-ACL half, once a path is found (`reach` sets it).
     pub acl: Option<AclHalf>,
+    /// Between VPCs: the routes that carry the hop each way (`reach` sets it).
+    pub route: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,6 +82,8 @@ pub struct Network<'a> {
     pub routing: Routing<'a>,
     /// Each subnet's network ACL: the third half of a flow.
     pub acls: Acls<'a>,
+    /// Active peering connections, by VPC.
+    links: peering::Links<'a>,
     /// What is public for this account: outside reserved space and its VPCs' blocks.
     pub space: AddressSpace,
     pub classes: Vec<Class<'a>>,
@@ -273,6 +279,7 @@ impl<'a> Network<'a> {
             inventory: inv,
             routing,
             acls: Acls::new(inv),
+            links: peering::Links::new(inv),
             space: AddressSpace::new(inv),
             classes,
             classes_of_group,
@@ -393,6 +400,10 @@ impl<'a> Network<'a> {
             (Some(region), Some(vpc)) => {
                 scopes.extend(self.scope_ids.get(&(region, Some(vpc))));
                 scopes.extend(self.scope_ids.get(&(region, None)));
+                // Peered VPCs see the party's addresses too.
+                for l in self.links.of(region, vpc) {
+                    scopes.extend(self.scope_ids.get(&(l.region, Some(l.vpc))));
+                }
             }
             (Some(region), None) => scopes.extend(self.scopes_of_region.get(region).into_iter().flatten()),
             (None, _) => scopes.extend(self.scopes_of_region.values().flatten()),

@@ -17,7 +17,7 @@ struct Question<'q, 'a> {
 /// A half of the flow that no rule provides, with the command that would add it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
-    /// `egress`, `ingress`, `address`, `both`, `network-acl` or `load-balancer`.
+    /// `egress`, `ingress`, `address`, `both`, `route`, `network-acl` or `load-balancer`.
     pub half: &'static str,
     pub detail: String,
     pub command: Option<String>,
@@ -107,12 +107,12 @@ impl<'a> Network<'a> {
         match self.gate(&mut answer.hops, from, to) {
             None => answer.reachable = true,
             Some(blocked) => {
+                let what = if blocked.half == "route" { "a missing route between VPCs" } else { "a network ACL" };
                 answer.missing.push(blocked);
-                answer.notes.push(
-                    "the security groups allow every hop of this path, but a network ACL blocks it; other paths \
-                     were not tried against the network ACLs"
-                        .to_string(),
-                );
+                answer.notes.push(format!(
+                    "the security groups allow every hop of this path, but {what} blocks it; other paths were not \
+                     tried against the routes and network ACLs"
+                ));
             }
         }
         answer
@@ -137,6 +137,7 @@ impl<'a> Network<'a> {
                     traffic: Traffic::of(rule).narrow(want),
                     address: Some(address),
                     acl: None,
+                    route: None,
                 })
             }),
             Place::Cidr(cidr) => targets.iter().find_map(|(node, party)| {
@@ -152,6 +153,7 @@ impl<'a> Network<'a> {
                     traffic: Traffic::of(rule).narrow(want),
                     address: None,
                     acl: None,
+                    route: None,
                 })
             }),
             _ => {
@@ -171,6 +173,7 @@ impl<'a> Network<'a> {
                                 traffic: Traffic::of(rule).narrow(want),
                                 address: None,
                                 acl: None,
+                                route: None,
                             });
                         }
                         continue;
@@ -189,6 +192,7 @@ impl<'a> Network<'a> {
                                 traffic,
                                 address: None,
                                 acl: None,
+                                route: None,
                             });
                         }
                     }
@@ -237,6 +241,7 @@ impl<'a> Network<'a> {
                             traffic,
                             address: None,
                             acl: None,
+                            route: None,
                         });
                     }
                 }
@@ -260,6 +265,7 @@ impl<'a> Network<'a> {
                                 traffic,
                                 address: None,
                                 acl: None,
+                                route: None,
                             });
                         }
                     }

@@ -68,6 +68,7 @@ impl<'a> Network<'a> {
                     traffic,
                     address: Some(address),
                     acl: None,
+                    route: None,
                 });
             }
         }
@@ -131,6 +132,7 @@ impl<'a> Network<'a> {
                         traffic,
                         address: None,
                         acl: None,
+                        route: None,
                     };
                     visit(&mut tree, &mut remaining, &mut queue, c, d + 1, hop);
                 }
@@ -173,6 +175,7 @@ impl<'a> Network<'a> {
                             traffic,
                             address: None,
                             acl: None,
+                            route: None,
                         };
                         visit(&mut tree, &mut remaining, &mut queue, c, d + 1, hop);
                     }
@@ -237,6 +240,7 @@ impl<'a> Network<'a> {
                             traffic,
                             address: None,
                             acl: None,
+                            route: None,
                         };
                         found.insert(c, hop);
                         order.push(c);

@@ -36,6 +36,9 @@ pub struct HopView {
     /// The network-ACL half: the entries that let the hop through, or the one that blocks it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_acl: Option<String>,
+    /// Between VPCs: the routes that carry the hop each way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +83,7 @@ fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
         ingress: h.ingress.map(|r| rule_view(net, r)),
         address: h.address.as_ref().map(ToString::to_string),
         network_acl: h.acl.as_ref().and_then(crate::flow::AclHalf::text),
+        route: h.route.clone(),
     }
 }
 
@@ -126,6 +130,9 @@ pub fn render_reach_text(v: &ReachView) -> String {
         }
         if let Some(a) = &h.address {
             out.push_str(&format!("       address {a}\n"));
+        }
+        if let Some(r) = &h.route {
+            out.push_str(&format!("       route   {r}\n"));
         }
         if let Some(a) = &h.network_acl {
             out.push_str(&format!("       acl     {a}\n"));
