@@ -38,6 +38,7 @@ pub(crate) fn run_reach(args: ReachArgs) -> Result<u8, String> {
     })?;
     Ok(match (view.reachable, view.complete) {
         (true, _) => exit::CLEAN,
+        (false, _) if view.unknown.is_some() => exit::INCOMPLETE,
         (false, true) => exit::FINDINGS,
         (false, false) => exit::INCOMPLETE,
     })

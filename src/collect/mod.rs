@@ -18,6 +18,7 @@ pub mod recording;
 mod redshift;
 mod redshift_serverless;
 mod references;
+mod transit;
 
 use crate::model::{Coverage, Inventory};
 use aws_config::retry::RetryConfig;
@@ -161,6 +162,8 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.network_acls.extend(part.network_acls);
         inv.vpcs.extend(part.vpcs);
         inv.peerings.extend(part.peerings);
+        inv.transit_gateway_attachments.extend(part.transit_gateway_attachments);
+        inv.transit_gateway_route_tables.extend(part.transit_gateway_route_tables);
         inv.stale_checks.extend(part.stale_checks);
         inv.peer_references.extend(part.peer_references);
         inv.notes.extend(part.notes);
@@ -267,6 +270,8 @@ struct RegionPart {
     network_acls: Vec<crate::model::NetworkAcl>,
     vpcs: Vec<crate::model::Vpc>,
     peerings: Vec<crate::model::VpcPeering>,
+    transit_gateway_attachments: Vec<crate::model::TransitGatewayAttachment>,
+    transit_gateway_route_tables: Vec<crate::model::TransitGatewayRouteTable>,
     stale_checks: Vec<crate::model::StaleCheck>,
     peer_references: Vec<crate::model::PeerReference>,
     notes: Vec<String>,
@@ -315,8 +320,11 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         ((routes, acls), cov)
     };
     let networks = async {
-        let mut cov = Vec::new();
-        (ec2::vpcs(&ec2c, region, &mut cov).await, cov)
+        let (mut cov, mut tgw_cov) = (Vec::new(), Vec::new());
+        let ((vpcs, peerings), transit) =
+            tokio::join!(ec2::vpcs(&ec2c, region, &mut cov), transit::transit(&ec2c, region, &mut tgw_cov));
+        cov.extend(tgw_cov);
+        ((vpcs, peerings, transit), cov)
     };
     // Warehouses, search domains and MemoryDB: one future, their four services concurrently.
     let analytics = async {
@@ -351,7 +359,7 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         (mut datastores, c3),
         (caches, c4),
         (((subnets, route_tables), network_acls), c5),
-        ((vpcs, peerings), c6),
+        ((vpcs, peerings, (transit_gateway_attachments, transit_gateway_route_tables)), c6),
         ((warehouses, notes), c7),
         ((holders, load_balancers, target_groups), c8),
     ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics, holders);
@@ -378,6 +386,8 @@ async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
         network_acls,
         vpcs,
         peerings,
+        transit_gateway_attachments,
+        transit_gateway_route_tables,
         stale_checks,
         peer_references,
         notes,

@@ -40,15 +40,23 @@ impl<'a> Network<'a> {
             .collect()
     }
 
-    /// Sets each hop's ACL half; the first hop the ACLs block, as what the path is missing.
-    pub(crate) fn gate(&self, hops: &mut [Hop<'a>], from: &Place<'a>, to: &Place<'a>) -> Option<Missing> {
+    /// Sets each hop's ACL half and routes; the first hop the routes or ACLs block, as what the path is
+    /// missing, and else why a hop cannot be decided (a transit gateway route table that was not read).
+    pub(crate) fn gate(
+        &self,
+        hops: &mut [Hop<'a>],
+        from: &Place<'a>,
+        to: &Place<'a>,
+    ) -> (Option<Missing>, Option<String>) {
         let mut blocked = None;
+        let mut undecided: Option<String> = None;
         let last = hops.len().saturating_sub(1);
         for (i, hop) in hops.iter_mut().enumerate() {
             let (from, to) = ((i == 0).then_some(from), (i == last).then_some(to));
             let protocol = hop.traffic.protocol;
             let ports = hop.traffic.ports;
             let mut unrouted = None;
+            let mut unknown = None;
             let half = match (hop.from, hop.to) {
                 (Node::Class(a), Node::Class(b)) => {
                     let (sources, targets) = (self.ends(a, from), self.ends(b, to));
@@ -57,9 +65,16 @@ impl<'a> Network<'a> {
                     'pairs: for s in &sources {
                         for t in &targets {
                             let crossing = self.crossing(*s, *t);
-                            if let Crossing::Blocked { .. } = crossing {
-                                unrouted.get_or_insert(crossing);
-                                continue;
+                            match crossing {
+                                Crossing::Blocked { .. } => {
+                                    unrouted.get_or_insert(crossing);
+                                    continue;
+                                }
+                                Crossing::Unknown(why) => {
+                                    unknown.get_or_insert(why);
+                                    continue;
+                                }
+                                _ => {}
                             }
                             let h = self.acls.between(*s, *t, protocol, ports);
                             if h.is_blocked() {
@@ -75,6 +90,9 @@ impl<'a> Network<'a> {
                     }
                     if open.is_some() || first_block.is_some() {
                         unrouted = None; // some member pair is routed: the ACLs decide
+                        unknown = None;
+                    } else if unknown.is_some() {
+                        unrouted = None; // a pair that may be routed: never "not reachable"
                     }
                     open.or(first_block)
                 }
@@ -95,6 +113,10 @@ impl<'a> Network<'a> {
                 }
                 _ => None,
             };
+            if let Some(why) = unknown {
+                hop.route = Some(format!("unknown: {why}"));
+                undecided.get_or_insert(format!("hop {}: {why}", i + 1));
+            }
             if let (None, Some(Crossing::Blocked { text, fix })) = (&blocked, &unrouted) {
                 blocked =
                     Some(Missing { half: "route", detail: format!("hop {}: {text}", i + 1), command: fix.clone() });
@@ -108,6 +130,6 @@ impl<'a> Network<'a> {
             }
             hop.acl = half;
         }
-        blocked
+        (blocked, undecided)
     }
 }

@@ -1,4 +1,4 @@
-//! Flows between VPCs over active peering connections.
+//! Flows between VPCs over active peering connections and transit gateways.
 //!
 //! Two VPCs joined by an active peering connection (same or another region) see each other: a CIDR or
 //! prefix-list rule of one admits the addresses of the other, and group references work across a same-region
@@ -8,10 +8,15 @@
 //! classes of two linked VPCs are candidates for each other in the search; the route check is made per member
 //! pair once a path is found, with the network ACLs (`gate.rs`).
 //!
-//! Not modelled: transit gateways (their attachments and route tables are not read), so no flow crosses one.
+//! Two VPCs with available attachments to one transit gateway see each other the same way. A route through it
+//! needs, each way, the subnet's route to the transit gateway (`tgw-…`), then in the transit gateway route
+//! table associated with the source's attachment the longest route for the address, which must go to the
+//! destination VPC's attachment. A route table that could not be read makes the hop *unknown*: the answer
+//! says so, and neither claims "not reachable" nor proposes a route. Transit gateway peering (between
+//! regions) and VPN or Direct Connect attachments are not followed.
 
 use super::{End, Network};
-use crate::model::{Inventory, Route, RouteTable};
+use crate::model::{CoverageStatus, Inventory, Route, RouteTable, TransitGatewayAttachment, TransitGatewayRouteTable};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
@@ -21,15 +26,22 @@ use std::net::IpAddr;
 pub struct Link<'a> {
     pub region: &'a str,
     pub vpc: &'a str,
-    /// The peering connection (`pcx-…`).
+    /// The peering connection (`pcx-…`) or transit gateway (`tgw-…`).
     pub via: &'a str,
 }
 
-/// Every VPC's active peering connections, both ways.
+/// Every VPC's active peering connections, both ways, and its transit gateway attachments.
 #[derive(Default)]
 pub(crate) struct Links<'a> {
-    /// Region → VPC → links.
+    /// Region → VPC → peering links.
     by_vpc: HashMap<&'a str, HashMap<&'a str, Vec<Link<'a>>>>,
+    /// Region → VPC → its available attachments.
+    attachments: HashMap<&'a str, HashMap<&'a str, Vec<&'a TransitGatewayAttachment>>>,
+    /// (region, transit gateway) → the VPC attachments of that transit gateway.
+    by_gateway: HashMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
+    tables: HashMap<(&'a str, &'a str), &'a TransitGatewayRouteTable>,
+    /// Regions whose transit gateway route tables were asked for and failed.
+    tables_failed: Vec<&'a str>,
 }
 
 impl<'a> Links<'a> {
@@ -46,17 +58,54 @@ impl<'a> Links<'a> {
                 }
             }
         }
+        let vpc_attachments = inv
+            .transit_gateway_attachments
+            .iter()
+            .filter(|a| a.resource_type == "vpc" && a.state == "available" && a.resource_id.is_some());
+        for a in vpc_attachments {
+            let vpc = a.resource_id.as_deref().expect("filtered");
+            links.attachments.entry(a.region.as_str()).or_default().entry(vpc).or_default().push(a);
+            links.by_gateway.entry((a.region.as_str(), a.transit_gateway_id.as_str())).or_default().push(a);
+        }
+        links.tables =
+            inv.transit_gateway_route_tables.iter().map(|t| ((t.region.as_str(), t.id.as_str()), t)).collect();
+        links.tables_failed = inv
+            .coverage
+            .iter()
+            .filter(|c| c.operation == "DescribeTransitGatewayRouteTables" && c.status != CoverageStatus::Ok)
+            .map(|c| c.region.as_str())
+            .collect();
         links
     }
 
-    /// The VPCs peered with `(region, vpc)`.
-    pub(crate) fn of(&self, region: &str, vpc: &str) -> &[Link<'a>] {
-        self.by_vpc.get(region).and_then(|m| m.get(vpc)).map(Vec::as_slice).unwrap_or_default()
+    fn attachments_of(&self, region: &str, vpc: &str) -> &[&'a TransitGatewayAttachment] {
+        self.attachments.get(region).and_then(|m| m.get(vpc)).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// The peering connection between two VPCs, if they are peered.
-    pub(crate) fn between(&self, a: (&str, &str), b: (&str, &str)) -> Option<&Link<'a>> {
-        self.of(a.0, a.1).iter().find(|l| l.region == b.0 && l.vpc == b.1)
+    /// The VPCs peered with `(region, vpc)` or attached to a transit gateway it is attached to.
+    pub(crate) fn of(&self, region: &str, vpc: &str) -> Vec<Link<'a>> {
+        let mut out: Vec<Link<'a>> =
+            self.by_vpc.get(region).and_then(|m| m.get(vpc)).map(|v| v.to_vec()).unwrap_or_default();
+        for a in self.attachments_of(region, vpc) {
+            let others = self.by_gateway.get(&(a.region.as_str(), a.transit_gateway_id.as_str()));
+            for other in others.into_iter().flatten() {
+                let other_vpc = other.resource_id.as_deref().expect("a VPC attachment");
+                if other_vpc != vpc {
+                    out.push(Link { region: &other.region, vpc: other_vpc, via: &a.transit_gateway_id });
+                }
+            }
+        }
+        out
+    }
+
+    /// How two VPCs are joined: a peering connection first, else a transit gateway both are attached to.
+    pub(crate) fn between(&self, a: (&str, &str), b: (&str, &str)) -> Option<Link<'a>> {
+        self.of(a.0, a.1).into_iter().find(|l| l.region == b.0 && l.vpc == b.1)
+    }
+
+    /// The attachment of a VPC to a transit gateway.
+    fn attachment(&self, region: &str, vpc: &str, gateway: &str) -> Option<&'a TransitGatewayAttachment> {
+        self.attachments_of(region, vpc).iter().find(|a| a.transit_gateway_id == gateway).copied()
     }
 }
 
@@ -69,6 +118,8 @@ pub enum Crossing {
     Routed(String),
     /// Not routed: why, and the `aws ec2 create-route` that would add the missing route.
     Blocked { text: String, fix: Option<String> },
+    /// Not decidable: a transit gateway route table that could not be read.
+    Unknown(String),
 }
 
 impl<'a> Network<'a> {
@@ -89,7 +140,68 @@ impl<'a> Network<'a> {
         let back = self.leg(t, s, link.via);
         match (go, back) {
             (Ok(a), Ok(b)) => Crossing::Routed(format!("{a}; {b}")),
-            (Err(blocked), _) | (_, Err(blocked)) => blocked,
+            (Err(b @ Crossing::Blocked { .. }), _) | (_, Err(b @ Crossing::Blocked { .. })) => b,
+            (Err(unknown), _) | (_, Err(unknown)) => unknown,
+        }
+    }
+
+    /// Inside a transit gateway, one direction: the route table associated with `from`'s attachment must send
+    /// `to`'s address to `to`'s attachment.
+    fn gateway_leg(&self, from: End, to: End, gateway: &str) -> Result<String, Crossing> {
+        let links = &self.links;
+        let (Some(fv), Some(tv)) = (from.vpc, to.vpc) else { return Err(Crossing::Unknown("VPC unknown".into())) };
+        let (Some(a), Some(b)) = (links.attachment(from.region, fv, gateway), links.attachment(to.region, tv, gateway))
+        else {
+            return Err(Crossing::Blocked { text: format!("{fv} or {tv} is not attached to {gateway}"), fix: None });
+        };
+        let Some(table_id) = a.route_table_id.as_deref() else {
+            return Err(Crossing::Blocked {
+                text: format!("attachment {} of {fv} to {gateway} is associated with no route table", a.id),
+                fix: None,
+            });
+        };
+        let table = links.tables.get(&(a.region.as_str(), table_id));
+        let Some(routes) = table.and_then(|t| t.routes.as_ref()) else {
+            let why = if table.is_none() && links.tables_failed.contains(&a.region.as_str()) {
+                "DescribeTransitGatewayRouteTables failed"
+            } else if table.is_none() {
+                "it was not listed"
+            } else {
+                "SearchTransitGatewayRoutes failed for it"
+            };
+            return Err(Crossing::Unknown(format!(
+                "transit gateway route table {table_id} of {gateway} could not be read ({why}): whether it routes {} \
+                 to {tv} is unknown",
+                to.address
+            )));
+        };
+        let best =
+            routes.iter().filter(|r| r.destination.contains(&to.address)).max_by_key(|r| r.destination.prefix_len());
+        match best {
+            Some(r) if !r.blackhole && r.attachments.contains(&b.id) => {
+                Ok(format!("{table_id} routes {} to attachment {} ({})", to.address, b.id, r.destination))
+            }
+            other => {
+                let sends = match other {
+                    Some(r) if r.blackhole => format!("drops {} (a blackhole route, {})", to.address, r.destination),
+                    Some(r) => format!("sends {} to {} ({})", to.address, r.attachments.join(", "), r.destination),
+                    None => format!("has no route for {}", to.address),
+                };
+                let block = self.vpc_block(to.region, to.vpc, to.address).unwrap_or_else(|| host(to.address));
+                // A route as specific as the block would still win: replace it; else add the block.
+                let (verb, destination) = match other {
+                    Some(r) if r.destination.prefix_len() >= block.prefix_len() => ("replace", r.destination),
+                    _ => ("create", block),
+                };
+                Err(Crossing::Blocked {
+                    text: format!("transit gateway route table {table_id} {sends}, not to {tv}'s attachment {}", b.id),
+                    fix: Some(format!(
+                        "aws ec2 {verb}-transit-gateway-route --region {} --transit-gateway-route-table-id {table_id} \
+                         --destination-cidr-block {destination} --transit-gateway-attachment-id {}",
+                        a.region, b.id
+                    )),
+                })
+            }
         }
     }
 
@@ -103,6 +215,10 @@ impl<'a> Network<'a> {
             self.prefix_list(from.region, id).map(|p| p.entries.as_slice()).unwrap_or_default()
         });
         match route {
+            Some(r) if r.target == via && !r.blackhole && via.starts_with("tgw-") => {
+                let inside = self.gateway_leg(from, to, via)?;
+                Ok(format!("{} routes {} to {via} ({}), and {inside}", table.id, to.address, r.destination))
+            }
             Some(r) if r.target == via && !r.blackhole => {
                 Ok(format!("{} routes {} to {via} ({})", table.id, to.address, r.destination))
             }
@@ -112,22 +228,31 @@ impl<'a> Network<'a> {
                     Some(r) => format!("sends {} to {} ({})", to.address, r.target, r.destination),
                     None => format!("has no route for {}", to.address),
                 };
-                let destination = self.vpc_block(to.region, to.vpc, to.address).unwrap_or_else(|| {
-                    IpNet::new(to.address, if to.address.is_ipv6() { 128 } else { 32 }).expect("host prefix")
-                });
+                let destination = self.vpc_block(to.region, to.vpc, to.address).unwrap_or_else(|| host(to.address));
                 let flag = if destination.addr().is_ipv6() {
                     "--destination-ipv6-cidr-block"
                 } else {
                     "--destination-cidr-block"
                 };
+                let (kind, target) = if via.starts_with("tgw-") {
+                    ("transit gateway", "--transit-gateway-id")
+                } else {
+                    ("peering connection", "--vpc-peering-connection-id")
+                };
+                // A route as specific as the block (or a prefix list) would still win: replace it; else add one.
+                let (verb, what) = match other.map(|r| (r, r.destination.parse::<IpNet>())) {
+                    Some((_, Ok(d))) if d.prefix_len() >= destination.prefix_len() => {
+                        ("replace", format!("{flag} {d}"))
+                    }
+                    Some((r, Err(_))) if r.destination.starts_with("pl-") => {
+                        ("replace", format!("--destination-prefix-list-id {}", r.destination))
+                    }
+                    _ => ("create", format!("{flag} {destination}")),
+                };
                 Err(Crossing::Blocked {
-                    text: format!(
-                        "route table {} of {} {sends}, not to peering connection {via}",
-                        table.id, from.subnet
-                    ),
+                    text: format!("route table {} of {} {sends}, not to {kind} {via}", table.id, from.subnet),
                     fix: Some(format!(
-                        "aws ec2 create-route --region {} --route-table-id {} {flag} {destination} \
-                         --vpc-peering-connection-id {via}",
+                        "aws ec2 {verb}-route --region {} --route-table-id {} {what} {target} {via}",
                         from.region, table.id
                     )),
                 })
@@ -147,6 +272,11 @@ impl<'a> Network<'a> {
             .find(|c| c.contains(&address))
             .copied()
     }
+}
+
+/// A host prefix: `/32` or `/128`.
+fn host(address: IpAddr) -> IpNet {
+    IpNet::new(address, if address.is_ipv6() { 128 } else { 32 }).expect("host prefix")
 }
 
 /// The route a table takes for an address: the longest destination that contains it. Prefix-list

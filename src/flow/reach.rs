@@ -35,6 +35,9 @@ pub struct Answer<'a> {
     /// When not reachable: what the direct flow lacks.
     pub missing: Vec<Missing>,
     pub notes: Vec<String>,
+    /// Why the answer cannot be decided, when a hop depends on data that could not be read: neither
+    /// reachable nor "not reachable".
+    pub unknown: Option<String>,
 }
 
 impl<'a> Network<'a> {
@@ -49,6 +52,7 @@ impl<'a> Network<'a> {
             hops: Vec::new(),
             missing: Vec::new(),
             notes: Vec::new(),
+            unknown: None,
         };
         let q = Question { from, sources: from.parties(self), to, targets: to.parties(self), want };
         let (sources, targets) = (&q.sources, &q.targets);
@@ -105,8 +109,9 @@ impl<'a> Network<'a> {
     /// A path the security groups allow, checked against the network ACLs: reachable unless one blocks a hop.
     fn gated(&self, mut answer: Answer<'a>, from: &Place<'a>, to: &Place<'a>) -> Answer<'a> {
         match self.gate(&mut answer.hops, from, to) {
-            None => answer.reachable = true,
-            Some(blocked) => {
+            (None, None) => answer.reachable = true,
+            (None, Some(why)) => answer.unknown = Some(why),
+            (Some(blocked), _) => {
                 let what = if blocked.half == "route" { "a missing route between VPCs" } else { "a network ACL" };
                 answer.missing.push(blocked);
                 answer.notes.push(format!(

@@ -21,7 +21,10 @@ pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
 pub use ports::{traffic_text, PortRange, Protocol};
 pub use reference::{PeerReference, StaleCheck, StaleReference};
 pub use rule::{Direction, Peer, Rule};
-pub use vpc::{PeeringSide, Route, RouteTable, Subnet, Vpc, VpcPeering};
+pub use vpc::{
+    PeeringSide, Route, RouteTable, Subnet, TransitGatewayAttachment, TransitGatewayRoute, TransitGatewayRouteTable,
+    Vpc, VpcPeering,
+};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -62,6 +65,11 @@ pub struct Inventory {
     /// VPC peering connections (every state; only active ones carry traffic).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub peerings: Vec<VpcPeering>,
+    /// Transit gateway attachments and route tables: flows between VPCs through a transit gateway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transit_gateway_attachments: Vec<TransitGatewayAttachment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transit_gateway_route_tables: Vec<TransitGatewayRouteTable>,
     /// Subnets, for the route table that decides whether a public address is reachable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<Subnet>,

@@ -91,3 +91,47 @@ impl Route {
         self.target.starts_with("igw-")
     }
 }
+
+/// A transit gateway attachment (a VPC's, or a peering, VPN or Direct Connect one), with the transit
+/// gateway route table it is associated with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TransitGatewayAttachment {
+    pub id: String,
+    pub region: String,
+    pub transit_gateway_id: String,
+    /// `vpc`, `peering`, `vpn`, `direct-connect-gateway`, `connect`, ...
+    pub resource_type: String,
+    /// The VPC ID for a VPC attachment.
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    #[serde(default)]
+    pub resource_owner: Option<String>,
+    /// `available`, `pending`, `deleted`, ...
+    pub state: String,
+    /// The associated transit gateway route table: where traffic from this attachment is routed.
+    #[serde(default)]
+    pub route_table_id: Option<String>,
+}
+
+/// A transit gateway route table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TransitGatewayRouteTable {
+    pub id: String,
+    pub region: String,
+    pub transit_gateway_id: String,
+    /// Its active routes. `None` when SearchTransitGatewayRoutes failed for it: where it sends traffic is
+    /// unknown.
+    #[serde(default)]
+    pub routes: Option<Vec<TransitGatewayRoute>>,
+}
+
+/// One route of a transit gateway route table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TransitGatewayRoute {
+    pub destination: ipnet::IpNet,
+    /// The attachments it sends to (none for a blackhole).
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blackhole: bool,
+}

@@ -14,6 +14,10 @@ pub struct ReachView {
     pub to: String,
     pub traffic: String,
     pub reachable: bool,
+    /// Why neither "reachable" nor "not reachable" can be said (a transit gateway route table that could not
+    /// be read, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
     /// False when some collection call failed: a "not reachable" answer may then be wrong (rules only add).
     pub complete: bool,
     pub hops: Vec<HopView>,
@@ -96,6 +100,7 @@ pub fn view(net: &Network, answer: &Answer) -> ReachView {
         to: answer.to.clone(),
         traffic: answer.want.to_string(),
         reachable: answer.reachable,
+        unknown: answer.unknown.clone(),
         complete: gaps.is_empty(),
         hops: answer.hops.iter().enumerate().map(|(i, h)| hop_view(net, answer, i, h)).collect(),
         missing: answer
@@ -117,6 +122,8 @@ pub fn render_reach_text(v: &ReachView) -> String {
     if v.reachable {
         let hops = if v.hops.len() == 1 { "directly".to_string() } else { format!("in {} hops", v.hops.len()) };
         out.push_str(&format!("REACHABLE: {} → {} on {}, {hops}\n", v.from, v.to, v.traffic));
+    } else if let Some(why) = &v.unknown {
+        out.push_str(&format!("UNKNOWN: {} → {} on {}: {why}\n", v.from, v.to, v.traffic));
     } else {
         out.push_str(&format!("NOT REACHABLE: {} → {} on {}\n", v.from, v.to, v.traffic));
     }

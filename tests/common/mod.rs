@@ -198,6 +198,8 @@ pub fn fixture(name: &str) -> sgaudit::model::Inventory {
         "peer_references",
         "load_balancers",
         "target_groups",
+        "transit_gateway_attachments",
+        "transit_gateway_route_tables",
     ] {
         for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());
