@@ -176,3 +176,58 @@ pub fn inventory_with(groups: usize, flawed: usize) -> Inventory {
     }
     inv
 }
+
+/// Joins the synthetic VPCs the way a hub-and-spoke account does: the first VPC peered with the next `peered`
+/// ones (routes both ways in their main tables), and every VPC attached to one transit gateway whose route
+/// table routes each VPC's subnets to its attachment.
+pub fn link(inv: &mut Inventory, peered: usize) {
+    let region = "us-east-1".to_string();
+    let vpcs = inv.route_tables.iter().filter(|t| t.main).count();
+    let vpc_id = |v: usize| format!("vpc-{v:017x}");
+    let block = |v: usize| format!("10.{}.0.0/16", v % 256);
+    let side = |v: usize| PeeringSide {
+        vpc_id: vpc_id(v),
+        owner_id: Some("123456789012".into()),
+        region: Some(region.clone()),
+        cidrs: vec![block(v).parse().unwrap()],
+    };
+    for v in 1..=peered.min(vpcs.saturating_sub(1)) {
+        let id = format!("pcx-{v:017x}");
+        inv.peerings.push(VpcPeering {
+            id: id.clone(),
+            region: region.clone(),
+            status: "active".into(),
+            requester: side(0),
+            accepter: side(v),
+        });
+        for (table, to) in [(0, v), (v, 0)] {
+            let t = inv.route_tables.iter_mut().find(|t| t.main && t.vpc_id.as_deref() == Some(&vpc_id(table)));
+            t.expect("main table").routes.push(Route { destination: block(to), target: id.clone(), blackhole: false });
+        }
+    }
+    let mut routes = Vec::new();
+    for v in 0..vpcs {
+        let attachment = format!("tgw-attach-{v:017x}");
+        inv.transit_gateway_attachments.push(TransitGatewayAttachment {
+            id: attachment.clone(),
+            region: region.clone(),
+            transit_gateway_id: "tgw-00000000000000001".into(),
+            resource_type: "vpc".into(),
+            resource_id: Some(vpc_id(v)),
+            resource_owner: Some("123456789012".into()),
+            state: "available".into(),
+            route_table_id: Some("tgw-rtb-00000000000000001".into()),
+        });
+        routes.push(TransitGatewayRoute {
+            destination: block(v).parse().unwrap(),
+            attachments: vec![attachment],
+            blackhole: false,
+        });
+    }
+    inv.transit_gateway_route_tables.push(TransitGatewayRouteTable {
+        id: "tgw-rtb-00000000000000001".into(),
+        region,
+        transit_gateway_id: "tgw-00000000000000001".into(),
+        routes: Some(routes),
+    });
+}

@@ -1,5 +1,6 @@
 //! Audits a synthetic account of N groups once and prints the time and the peak memory of the process:
-//! `cargo run --release --example scale -- 50000 [FLAWED_PERCENT]`.
+//! `cargo run --release --example scale -- 50000 [FLAWED_PERCENT]` (`SCALE_LINKS=20` adds 20 peerings and a
+//! transit gateway joining every VPC; `SCALE_PATHS=1` times the search for every internet path to a database).
 
 #[path = "../benches/synthetic.rs"]
 mod synthetic;
@@ -8,7 +9,11 @@ fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(50_000);
     let flawed: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let t = std::time::Instant::now();
-    let inv = synthetic::inventory_with(n, flawed);
+    let mut inv = synthetic::inventory_with(n, flawed);
+    // SCALE_LINKS=P: the first VPC peered with P others, and every VPC on one transit gateway.
+    if let Some(p) = std::env::var("SCALE_LINKS").ok().and_then(|s| s.parse().ok()) {
+        synthetic::link(&mut inv, p);
+    }
     let built = t.elapsed();
     if std::env::var("SCALE_SAMPLE").is_ok() {
         for f in sgaudit::audit::audit(&inv).iter().step_by(997).take(8) {
