@@ -15,7 +15,8 @@ use tracing::Instrument;
 
 const SERVICE: &str = "ec2";
 const CONCURRENCY: usize = 8;
-/// The most routes SearchTransitGatewayRoutes returns; it has no paging.
+/// The most routes SearchTransitGatewayRoutes returns, and its default page size: it has no paging, so
+/// `MaxResults` is left at that default (moto 5.2 also fails on an explicit `MaxResults`).
 const MAX_ROUTES: i32 = 1000;
 
 pub async fn transit(
@@ -83,7 +84,6 @@ async fn routes(client: &Client, region: &str, table: &str) -> Outcome<TransitGa
         .search_transit_gateway_routes()
         .transit_gateway_route_table_id(table)
         .filters(Filter::builder().name("state").values("active").values("blackhole").build())
-        .max_results(MAX_ROUTES)
         .send()
         .instrument(span(region, SERVICE, "SearchTransitGatewayRoutes"))
         .await?;
