@@ -283,6 +283,20 @@ fn reach_on_the_recorded_accounts() {
             1,
             &["no route to an internet gateway"],
         ),
+        // Across the peering connection to the backend task in private-a, with both routes.
+        (
+            "tiered",
+            &["--from", "ielts-monitoring-sg", "--to", "eni-0a1e9ad8cdadc4ccd", "--port", "9100"],
+            0,
+            &["REACHABLE", "routes 10.0.10.155 to pcx-", "routes 10.50.1.4 to pcx-"],
+        ),
+        // The task in private-b: that subnet's network ACL drops the scrape at rule 90.
+        (
+            "tiered",
+            &["--from", "ielts-monitoring-sg", "--to", "eni-2c8a2788fbf742b65", "--port", "9100"],
+            1,
+            &["NOT REACHABLE", "rule 90 denies tcp/9100 from 10.50.0.0/16", "create-network-acl-entry"],
+        ),
         // vprofile: the app tier reaches MySQL through the backend group's all-traffic rule.
         ("vprofile", &["--from", "vprofile-bean-app-sg", "--to", "vprofile-rds-mysql"], 0, &["directly", "tcp/3306"]),
         (

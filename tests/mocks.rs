@@ -201,6 +201,9 @@ fn refresh_tiered() {
     );
     patch::proxy_endpoints(&dir, r);
     patch::default_acls_ipv6(&dir, r);
+    patch::no_security_group_references(&dir, r);
+    // The ALB's interface names the load balancer moto created.
+    let alb_description = format!("ELB {}", s.id("ielts-prod-alb-key"));
     patch::proxy_endpoints(&dir, "eu-west-1");
     patch::default_acls_ipv6(&dir, "eu-west-1");
     patch::serverless_workgroups(&dir, r, &[]);
@@ -246,7 +249,7 @@ fn refresh_tiered() {
                 "ielts-prod-alb-sg",
                 "interface",
                 "amazon-elb",
-                "ELB app/ielts-prod-alb/50dc6c495c0c9188",
+                &alb_description,
                 "10.0.0.20",
             ),
             (

@@ -20,7 +20,7 @@ fn a_suppression_marks_the_finding_and_leaves_the_exit_code() {
     let toml = r#"
 [[suppress]]
 check = "exposed-database"
-resource = "eni-cc0cb17daa4d10292"
+resource = "eni-19dd8b7c46b26a22e"
 reason = "reporting host is being decommissioned, TICKET-42"
 expires = "2999-01-01"
 
@@ -84,7 +84,7 @@ reason = "stale entry"
 fn suppress_by_group_tag_and_account() {
     let inv_groups = r#"
 [[suppress]]
-group = "sg-1616414264445e26c"
+group = "sg-ce65426f74bde94fb"
 reason = "legacy bastion kept for the DR drill"
 
 [[suppress]]
@@ -93,7 +93,7 @@ reason = "another account"
 "#;
     let (_, report, _) = audit_with_config(inv_groups, &[]);
     let by_group =
-        report["findings"].as_array().unwrap().iter().find(|f| f["resource"]["id"] == "sg-1616414264445e26c").unwrap();
+        report["findings"].as_array().unwrap().iter().find(|f| f["resource"]["id"] == "sg-ce65426f74bde94fb").unwrap();
     assert!(by_group["suppressed"].is_object());
     assert!(report["warnings"][0].as_str().unwrap().contains("#2"));
 }

@@ -6,6 +6,7 @@ pub mod dataplatform;
 pub mod holders;
 pub mod patch;
 pub mod scenarios;
+pub mod tiered_network;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -148,6 +149,26 @@ pub fn moto_post_as(endpoint: &str, access_key: &str, service: &str, path: &str,
     conn.read_to_string(&mut response).unwrap();
     let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, response)
+}
+
+/// One call of a JSON-protocol service moto serves (`X-Amz-Target`), for services sgaudit has no SDK crate
+/// for (ACM). Returns the response body.
+#[allow(dead_code)]
+pub fn moto_json_as(endpoint: &str, access_key: &str, service: &str, target: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let host = endpoint.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(host).expect("connect to moto");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential={access_key}/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         X-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
 }
 
 impl Drop for Moto {

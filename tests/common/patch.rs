@@ -110,6 +110,15 @@ pub fn proxy_endpoints(dir: &Path, region: &str) {
     set_status(dir, region, "DescribeDBProxyEndpoints", 200);
 }
 
+/// DescribeSecurityGroupReferences: moto 5.2 does not serve it; the body is AWS's answer when no rule of the
+/// peered VPCs references the groups asked about.
+#[allow(dead_code)]
+pub fn no_security_group_references(dir: &Path, region: &str) {
+    let xml = "<DescribeSecurityGroupReferencesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>recorded</requestId><securityGroupReferenceSet/></DescribeSecurityGroupReferencesResponse>";
+    std::fs::write(entry_file(dir, region, "DescribeSecurityGroupReferences"), xml).unwrap();
+    set_status(dir, region, "DescribeSecurityGroupReferences", 200);
+}
+
 /// A Redshift Serverless workgroup, as ListWorkgroups returns it.
 #[allow(dead_code)]
 pub struct Workgroup {

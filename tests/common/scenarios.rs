@@ -33,6 +33,7 @@ pub struct Seeder {
     pub memorydb: aws_sdk_memorydb::Client,
     pub autoscaling: aws_sdk_autoscaling::Client,
     pub lambda: aws_sdk_lambda::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     /// The endpoint, for the calls made without an SDK client.
     pub endpoint: Option<String>,
     /// The access key the clients sign with (moto picks the account by it).
@@ -85,6 +86,7 @@ impl Seeder {
             memorydb: aws_sdk_memorydb::Client::new(cfg),
             autoscaling: aws_sdk_autoscaling::Client::new(cfg),
             lambda: aws_sdk_lambda::Client::new(cfg),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(cfg),
             endpoint: cfg.endpoint_url().map(str::to_string),
             access_key: access_key.to_string(),
             ids: BTreeMap::new(),
@@ -484,6 +486,8 @@ pub async fn tiered(s: &mut Seeder) {
     s.rds_instance("ielts-prod-db", "postgres", 5432, &[&rds], false).await;
     s.rds_cluster("ielts-analytics", "aurora-postgresql", 6543, &[&analytics]).await;
     s.redis("ielts-prod-redis", &[&redis]).await;
+    // Last, so that the resources above keep their IDs on a seeded moto.
+    super::tiered_network::tiered_network(s).await;
 }
 
 /// The vprofile design: one shared backend group with a self-referencing all-traffic rule, holding MySQL,
