@@ -48,4 +48,5 @@ fixtures! {
     network_acls,
     network_acls_unread,
     load_balancers,
+    internet_path_acl,
 }

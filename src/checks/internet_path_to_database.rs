@@ -10,7 +10,8 @@ declare_check! {
     /// another, and so on, until one can connect to the database on its port. Each hop is a full flow: the
     /// source's egress rule and the destination's ingress rule both admit it. The finding lists the chain,
     /// with the rule IDs of every hop. A database the internet reaches directly is `exposed-database`'s
-    /// finding, not this one.
+    /// finding, not this one. A path counts only when the network ACLs of its subnets, and the routes of a
+    /// hop between VPCs, let every hop through; a blocked candidate gives way to the next worst one.
     ///
     /// The search is a breadth-first walk over sets of members that share the same groups. Each set that can
     /// connect to the database offers one path (the shortest from the internet to it); the finding reports the

@@ -6,7 +6,7 @@
 //! candidates it finds plus the egress rules of the class it expands: O(classes + rules + addresses × prefix
 //! lengths) for the whole walk, in practice, instead of the classes² of a walk over pairs.
 
-use super::{ClassId, Hop, Network, Node, Party, Traffic, Want};
+use super::{ClassId, Hop, Network, Node, Party, Place, Traffic, Want};
 use crate::model::{Datastore, Rule};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
@@ -36,6 +36,10 @@ impl<'a> Tree<'a> {
         hops
     }
 }
+
+/// How many candidate paths to a database are checked against the routes and network ACLs before the search
+/// gives up on it.
+const GATED: usize = 8;
 
 /// A path from the internet to a database: the hops, the last one on the database's port.
 #[derive(Debug, Clone)]
@@ -274,7 +278,9 @@ impl<'a> Network<'a> {
     /// For every database and cache (members of a cluster or replication group are represented by it) that
     /// the internet does not reach directly, the worst path from the internet through at least one
     /// intermediate class, if any. Each reached class contributes the shortest path to it; `rank` orders
-    /// paths by (first hop, number of hops), highest wins, ties go to the shorter path, then rule order.
+    /// paths by (first hop, number of hops), highest wins, ties go to the shorter path, then rule order. A
+    /// path is kept only when the routes between VPCs and the network ACLs let every hop through (a hop
+    /// that cannot be decided counts as through); its hops carry those halves.
     pub fn internet_paths<K: Ord>(&self, rank: impl Fn(&Hop<'a>, usize) -> K) -> Vec<InternetPath<'a>> {
         let tree = self.search(self.internet_hops(), &[], u32::MAX);
         let mut out = Vec::new();
@@ -288,23 +294,24 @@ impl<'a> Network<'a> {
             if self.internet_entry(&party.groups, &self.datastore_exposure(d), want).is_some() {
                 continue; // direct exposure: exposed-database's finding
             }
-            let mut best: Option<(K, u32, ClassId, Hop<'a>)> = None;
+            let mut ranked: Vec<(K, u32, ClassId, Hop<'a>)> = Vec::new();
             for (c, last) in self.last_hops(&tree, party, Node::Class(class), want) {
                 let Some(first) = self.first_hop(&tree, c) else { continue };
                 let hops = tree.dist[c] + 1;
-                let k = rank(first, hops as usize);
-                let better = match &best {
-                    None => true,
-                    Some((bk, bh, _, _)) => k > *bk || (k == *bk && hops < *bh),
-                };
-                if better {
-                    best = Some((k, hops, c, last));
-                }
+                ranked.push((rank(first, hops as usize), hops, c, last));
             }
-            if let Some((_, _, c, last)) = best {
+            // Worst first; ties to the shorter path, then rule order (the sort is stable).
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            // The first path the routes between VPCs and the network ACLs let through, of at most
+            // `GATED` candidates: each costs a member-pair check per hop.
+            let to = Place::Datastore(d);
+            for (_, _, c, last) in ranked.into_iter().take(GATED) {
                 let mut hops = tree.path_to(c);
                 hops.push(last);
-                out.push(InternetPath { datastore: d, hops });
+                if self.gate(&mut hops, &Place::Internet, &to).0.is_none() {
+                    out.push(InternetPath { datastore: d, hops });
+                    break;
+                }
             }
         }
         out
