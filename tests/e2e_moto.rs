@@ -345,21 +345,7 @@ fn network_acl_blocks_a_path_the_groups_allow_live() {
         entry(100, false, RuleAction::Allow, "-1", None).await.unwrap();
         entry(100, true, RuleAction::Allow, "-1", None).await.unwrap();
         // The database subnet leaves the default ACL for this one.
-        let current = s
-            .ec2
-            .describe_network_acls()
-            .filters(aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(&db_net).build())
-            .send()
-            .await
-            .unwrap();
-        let association = current.network_acls()[0]
-            .associations()
-            .iter()
-            .find(|a| a.subnet_id() == Some(db_net.as_str()))
-            .and_then(|a| a.network_acl_association_id())
-            .unwrap()
-            .to_string();
-        s.ec2.replace_network_acl_association().association_id(association).network_acl_id(&acl).send().await.unwrap();
+        s.associate_network_acl(&db_net, &acl).await;
         acl
     });
     let (code, stdout, stderr) = sgaudit(&[
@@ -409,20 +395,7 @@ fn peered_vpcs_need_a_route_each_way_live() {
         let pcx = s.ec2.create_vpc_peering_connection().vpc_id(&app_vpc).peer_vpc_id(&db_vpc).send().await.unwrap();
         let pcx = pcx.vpc_peering_connection().unwrap().vpc_peering_connection_id().unwrap().to_string();
         s.ec2.accept_vpc_peering_connection().vpc_peering_connection_id(&pcx).send().await.unwrap();
-        let main_table = |vpc: String| {
-            let ec2 = s.ec2.clone();
-            async move {
-                let out = ec2
-                    .describe_route_tables()
-                    .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build())
-                    .filters(aws_sdk_ec2::types::Filter::builder().name("association.main").values("true").build())
-                    .send()
-                    .await
-                    .unwrap();
-                out.route_tables()[0].route_table_id().unwrap().to_string()
-            }
-        };
-        let (there, back) = (main_table(app_vpc).await, main_table(db_vpc).await);
+        let (there, back) = (s.main_route_table(&app_vpc).await, s.main_route_table(&db_vpc).await);
         let route = |table: String, cidr: &'static str| {
             s.ec2
                 .create_route()
@@ -524,14 +497,7 @@ fn transit_gateway_route_missing_live() {
             .await
             .unwrap();
         for (vpc, cidr) in [(&app_vpc, "10.22.0.0/16"), (&db_vpc, "10.21.0.0/16")] {
-            let out = s
-                .ec2
-                .describe_route_tables()
-                .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build())
-                .send()
-                .await
-                .unwrap();
-            let main = out.route_tables()[0].route_table_id().unwrap().to_string();
+            let main = s.main_route_table(vpc).await;
             s.ec2
                 .create_route()
                 .route_table_id(main)

@@ -142,6 +142,19 @@ impl Seeder {
     /// Routes 0.0.0.0/0 in the VPC's main route table to `igw`, as in a default VPC: every subnet without a
     /// table of its own is public.
     pub async fn main_route_to(&mut self, vpc: &str, igw: &str) {
+        let id = self.main_route_table(vpc).await;
+        self.ec2
+            .create_route()
+            .route_table_id(&id)
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(igw)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The VPC's main route table.
+    pub async fn main_route_table(&self, vpc: &str) -> String {
         let out = self
             .ec2
             .describe_route_tables()
@@ -150,12 +163,29 @@ impl Seeder {
             .send()
             .await
             .unwrap();
-        let id = out.route_tables()[0].route_table_id().unwrap().to_string();
+        out.route_tables()[0].route_table_id().unwrap().to_string()
+    }
+
+    /// Moves `subnet` from its current network ACL to `acl`.
+    pub async fn associate_network_acl(&self, subnet: &str, acl: &str) {
+        let current = self
+            .ec2
+            .describe_network_acls()
+            .filters(aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(subnet).build())
+            .send()
+            .await
+            .unwrap();
+        let association = current.network_acls()[0]
+            .associations()
+            .iter()
+            .find(|a| a.subnet_id() == Some(subnet))
+            .and_then(|a| a.network_acl_association_id())
+            .unwrap()
+            .to_string();
         self.ec2
-            .create_route()
-            .route_table_id(&id)
-            .destination_cidr_block("0.0.0.0/0")
-            .gateway_id(igw)
+            .replace_network_acl_association()
+            .association_id(association)
+            .network_acl_id(acl)
             .send()
             .await
             .unwrap();

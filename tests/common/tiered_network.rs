@@ -4,7 +4,7 @@
 //! that drops that scrape.
 
 use super::scenarios::{perm, Seeder, P};
-use aws_sdk_ec2::types::{Filter, RuleAction};
+use aws_sdk_ec2::types::RuleAction;
 use aws_sdk_elasticloadbalancingv2::types as elb;
 
 pub async fn tiered_network(s: &mut Seeder) {
@@ -116,15 +116,7 @@ pub async fn tiered_network(s: &mut Seeder) {
     s.ec2.accept_vpc_peering_connection().vpc_peering_connection_id(&pcx).send().await.unwrap();
     s.ids.insert("ielts-shared-pcx".into(), pcx.clone());
     for (vpc, cidr) in [(&prod, "10.50.0.0/16"), (&shared, "10.0.0.0/16")] {
-        let out = s
-            .ec2
-            .describe_route_tables()
-            .filters(Filter::builder().name("vpc-id").values(vpc.as_str()).build())
-            .filters(Filter::builder().name("association.main").values("true").build())
-            .send()
-            .await
-            .unwrap();
-        let main = out.route_tables()[0].route_table_id().unwrap().to_string();
+        let main = s.main_route_table(vpc).await;
         s.ec2
             .create_route()
             .route_table_id(main)
@@ -158,19 +150,5 @@ pub async fn tiered_network(s: &mut Seeder) {
     entry(90, false, RuleAction::Deny, "6", "10.50.0.0/16", Some(9100)).await.unwrap();
     entry(100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None).await.unwrap();
     entry(100, true, RuleAction::Allow, "-1", "0.0.0.0/0", None).await.unwrap();
-    let current = s
-        .ec2
-        .describe_network_acls()
-        .filters(Filter::builder().name("association.subnet-id").values(&private_b).build())
-        .send()
-        .await
-        .unwrap();
-    let association = current.network_acls()[0]
-        .associations()
-        .iter()
-        .find(|a| a.subnet_id() == Some(private_b.as_str()))
-        .and_then(|a| a.network_acl_association_id())
-        .unwrap()
-        .to_string();
-    s.ec2.replace_network_acl_association().association_id(association).network_acl_id(&acl).send().await.unwrap();
+    s.associate_network_acl(&private_b, &acl).await;
 }
