@@ -32,18 +32,21 @@ impl<'a> Network<'a> {
     /// are known). An egress rule's CIDR is scoped by region, and reaches other regions' peered VPCs.
     /// Whether a route carries the flow is the member-level check of `reach` (`peering.rs`).
     pub fn in_scope(&self, rule: &Rule, party: &Party) -> bool {
-        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
-        let peered = match (rule_vpc, party.region, party.vpc) {
-            (Some(a), Some(region), Some(b)) => self.links.between((&rule.region, a), (region, b)).is_some(),
-            _ => false,
-        };
-        if party.region.is_some_and(|r| r != rule.region) {
-            return peered;
-        }
-        if rule.direction == Direction::Egress {
+        let same_region = party.region.is_none_or(|r| r == rule.region);
+        if same_region && rule.direction == Direction::Egress {
             return true;
         }
-        peered || !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b)
+        let rule_vpc = self.groups.get(rule.group_id.as_str()).and_then(|g| g.vpc_id.as_deref());
+        if same_region && !matches!((rule_vpc, party.vpc), (Some(a), Some(b)) if a != b) {
+            return true;
+        }
+        // Another VPC, or another region: only across a peering connection or a transit gateway.
+        match (rule_vpc, party.region, party.vpc) {
+            (Some(a), Some(region), Some(b)) if !self.links.is_empty() => {
+                self.links.between((&rule.region, a), (region, b)).is_some()
+            }
+            _ => false,
+        }
     }
 
     /// Whether a rule's peer covers a party: one of its groups, or one of its addresses.

@@ -400,8 +400,9 @@ impl<'a> Network<'a> {
             (Some(region), Some(vpc)) => {
                 scopes.extend(self.scope_ids.get(&(region, Some(vpc))));
                 scopes.extend(self.scope_ids.get(&(region, None)));
-                // Peered VPCs see the party's addresses too.
-                for l in self.links.of(region, vpc) {
+                // Joined VPCs see the party's addresses too.
+                let joined = if self.links.is_empty() { Vec::new() } else { self.links.of(region, vpc) };
+                for l in joined {
                     scopes.extend(self.scope_ids.get(&(l.region, Some(l.vpc))));
                 }
             }

@@ -98,9 +98,22 @@ impl<'a> Links<'a> {
         out
     }
 
+    /// Whether no VPC is joined to another: then nothing crosses a VPC.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_vpc.is_empty() && self.attachments.is_empty()
+    }
+
     /// How two VPCs are joined: a peering connection first, else a transit gateway both are attached to.
+    /// Allocates nothing: it is asked for every CIDR rule that meets a party of another VPC.
     pub(crate) fn between(&self, a: (&str, &str), b: (&str, &str)) -> Option<Link<'a>> {
-        self.of(a.0, a.1).into_iter().find(|l| l.region == b.0 && l.vpc == b.1)
+        let peered = self.by_vpc.get(a.0).and_then(|m| m.get(a.1));
+        if let Some(l) = peered.and_then(|v| v.iter().find(|l| l.region == b.0 && l.vpc == b.1)) {
+            return Some(*l);
+        }
+        self.attachments_of(a.0, a.1).iter().find_map(|mine| {
+            let theirs = self.attachment(b.0, b.1, &mine.transit_gateway_id)?;
+            Some(Link { region: &theirs.region, vpc: theirs.resource_id.as_deref()?, via: &mine.transit_gateway_id })
+        })
     }
 
     /// The attachment of a VPC to a transit gateway.
