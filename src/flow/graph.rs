@@ -69,15 +69,8 @@ impl<'a> Network<'a> {
                 continue;
             }
             if self.forwarding(s).is_some() {
-                let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();
-                for (d, e, i, t) in self.forwards(s) {
-                    match by_target.iter_mut().find(|(c, _)| *c == d) {
-                        Some((_, flows)) => flows.push((Some(e), i, t)),
-                        None => by_target.push((d, vec![(Some(e), i, t)])),
-                    }
-                }
-                by_target.sort_by_key(|(c, _)| *c);
-                out.extend(by_target.into_iter().map(|(to, flows)| Edge { from: Node::Class(s), to, flows }));
+                let flows = self.forwards(s).into_iter().map(|(d, e, i, t)| (d, (Some(e), i, t)));
+                out.extend(edges_from(s, flows));
                 continue;
             }
             let source = class.as_source();
@@ -96,23 +89,33 @@ impl<'a> Network<'a> {
                     list.iter().for_each(|r| add(r));
                 }
             }
-            let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();
+            let mut flows: Vec<(ClassId, Flow<'a>)> = Vec::new();
             for ingress in candidates {
                 for &d in self.classes_of_group(&ingress.group_id) {
                     if !self.peer_matches(ingress, source) {
                         continue;
                     }
                     if let Some((e, t)) = self.enter(source, d, ingress) {
-                        match by_target.iter_mut().find(|(c, _)| *c == d) {
-                            Some((_, flows)) => flows.push((Some(e), ingress, t)),
-                            None => by_target.push((d, vec![(Some(e), ingress, t)])),
-                        }
+                        flows.push((d, (Some(e), ingress, t)));
                     }
                 }
             }
-            by_target.sort_by_key(|(c, _)| *c);
-            out.extend(by_target.into_iter().map(|(to, flows)| Edge { from: Node::Class(s), to, flows }));
+            out.extend(edges_from(s, flows));
         }
         out
     }
+}
+
+/// The edges out of class `s`: its flows grouped by destination class (in the order each flow was found),
+/// destinations in class order.
+fn edges_from<'a>(s: ClassId, flows: impl IntoIterator<Item = (ClassId, Flow<'a>)>) -> Vec<Edge<'a>> {
+    let mut by_target: Vec<(ClassId, Vec<Flow<'a>>)> = Vec::new();
+    for (d, flow) in flows {
+        match by_target.iter_mut().find(|(c, _)| *c == d) {
+            Some((_, all)) => all.push(flow),
+            None => by_target.push((d, vec![flow])),
+        }
+    }
+    by_target.sort_by_key(|(c, _)| *c);
+    by_target.into_iter().map(|(to, flows)| Edge { from: Node::Class(s), to, flows }).collect()
 }
