@@ -176,6 +176,8 @@ const PEERING_CASES: &[Case] = &[
         false,
         &["blackhole", "aws ec2 replace-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-1 --destination-cidr-block 10.4.9.0/24 --transit-gateway-attachment-id tgw-attach-f"],
     ),
+    // The way back is a route to a prefix list whose entries were not read: unknown, never "no route".
+    ("eni-app", "rds:db6", None, 0, false, &["UNKNOWN", "prefix list pl-unread to pcx-ab"]),
     // The reply goes through a route table that was not read: unknown, with no fix proposed.
     ("eni-e", "rds:db4", None, 0, false, &["UNKNOWN", "tgw-rtb-2 of tgw-1 could not be read"]),
 ];

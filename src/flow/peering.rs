@@ -227,6 +227,20 @@ impl<'a> Network<'a> {
         let route = longest_match(table, to.address, |id| {
             self.prefix_list(from.region, id).map(|p| p.entries.as_slice()).unwrap_or_default()
         });
+        // A route to `via` for a prefix list whose entries were not read may be the one that matches: then
+        // the hop cannot be decided, and is never called unrouted.
+        let unread = table.routes.iter().find(|r| {
+            r.target == via
+                && r.destination.starts_with("pl-")
+                && self.prefix_list(from.region, &r.destination).is_none()
+        });
+        if let (Some(pl), false) = (unread, route.is_some_and(|r| r.target == via && !r.blackhole)) {
+            return Err(Crossing::Unknown(format!(
+                "route table {} of {} sends prefix list {} to {via}, and that list's entries were not read: whether \
+                 it covers {} is unknown",
+                table.id, from.subnet, pl.destination, to.address
+            )));
+        }
         match route {
             Some(r) if r.target == via && !r.blackhole && via.starts_with("tgw-") => {
                 let inside = self.gateway_leg(from, to, via)?;
