@@ -312,7 +312,7 @@ fn one_role_arn_audits_that_account() {
 /// ACL denies it at rule 90. `reach` says so, names the entry and gives the entry that would allow it.
 #[test]
 fn network_acl_blocks_a_path_the_groups_allow_live() {
-    use aws_sdk_ec2::types::{PortRange, RuleAction};
+    use aws_sdk_ec2::types::RuleAction;
     let moto = Moto::start();
     let acl = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
@@ -326,24 +326,9 @@ fn network_acl_blocks_a_path_the_groups_allow_live() {
         s.instance("acl-db-host", &db_net, &[&db], false).await;
         let acl = s.ec2.create_network_acl().vpc_id(&vpc).send().await.unwrap();
         let acl = acl.network_acl().unwrap().network_acl_id().unwrap().to_string();
-        let entry = |n: i32, egress: bool, action: RuleAction, proto: &str, ports: Option<(i32, i32)>| {
-            let mut b = s
-                .ec2
-                .create_network_acl_entry()
-                .network_acl_id(&acl)
-                .rule_number(n)
-                .egress(egress)
-                .rule_action(action)
-                .protocol(proto)
-                .cidr_block("0.0.0.0/0");
-            if let Some((from, to)) = ports {
-                b = b.port_range(PortRange::builder().from(from).to(to).build());
-            }
-            b.send()
-        };
-        entry(90, false, RuleAction::Deny, "6", Some((5432, 5432))).await.unwrap();
-        entry(100, false, RuleAction::Allow, "-1", None).await.unwrap();
-        entry(100, true, RuleAction::Allow, "-1", None).await.unwrap();
+        s.network_acl_entry(&acl, 90, false, RuleAction::Deny, "6", "0.0.0.0/0", Some((5432, 5432))).await;
+        s.network_acl_entry(&acl, 100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None).await;
+        s.network_acl_entry(&acl, 100, true, RuleAction::Allow, "-1", "0.0.0.0/0", None).await;
         // The database subnet leaves the default ACL for this one.
         s.associate_network_acl(&db_net, &acl).await;
         acl

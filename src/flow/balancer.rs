@@ -229,14 +229,13 @@ impl<'a> Network<'a> {
     /// the hop and the traffic of the hop, on a listener's port when `to` is a load balancer.
     pub(crate) fn enter(&self, source: &Party, to: ClassId, ingress: &'a Rule) -> Option<(&'a Rule, Traffic)> {
         let party = &self.classes[to].party;
-        self.accepted(to, Traffic::of(ingress)).into_iter().find_map(|t| {
-            self.egress_half(
-                source,
-                party,
-                t,
-                if self.forwarding(to).is_some() { Want::first_of(t) } else { Want::ANY },
-            )
-        })
+        let within = Traffic::of(ingress);
+        // The search asks this for every candidate rule: most classes are no load balancer, and cost nothing.
+        let Some(f) = self.forwarding(to) else { return self.egress_half(source, party, within, Want::ANY) };
+        f.accepts
+            .iter()
+            .filter_map(|a| a.intersect(within))
+            .find_map(|t| self.egress_half(source, party, t, Want::first_of(t)))
     }
 
     /// The hops a load-balancer class makes: to each registered target's class, on the target's port, with

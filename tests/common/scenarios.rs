@@ -166,6 +166,33 @@ impl Seeder {
         out.route_tables()[0].route_table_id().unwrap().to_string()
     }
 
+    /// One entry of a network ACL: `ports` for TCP or UDP, none for every port.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn network_acl_entry(
+        &self,
+        acl: &str,
+        number: i32,
+        egress: bool,
+        action: aws_sdk_ec2::types::RuleAction,
+        protocol: &str,
+        cidr: &str,
+        ports: Option<(i32, i32)>,
+    ) {
+        let mut b = self
+            .ec2
+            .create_network_acl_entry()
+            .network_acl_id(acl)
+            .rule_number(number)
+            .egress(egress)
+            .rule_action(action)
+            .protocol(protocol)
+            .cidr_block(cidr);
+        if let Some((from, to)) = ports {
+            b = b.port_range(aws_sdk_ec2::types::PortRange::builder().from(from).to(to).build());
+        }
+        b.send().await.unwrap();
+    }
+
     /// Moves `subnet` from its current network ACL to `acl`.
     pub async fn associate_network_acl(&self, subnet: &str, acl: &str) {
         let current = self

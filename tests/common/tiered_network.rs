@@ -132,23 +132,8 @@ pub async fn tiered_network(s: &mut Seeder) {
     let acl = s.ec2.create_network_acl().vpc_id(&prod).send().await.unwrap();
     let acl = acl.network_acl().unwrap().network_acl_id().unwrap().to_string();
     s.ids.insert("ielts-private-b-acl".into(), acl.clone());
-    let entry = |n: i32, egress: bool, action: RuleAction, proto: &str, cidr: &str, ports: Option<i32>| {
-        let mut b = s
-            .ec2
-            .create_network_acl_entry()
-            .network_acl_id(&acl)
-            .rule_number(n)
-            .egress(egress)
-            .rule_action(action)
-            .protocol(proto)
-            .cidr_block(cidr);
-        if let Some(p) = ports {
-            b = b.port_range(aws_sdk_ec2::types::PortRange::builder().from(p).to(p).build());
-        }
-        b.send()
-    };
-    entry(90, false, RuleAction::Deny, "6", "10.50.0.0/16", Some(9100)).await.unwrap();
-    entry(100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None).await.unwrap();
-    entry(100, true, RuleAction::Allow, "-1", "0.0.0.0/0", None).await.unwrap();
+    s.network_acl_entry(&acl, 90, false, RuleAction::Deny, "6", "10.50.0.0/16", Some((9100, 9100))).await;
+    s.network_acl_entry(&acl, 100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None).await;
+    s.network_acl_entry(&acl, 100, true, RuleAction::Allow, "-1", "0.0.0.0/0", None).await;
     s.associate_network_acl(&private_b, &acl).await;
 }
