@@ -148,7 +148,8 @@ fn reach_through_load_balancers() {
 
 /// Peering over tests/fixtures/peering.json: vpc-a and vpc-b are peered (pcx-ab) with routes both ways (vpc-b's
 /// back through a prefix list of vpc-a's block), except from subnet-b2; vpc-d reuses vpc-a's range and is not
-/// peered with vpc-b; vpc-c's peering is still pending.
+/// peered with vpc-b; vpc-c's peering is still pending; vpc-x (10.9.0.0/16) is another account's, peered with
+/// vpc-b and not audited, as is vpc-y (10.8.0.0/16), attached to tgw-1.
 const PEERING_CASES: &[Case] = &[
     // A CIDR rule of vpc-b admits vpc-a's block: routed each way through pcx-ab.
     ("eni-app", "rds:db", None, 0, true, &["sgr-db-vpc-a", "rtb-a routes 10.1.1.20 to pcx-ab", "rtb-b routes 10.0.1.10 to pcx-ab (pl-a)"]),
@@ -180,6 +181,21 @@ const PEERING_CASES: &[Case] = &[
     ("eni-app", "rds:db6", None, 0, false, &["UNKNOWN", "prefix list pl-unread to pcx-ab"]),
     // The reply goes through a route table that was not read: unknown, with no fix proposed.
     ("eni-e", "rds:db4", None, 0, false, &["UNKNOWN", "tgw-rtb-2 of tgw-1 could not be read"]),
+    // vpc-x, peered over pcx-bx, belongs to an account that was not audited: when this side's rules, route and
+    // ACL let it through, the answer is unknown, both ways; when this side blocks, it is not reachable.
+    ("10.9.1.5", "rds:db", None, 0, false, &["UNKNOWN", "vpc-x of account 222222222222", "rtb-b routes 10.9.1.5 to pcx-bx"]),
+    ("eni-db", "10.9.1.5", Some(443), 0, false, &["UNKNOWN", "sgr-db-out-x", "joined over pcx-bx"]),
+    (
+        "10.9.1.5",
+        "rds:db2",
+        None,
+        0,
+        false,
+        &["has no route for 10.9.1.5", "aws ec2 create-route --region us-east-1 --route-table-id rtb-b2 --destination-cidr-block 10.9.0.0/16 --vpc-peering-connection-id pcx-bx"],
+    ),
+    ("10.9.1.5", "rds:db6", None, 0, false, &["ingress", "CidrIp=10.9.1.5/32"]),
+    // vpc-y, another account's, is attached to tgw-1, and tgw-rtb-1 sends 10.8.0.0/16 to its attachment.
+    ("10.8.3.4", "eni-e", Some(22), 0, false, &["UNKNOWN", "vpc-y of account 333333333333", "joined over tgw-1", "tgw-rtb-1 routes 10.8.3.4 to attachment tgw-attach-y"]),
 ];
 
 #[test]

@@ -51,8 +51,9 @@ enum Command {
     ///
     /// Places: `internet`, a CIDR or address, a security group ID or name, an ENI ID, or a datastore
     /// identifier; qualified as sg:, eni:, rds:, cache:, redshift:, opensearch:, memorydb:, or an ARN. No fix is
-    /// ever proposed towards a public source or destination. Exit codes: 0 reachable; 1 not reachable; 2 bad input, or not reachable while
-    /// some call failed (the answer may then be wrong).
+    /// ever proposed towards a public source or destination. Exit codes: 0 reachable; 1 not reachable; 2 bad
+    /// input, unknown (a hop depends on data that was not read: a transit gateway route table, a peered VPC of
+    /// an account not audited), or not reachable while some call failed (the answer may then be wrong).
     Reach(ReachArgs),
     /// Print the flow graph between sets of members (and from the internet), with ports on the edges and
     /// exposed databases highlighted.

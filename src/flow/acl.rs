@@ -232,6 +232,41 @@ impl<'a> Acls<'a> {
         }
     }
 
+    /// Whether `end`'s subnet ACL lets a connection of `protocol` on `ports` through with its return: from
+    /// `peer` when `receiving`, else to it. The other side's ACL is not asked (it was not read).
+    pub fn one_side(&self, end: End, peer: IpAddr, protocol: Protocol, ports: PortRange, receiving: bool) -> AclHalf {
+        let acl = match self.of(end.region, end.subnet, end.vpc) {
+            Ok(acl) => acl,
+            Err(half) => return half,
+        };
+        let (there, back) =
+            if receiving { (Direction::Ingress, Direction::Egress) } else { (Direction::Egress, Direction::Ingress) };
+        let mut first_block = None;
+        for p in candidates(protocol, acl) {
+            let want = ports_of(protocol, p, ports);
+            let request = acl.decisions(there, p, want, peer);
+            let Some(allowed) = request.iter().find(|d| d.allows()) else {
+                first_block
+                    .get_or_insert_with(|| block(acl, end.subnet, request[0], there, p, want, peer, "the request"));
+                continue;
+            };
+            let ret = acl.decisions(back, p, return_ports(p), peer);
+            if let Some(r) = ret.iter().find(|d| d.allows()) {
+                let number = r.entry.map_or(crate::model::LAST_RULE, |e| e.number);
+                return AclHalf::Open {
+                    text: format!(
+                        "network ACL {} {allowed}; rule {number} allows the return on {}",
+                        acl.id,
+                        crate::model::traffic_text(p, r.ports)
+                    ),
+                };
+            }
+            first_block
+                .get_or_insert_with(|| block(acl, end.subnet, ret[0], back, p, return_ports(p), peer, "the return"));
+        }
+        first_block.unwrap_or(AclHalf::NotModelled)
+    }
+
     /// Whether a connection of `protocol` on `ports` from `src` to `dst` passes both subnets' ACLs, both ways.
     pub fn between(&self, src: End, dst: End, protocol: Protocol, ports: PortRange) -> AclHalf {
         if src.region == dst.region && src.subnet == dst.subnet {

@@ -96,6 +96,37 @@ impl<'a> Network<'a> {
                     }
                     open.or(first_block)
                 }
+                (Node::Cidr(c), Node::Class(b)) | (Node::Class(b), Node::Cidr(c)) => {
+                    // A CIDR in a peered VPC that was not read: this side's route and ACL can still block.
+                    let receiving = matches!(hop.from, Node::Cidr(_));
+                    let mut first_block = None;
+                    let mut open = None;
+                    for e in self.ends(b, if receiving { to } else { from }) {
+                        let Some(far) = self.unread_far(e, &c) else { continue };
+                        let there = End { region: far.region, subnet: "", vpc: Some(far.vpc), address: c.addr() };
+                        match self.leg(e, there, far.via) {
+                            Err(b @ Crossing::Blocked { .. }) => drop(unrouted.get_or_insert(b)),
+                            Err(Crossing::Unknown(why)) => drop(unknown.get_or_insert(why)),
+                            Err(_) => {}
+                            Ok(route) => {
+                                let h = self.acls.one_side(e, c.addr(), protocol, ports, receiving);
+                                if !h.is_blocked() {
+                                    unknown = Some(format!("{route}; but {}", far.why(c.addr())));
+                                    open = Some(h);
+                                    break;
+                                }
+                                first_block.get_or_insert(h);
+                            }
+                        }
+                    }
+                    if open.is_some() || first_block.is_some() {
+                        unrouted = None;
+                    }
+                    if open.is_none() && first_block.is_some() {
+                        unknown = None; // this side blocks: no matter what the other does
+                    }
+                    open.or(first_block)
+                }
                 (Node::Internet, Node::Class(b)) => {
                     let clients: Vec<IpNet> = match hop.ingress.map(|r| &r.peer) {
                         Some(Peer::Ipv4(n)) => vec![IpNet::V4(*n)],

@@ -14,11 +14,14 @@
 //! destination VPC's attachment. A route table that could not be read makes the hop *unknown*: the answer
 //! says so, and neither claims "not reachable" nor proposes a route. Transit gateway peering (between
 //! regions) and VPN or Direct Connect attachments are not followed.
+//!
+//! An address in a joined VPC that this audit did not read (`Foreign`) is decided on this side only: this
+//! side's route and ACL can block it; when they do not, the hop is unknown.
 
 use super::{End, Network};
 use crate::model::{CoverageStatus, Inventory, Route, RouteTable, TransitGatewayAttachment, TransitGatewayRouteTable};
 use ipnet::IpNet;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 
 /// The other side of an active peering connection.
@@ -30,11 +33,42 @@ pub struct Link<'a> {
     pub via: &'a str,
 }
 
+/// A VPC on the other side of an active peering connection or transit gateway that this audit did not read
+/// (another account's, or a region not audited): what its addresses can do is decided by groups, ACLs and routes nobody has seen.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Foreign<'a> {
+    pub(crate) region: &'a str,
+    pub(crate) vpc: &'a str,
+    pub(crate) owner: Option<&'a str>,
+    /// The peering connection or transit gateway.
+    pub(crate) via: &'a str,
+    /// The blocks the peering routes for that VPC (for a transit gateway: the route's destination).
+    pub(crate) cidrs: &'a [IpNet],
+}
+
+impl Foreign<'_> {
+    /// Why a hop to or from `address` in that VPC cannot be decided.
+    pub(crate) fn why(&self, address: IpAddr) -> String {
+        let owner = self.owner.map(|o| format!(" of account {o}")).unwrap_or_default();
+        format!(
+            "{address} is in {}{owner} ({}), joined over {}, which this audit did not read: its security groups, \
+             network ACL and route back decide the rest",
+            self.vpc,
+            self.cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            self.via
+        )
+    }
+}
+
 /// Every VPC's active peering connections, both ways, and its transit gateway attachments.
 #[derive(Default)]
 pub(crate) struct Links<'a> {
     /// Region → VPC → peering links.
     by_vpc: HashMap<&'a str, HashMap<&'a str, Vec<Link<'a>>>>,
+    /// (region, VPC) → the peered VPCs this audit did not read.
+    foreign: HashMap<(&'a str, &'a str), Vec<Foreign<'a>>>,
+    /// The VPCs this audit read.
+    read: HashSet<(&'a str, &'a str)>,
     /// Region → VPC → its available attachments.
     attachments: HashMap<&'a str, HashMap<&'a str, Vec<&'a TransitGatewayAttachment>>>,
     /// (region, transit gateway) → the VPC attachments of that transit gateway.
@@ -47,10 +81,22 @@ pub(crate) struct Links<'a> {
 impl<'a> Links<'a> {
     pub(crate) fn new(inv: &'a Inventory) -> Links<'a> {
         let mut links = Links::default();
+        let mut foreign: HashMap<(&str, &str), Vec<Foreign>> = HashMap::default();
+        links.read = inv.vpcs.iter().map(|v| (v.region.as_str(), v.id.as_str())).collect();
+        let read = &links.read;
         for p in inv.peerings.iter().filter(|p| p.is_active()) {
             let a = (p.requester.region.as_deref().unwrap_or(&p.region), p.requester.vpc_id.as_str());
             let b = (p.accepter.region.as_deref().unwrap_or(&p.region), p.accepter.vpc_id.as_str());
-            for (from, to) in [(a, b), (b, a)] {
+            for ((from, to), side) in [((a, b), &p.accepter), ((b, a), &p.requester)] {
+                if read.contains(&from) && !read.contains(&to) {
+                    foreign.entry(from).or_default().push(Foreign {
+                        region: to.0,
+                        vpc: to.1,
+                        owner: side.owner_id.as_deref(),
+                        via: p.id.as_str(),
+                        cidrs: &side.cidrs,
+                    });
+                }
                 let list = links.by_vpc.entry(from.0).or_default().entry(from.1).or_default();
                 let link = Link { region: to.0, vpc: to.1, via: p.id.as_str() };
                 if !list.contains(&link) {
@@ -58,6 +104,7 @@ impl<'a> Links<'a> {
                 }
             }
         }
+        links.foreign = foreign;
         let vpc_attachments = inv
             .transit_gateway_attachments
             .iter()
@@ -98,6 +145,12 @@ impl<'a> Links<'a> {
         out
     }
 
+    /// The unread VPC peered with `(region, vpc)` whose blocks hold `cidr`.
+    pub(crate) fn foreign(&self, region: &str, vpc: &str, cidr: &IpNet) -> Option<Foreign<'a>> {
+        let all = self.foreign.get(&(region, vpc))?;
+        all.iter().find(|f| f.cidrs.iter().any(|c| c.contains(cidr))).copied()
+    }
+
     /// Whether no VPC is joined to another: then nothing crosses a VPC.
     pub(crate) fn is_empty(&self) -> bool {
         self.by_vpc.is_empty() && self.attachments.is_empty()
@@ -136,6 +189,42 @@ pub enum Crossing {
 }
 
 impl<'a> Network<'a> {
+    /// The VPC this audit did not read that `e`'s side sends `cidr` to: a peered one whose blocks hold it, or
+    /// one whose transit gateway attachment the route table of `e`'s own attachment sends it to.
+    pub(crate) fn unread_far(&self, e: End<'a>, cidr: &IpNet) -> Option<Foreign<'a>> {
+        let vpc = e.vpc?;
+        if let Some(far) = self.links.foreign(e.region, vpc, cidr) {
+            return Some(far);
+        }
+        let table = self.routing.table(e.region, e.subnet, e.vpc)?;
+        let route = longest_match(table, cidr.addr(), |id| {
+            self.prefix_list(e.region, id).map(|p| p.entries.as_slice()).unwrap_or_default()
+        })?;
+        if route.blackhole || !route.target.starts_with("tgw-") {
+            return None;
+        }
+        let links = &self.links;
+        let mine = links.attachment(e.region, vpc, &route.target)?;
+        let table = links.tables.get(&(mine.region.as_str(), mine.route_table_id.as_deref()?))?;
+        let best = table
+            .routes
+            .as_ref()?
+            .iter()
+            .filter(|r| r.destination.contains(&cidr.addr()))
+            .max_by_key(|r| r.destination.prefix_len())
+            .filter(|r| !r.blackhole)?;
+        let gateway = links.by_gateway.get(&(mine.region.as_str(), mine.transit_gateway_id.as_str()))?;
+        let theirs = gateway.iter().find(|a| best.attachments.contains(&a.id))?;
+        let far_vpc = theirs.resource_id.as_deref()?;
+        (!links.read.contains(&(theirs.region.as_str(), far_vpc))).then(|| Foreign {
+            region: &theirs.region,
+            vpc: far_vpc,
+            owner: theirs.resource_owner.as_deref(),
+            via: &mine.transit_gateway_id,
+            cidrs: std::slice::from_ref(&best.destination),
+        })
+    }
+
     /// Whether `s` can reach `t` across VPCs: an active peering connection between their VPCs, and a route to
     /// it in each one's subnet for the other's address.
     pub(crate) fn crossing(&self, s: End, t: End) -> Crossing {
@@ -219,7 +308,7 @@ impl<'a> Network<'a> {
     }
 
     /// One direction: the route `from`'s subnet takes to `to`'s address must be the peering connection.
-    fn leg(&self, from: End, to: End, via: &str) -> Result<String, Crossing> {
+    pub(crate) fn leg(&self, from: End, to: End, via: &str) -> Result<String, Crossing> {
         let Some(table) = self.routing.table(from.region, from.subnet, from.vpc) else {
             // Routes not collected: assumed to be there, as unread network ACLs are assumed open.
             return Ok(format!("{}'s route table was not read: a route to {via} is assumed", from.subnet));
@@ -290,14 +379,12 @@ impl<'a> Network<'a> {
     /// The block of a VPC that holds an address.
     fn vpc_block(&self, region: &str, vpc: Option<&str>, address: IpAddr) -> Option<IpNet> {
         let vpc = vpc?;
-        self.inventory
-            .vpcs
-            .iter()
-            .find(|v| v.region == region && v.id == vpc)?
-            .cidrs
-            .iter()
-            .find(|c| c.contains(&address))
-            .copied()
+        let read = self.inventory.vpcs.iter().find(|v| v.region == region && v.id == vpc).map(|v| v.cidrs.as_slice());
+        // A VPC this audit did not read: the blocks its peering connections route for it.
+        let peered =
+            || self.inventory.peerings.iter().flat_map(|p| [&p.requester, &p.accepter]).find(|s| s.vpc_id == vpc);
+        let blocks = read.or_else(|| peered().map(|s| s.cidrs.as_slice()))?;
+        blocks.iter().find(|c| c.contains(&address)).copied()
     }
 }
 
