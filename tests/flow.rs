@@ -207,6 +207,49 @@ fn reach_across_peered_vpcs() {
     }
 }
 
+/// The flow graph is gated as `reach` is: a flow the routes between VPCs block is no edge (and says what
+/// blocks it), one that depends on a route table that was not read is an edge marked unknown.
+#[test]
+fn graph_edges_across_peered_vpcs_are_gated() {
+    let inv = fixture("peering");
+    let net = Network::new(&inv);
+    let class = |id: &str| net.class_of_datastore(inv.datastores.iter().find(|d| d.id == id).unwrap()).unwrap();
+    let app = net.class_of_interface(inv.interfaces.iter().find(|e| e.id == "eni-app").unwrap()).unwrap();
+    let e = net.class_of_interface(inv.interfaces.iter().find(|e| e.id == "eni-e").unwrap()).unwrap();
+    let edge = |from: usize, to: &str| {
+        net.edges().iter().find(|x| x.from == sgaudit::flow::Node::Class(from) && x.to == class(to))
+    };
+    let blocked = |from: usize, to: &str| {
+        net.blocked_flows().iter().find(|b| b.from == sgaudit::flow::Node::Class(from) && b.to == class(to))
+    };
+    // Routed each way: an edge, decided.
+    assert!(edge(app, "db").is_some_and(|x| x.unknown.is_none()));
+    assert!(edge(e, "db3").is_some_and(|x| x.unknown.is_none()));
+    // No route back from subnet-b2; a blackhole in the transit gateway route table.
+    assert!(edge(app, "db2").is_none());
+    let b = blocked(app, "db2").expect("blocked by the route");
+    assert_eq!(b.missing.half, "route");
+    assert!(b.missing.detail.contains("rtb-b2"), "{b:?}");
+    assert!(edge(e, "db5").is_none());
+    assert!(blocked(e, "db5").is_some_and(|b| b.missing.detail.contains("blackhole")));
+    // A prefix list whose entries were not read, a transit gateway route table that could not be read.
+    assert!(edge(app, "db6").and_then(|x| x.unknown.as_deref()).is_some_and(|u| u.contains("pl-unread")));
+    assert!(edge(e, "db4").and_then(|x| x.unknown.as_deref()).is_some_and(|u| u.contains("tgw-rtb-2")));
+    let dot = sgaudit::report::render_graph(&net, &[], sgaudit::report::GraphFormat::Dot, true);
+    assert!(dot.contains("style=dashed") && dot.contains("// 2 flow(s) the security groups allow left out"), "{dot}");
+
+    // A policy that allows the blocked flow reports it broken, with the route that is missing.
+    let policy = sgaudit::policy::Policy::parse(
+        "[tiers]\napp = [\"sg-app\"]\ndb2 = [\"sg-db2\"]\n\n[[allow]]\nfrom = \"app\"\nto = \"db2\"\nports = [5432]\n",
+        "peering-policy.toml",
+    )
+    .unwrap();
+    let findings = sgaudit::audit::audit_with_policy(&inv, Some(&policy));
+    let broken = findings.iter().find(|f| f.check == "policy-flow-broken").expect("the route back is missing");
+    let text = format!("{broken:?}");
+    assert!(text.contains("create-route") && text.contains("rtb-b2"), "{text}");
+}
+
 #[test]
 fn places_resolve_by_id_name_identifier_and_cidr() {
     let inv = fixture("flows");

@@ -1,6 +1,11 @@
 //! Every flow of the account, as edges between classes (and from the internet): what `sgaudit graph` draws.
+//!
+//! A flow the security groups allow is then gated as a path of one hop is (`gate.rs`): by the routes between
+//! VPCs and the network ACLs of some pair of members. A flow that no pair gets through is left out of the
+//! edges and kept, with what blocks it, among the blocked flows; one that cannot be decided stays, marked
+//! unknown.
 
-use super::{ClassId, Network, Node, Traffic, Want};
+use super::{AddressReach, ClassId, Hop, Missing, Network, Node, Place, Traffic, Want};
 use crate::model::Rule;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -15,6 +20,25 @@ pub struct Edge<'a> {
     /// Each admitting ingress rule, with the egress rule that completes it (none from the internet) and the
     /// traffic both admit.
     pub flows: Vec<Flow<'a>>,
+    /// Why some flow of the edge cannot be decided (a route table that was not read), if one cannot.
+    pub unknown: Option<String>,
+}
+
+/// A flow the security groups allow that the routes between VPCs or the network ACLs block.
+#[derive(Debug, Clone)]
+pub struct BlockedFlow<'a> {
+    pub from: Node,
+    pub to: ClassId,
+    pub flow: Flow<'a>,
+    /// What blocks it, with the command that would open it.
+    pub missing: Missing,
+}
+
+/// The edges that carry traffic, and the flows the network blocks.
+#[derive(Debug, Default)]
+pub(crate) struct Graph<'a> {
+    edges: Vec<Edge<'a>>,
+    blocked: Vec<BlockedFlow<'a>>,
 }
 
 impl Edge<'_> {
@@ -44,7 +68,66 @@ impl<'a> Network<'a> {
     /// the same indexes as the search (rules by referenced group, CIDR rules by masked address), so the cost
     /// is that of the edges found, not of all pairs of classes. Worked out once per network.
     pub fn edges(&self) -> &[Edge<'a>] {
-        self.edges.get_or_init(|| self.find_edges())
+        &self.graph().edges
+    }
+
+    /// The flows the security groups allow but the routes between VPCs or the network ACLs block.
+    pub fn blocked_flows(&self) -> &[BlockedFlow<'a>] {
+        &self.graph().blocked
+    }
+
+    fn graph(&self) -> &Graph<'a> {
+        self.edges.get_or_init(|| {
+            let mut graph = Graph::default();
+            for edge in self.find_edges() {
+                self.gate_edge(edge, &mut graph);
+            }
+            graph
+        })
+    }
+
+    /// Keeps the flows of `edge` that some pair of members gets through, and files the others as blocked.
+    fn gate_edge(&self, mut edge: Edge<'a>, graph: &mut Graph<'a>) {
+        let address = match edge.from {
+            Node::Internet => self.public_address(edge.to),
+            _ => None,
+        };
+        let mut kept = Vec::with_capacity(edge.flows.len());
+        for flow in std::mem::take(&mut edge.flows) {
+            let mut hop = [Hop {
+                from: edge.from,
+                to: Node::Class(edge.to),
+                egress: flow.0,
+                ingress: Some(flow.1),
+                traffic: flow.2,
+                address: address.clone(),
+                acl: None,
+                route: None,
+            }];
+            match self.gate(&mut hop, &Place::Internet, &Place::Internet) {
+                (Some(missing), _) => graph.blocked.push(BlockedFlow { from: edge.from, to: edge.to, flow, missing }),
+                (None, unknown) => {
+                    if edge.unknown.is_none() {
+                        edge.unknown = unknown;
+                    }
+                    kept.push(flow);
+                }
+            }
+        }
+        if !kept.is_empty() {
+            edge.flows = kept;
+            graph.edges.push(edge);
+        }
+    }
+
+    /// The reachable public address half of a class, for the network ACL of its subnet.
+    fn public_address(&self, c: ClassId) -> Option<AddressReach> {
+        let class = &self.classes[c];
+        let exposure = class
+            .relay_exposure
+            .clone()
+            .or_else(|| class.datastores.iter().map(|d| self.datastore_exposure(d)).find(|e| e.is_open()))?;
+        [exposure.v4, exposure.v6].into_iter().find(|a| matches!(a, AddressReach::Open { .. }))
     }
 
     fn find_edges(&self) -> Vec<Edge<'a>> {
@@ -61,7 +144,7 @@ impl<'a> Network<'a> {
                 .flat_map(|(r, _, _)| self.accepted(id, Traffic::of(r)).into_iter().map(move |t| (None, r, t)))
                 .collect();
             if !flows.is_empty() {
-                out.push(Edge { from: Node::Internet, to: id, flows });
+                out.push(Edge { from: Node::Internet, to: id, flows, unknown: None });
             }
         }
         for (s, class) in self.classes.iter().enumerate() {
@@ -117,5 +200,5 @@ fn edges_from<'a>(s: ClassId, flows: impl IntoIterator<Item = (ClassId, Flow<'a>
         }
     }
     by_target.sort_by_key(|(c, _)| *c);
-    by_target.into_iter().map(|(to, flows)| Edge { from: Node::Class(s), to, flows }).collect()
+    by_target.into_iter().map(|(to, flows)| Edge { from: Node::Class(s), to, flows, unknown: None }).collect()
 }

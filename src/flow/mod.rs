@@ -29,7 +29,7 @@ mod traffic;
 pub use acl::{AclFix, AclHalf, Acls, End};
 pub use balancer::{unknown_forwarding, Forward, Forwarding};
 pub use class::{Class, Party};
-pub use graph::Edge;
+pub use graph::{BlockedFlow, Edge};
 pub use peering::{Crossing, Link};
 pub use place::{resolve, Place};
 pub use reach::{Answer, Missing};
@@ -116,7 +116,7 @@ pub struct Network<'a> {
     /// known.
     forwarding: Vec<Option<Forwarding<'a>>>,
     /// The flow graph, worked out on first use and shared by `graph` and the policy checks.
-    edges: std::sync::OnceLock<Vec<graph::Edge<'a>>>,
+    edges: std::sync::OnceLock<graph::Graph<'a>>,
 }
 
 impl<'a> Network<'a> {

@@ -1,5 +1,6 @@
 //! The flow graph as Graphviz DOT or a Mermaid flowchart: the internet and every set of members with a flow,
-//! ports on the edges, databases with exposure findings highlighted.
+//! ports on the edges, databases with exposure findings highlighted. Edges that depend on data that was not
+//! read are dashed; flows the security groups allow but routes or network ACLs block are counted in a comment.
 
 use crate::audit::Finding;
 use crate::flow::{Class, Edge, Network, Node};
@@ -10,6 +11,10 @@ pub enum GraphFormat {
     Dot,
     Mermaid,
 }
+
+/// The comment on flows left out because the network blocks them.
+const BLOCKED: &str =
+    "flow(s) the security groups allow left out: routes or network ACLs block them (sgaudit reach says which)";
 
 /// Checks whose findings on a database mark it exposed in the graph.
 const EXPOSURE_CHECKS: &[&str] = &["exposed-database", "internet-path-to-database"];
@@ -57,6 +62,7 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
     let all = net.edges();
     let edges: Vec<&Edge> = all.iter().filter(|e| all_flows || !e.only_through_open_rules()).collect();
     let hidden = all.len() - edges.len();
+    let blocked = net.blocked_flows().len();
     let exposed: BTreeSet<usize> = findings
         .iter()
         .filter(|f| EXPOSURE_CHECKS.contains(&f.check.as_str()) && f.suppressed.is_none())
@@ -107,12 +113,21 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
                 ));
             }
             for e in &edges {
-                out.push_str(&format!("  {} -> c{} [label=\"{}\"];\n", from_id(e.from), e.to, escape(&label(e))));
+                let dashed = if e.unknown.is_some() { ", style=dashed" } else { "" };
+                out.push_str(&format!(
+                    "  {} -> c{} [label=\"{}\"{dashed}];\n",
+                    from_id(e.from),
+                    e.to,
+                    escape(&label(e))
+                ));
             }
             if hidden > 0 {
                 out.push_str(&format!(
                     "  // {hidden} internal flow(s) admitted only by 0.0.0.0/0 or ::/0 rules hidden (--all-flows)\n"
                 ));
+            }
+            if blocked > 0 {
+                out.push_str(&format!("  // {blocked} {BLOCKED}\n"));
             }
             out.push_str("}\n");
         }
@@ -128,12 +143,16 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
                 ));
             }
             for e in &edges {
-                out.push_str(&format!("  {} -->|{}| c{}\n", from_id(e.from), mermaid(&label(e)), e.to));
+                let arrow = if e.unknown.is_some() { "-.->" } else { "-->" };
+                out.push_str(&format!("  {} {arrow}|{}| c{}\n", from_id(e.from), mermaid(&label(e)), e.to));
             }
             if hidden > 0 {
                 out.push_str(&format!(
                     "  %% {hidden} internal flow(s) admitted only by 0.0.0.0/0 or ::/0 rules hidden (--all-flows)\n"
                 ));
+            }
+            if blocked > 0 {
+                out.push_str(&format!("  %% {blocked} {BLOCKED}\n"));
             }
             if !exposed.is_empty() {
                 out.push_str("  classDef exposed fill:#fde2e2,stroke:#c00,stroke-width:2px\n");
