@@ -6,6 +6,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 #[allow(dead_code)]
 mod synthetic;
 
+/// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("audit");
     group.sample_size(10);
