@@ -206,14 +206,7 @@ impl<'a> Acls<'a> {
                     };
                     let ret = acl.decisions(Direction::Egress, p, return_ports(p), rep);
                     if let Some(back) = ret.iter().find(|d| d.allows()) {
-                        let number = back.entry.map_or(crate::model::LAST_RULE, |e| e.number);
-                        return AclHalf::Open {
-                            text: format!(
-                                "network ACL {} {allowed}; rule {number} allows the return on {}",
-                                acl.id,
-                                crate::model::traffic_text(p, back.ports)
-                            ),
-                        };
+                        return open(acl, *allowed, p, *back);
                     }
                     first_block.get_or_insert((ret[0], Direction::Egress));
                 }
@@ -252,14 +245,7 @@ impl<'a> Acls<'a> {
             };
             let ret = acl.decisions(back, p, return_ports(p), peer);
             if let Some(r) = ret.iter().find(|d| d.allows()) {
-                let number = r.entry.map_or(crate::model::LAST_RULE, |e| e.number);
-                return AclHalf::Open {
-                    text: format!(
-                        "network ACL {} {allowed}; rule {number} allows the return on {}",
-                        acl.id,
-                        crate::model::traffic_text(p, r.ports)
-                    ),
-                };
+                return open(acl, *allowed, p, *r);
             }
             first_block
                 .get_or_insert_with(|| block(acl, end.subnet, ret[0], back, p, return_ports(p), peer, "the return"));
@@ -433,6 +419,18 @@ fn ports_of(asked: Protocol, candidate: Protocol, ports: PortRange) -> PortRange
 
 /// The ports a reply goes to: the client's ephemeral ports for TCP and UDP; any ICMP message (an echo reply,
 /// an error) for ICMP; everything for other protocols.
+/// The half `acl` opens: the entry that allows the request and the one that allows its return.
+fn open(acl: &NetworkAcl, allowed: Decision, p: Protocol, back: Decision) -> AclHalf {
+    let number = back.entry.map_or(crate::model::LAST_RULE, |e| e.number);
+    AclHalf::Open {
+        text: format!(
+            "network ACL {} {allowed}; rule {number} allows the return on {}",
+            acl.id,
+            crate::model::traffic_text(p, back.ports)
+        ),
+    }
+}
+
 fn return_ports(protocol: Protocol) -> PortRange {
     match protocol {
         Protocol::Tcp | Protocol::Udp => EPHEMERAL,
