@@ -5,7 +5,7 @@
 //! edges and kept, with what blocks it, among the blocked flows; one that cannot be decided stays, marked
 //! unknown.
 
-use super::{AddressReach, ClassId, Hop, Missing, Network, Node, Place, Traffic, Want};
+use super::{AddressReach, ClassId, Exposure, Hop, Missing, Network, Node, Place, Traffic, Want};
 use crate::model::Rule;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -122,22 +122,25 @@ impl<'a> Network<'a> {
 
     /// The reachable public address half of a class, for the network ACL of its subnet.
     fn public_address(&self, c: ClassId) -> Option<AddressReach> {
+        let exposure = self.internet_exposure(c)?;
+        [exposure.v4, exposure.v6].into_iter().find(AddressReach::is_known_open)
+    }
+
+    /// How the internet reaches a class: its relays' exposure, or an open one of its databases (which do not
+    /// relay, but the internet may still reach them).
+    fn internet_exposure(&self, c: ClassId) -> Option<Exposure> {
         let class = &self.classes[c];
         let exposure = class
             .relay_exposure
             .clone()
-            .or_else(|| class.datastores.iter().map(|d| self.datastore_exposure(d)).find(|e| e.is_open()))?;
-        [exposure.v4, exposure.v6].into_iter().find(|a| matches!(a, AddressReach::Open { .. }))
+            .or_else(|| class.datastores.iter().map(|d| self.datastore_exposure(d)).find(|e| e.is_open()));
+        exposure.filter(|e| e.is_open())
     }
 
     fn find_edges(&self) -> Vec<Edge<'a>> {
         let mut out = Vec::new();
         for (id, c) in self.classes.iter().enumerate() {
-            let exposure = c.relay_exposure.clone().or_else(|| {
-                // Databases do not relay, but the internet may still reach them.
-                c.datastores.iter().map(|d| self.datastore_exposure(d)).find(|e| e.is_open())
-            });
-            let Some(exposure) = exposure.filter(|e| e.is_open()) else { continue };
+            let Some(exposure) = self.internet_exposure(id) else { continue };
             let flows: Vec<Flow<'a>> = self
                 .internet_entries(&c.party.groups, &exposure, Want::ANY)
                 .into_iter()

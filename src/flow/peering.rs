@@ -19,7 +19,10 @@
 //! side's route and ACL can block it; when they do not, the hop is unknown.
 
 use super::{End, Network};
-use crate::model::{CoverageStatus, Inventory, Route, RouteTable, TransitGatewayAttachment, TransitGatewayRouteTable};
+use crate::model::{
+    CoverageStatus, Inventory, Route, RouteTable, TransitGatewayAttachment, TransitGatewayRoute,
+    TransitGatewayRouteTable,
+};
 use ipnet::IpNet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
@@ -206,13 +209,7 @@ impl<'a> Network<'a> {
         let links = &self.links;
         let mine = links.attachment(e.region, vpc, &route.target)?;
         let table = links.tables.get(&(mine.region.as_str(), mine.route_table_id.as_deref()?))?;
-        let best = table
-            .routes
-            .as_ref()?
-            .iter()
-            .filter(|r| r.destination.contains(&cidr.addr()))
-            .max_by_key(|r| r.destination.prefix_len())
-            .filter(|r| !r.blackhole)?;
+        let best = tgw_route(table.routes.as_ref()?, cidr.addr()).filter(|r| !r.blackhole)?;
         let gateway = links.by_gateway.get(&(mine.region.as_str(), mine.transit_gateway_id.as_str()))?;
         let theirs = gateway.iter().find(|a| best.attachments.contains(&a.id))?;
         let far_vpc = theirs.resource_id.as_deref()?;
@@ -277,9 +274,7 @@ impl<'a> Network<'a> {
                 to.address
             )));
         };
-        let best =
-            routes.iter().filter(|r| r.destination.contains(&to.address)).max_by_key(|r| r.destination.prefix_len());
-        match best {
+        match tgw_route(routes, to.address) {
             Some(r) if !r.blackhole && r.attachments.contains(&b.id) => {
                 Ok(format!("{table_id} routes {} to attachment {} ({})", to.address, b.id, r.destination))
             }
@@ -395,6 +390,11 @@ fn host(address: IpAddr) -> IpNet {
 
 /// The route a table takes for an address: the longest destination that contains it. Prefix-list
 /// destinations count with the entries `entries` gives for them.
+/// The route a transit gateway route table takes for `address`: the longest destination that holds it.
+fn tgw_route(routes: &[TransitGatewayRoute], address: IpAddr) -> Option<&TransitGatewayRoute> {
+    routes.iter().filter(|r| r.destination.contains(&address)).max_by_key(|r| r.destination.prefix_len())
+}
+
 pub(crate) fn longest_match<'r, 'l>(
     table: &'r RouteTable,
     address: IpAddr,
