@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (moto in ./.venv) and runs every test. Safe to run again: it reuses .venv.
+# Installs what the tests need (moto and selenium in ./.venv, Debian's Chromium) and runs every test. Safe to run again: it reuses .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,15 @@ if ! .venv/bin/python -c 'import moto.server' 2>/dev/null; then
 fi
 
 .venv/bin/python -c 'import jsonschema' 2>/dev/null || .venv/bin/pip install --quiet 'jsonschema>=4'
+
+# The browser test of the HTML report: Debian's Chromium and its WebDriver, driven by selenium.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "test.sh: installing chromium and chromium-driver (Debian packages)" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -q chromium chromium-driver >/dev/null \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }
+fi
+.venv/bin/python -c 'import selenium' 2>/dev/null || .venv/bin/pip install --quiet 'selenium>=4.20,<5'
 
 # The SARIF 2.1.0 schema, for the test that validates sgaudit's SARIF: shipped in an npm package.
 if [ ! -s .cache/sarif-schema-2.1.0.json ]; then

@@ -243,9 +243,14 @@ fn several_accounts_through_assumed_roles() {
          [[target]]\nrole_arn = \"arn:aws:iam::222222222222:role/sgaudit\"\nregions = [\"us-east-1\"]\n",
     )
     .unwrap();
+    let (json_path, html_path) = (tmp.path().join("report.json"), tmp.path().join("report.html"));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
-        .args(["-v", "audit", "--format", "json", "--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
+        .args(["-v", "audit", "--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
         .args(["--max-attempts", "2", "--concurrency", "2", "--targets", targets.to_str().unwrap()])
+        .arg("--output")
+        .arg(format!("json={}", json_path.display()))
+        .arg("--output")
+        .arg(format!("html={}", html_path.display()))
         .env_clear()
         .env("AWS_ACCESS_KEY_ID", "AKIDSGAUDITBASEKEY")
         .env("AWS_SECRET_ACCESS_KEY", "sgaudit-base-secret-value")
@@ -253,8 +258,9 @@ fn several_accounts_through_assumed_roles() {
         .env("HOME", tmp.path())
         .output()
         .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "moto's serverless gap, in both accounts: {stderr}");
+    let stdout = std::fs::read_to_string(&json_path).unwrap();
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["accounts"], serde_json::json!(["111111111111", "222222222222"]));
     assert!(report["account"].is_null());
@@ -270,9 +276,21 @@ fn several_accounts_through_assumed_roles() {
     assert_eq!(mysql["account"], "222222222222");
     assert!(finding(&report, "self-referencing-group", &vprofile.id("vprofile-backend-sg")).is_some());
     assert!(finding(&report, "exposed-database", &tiered.id("reporting-mongo-eni")).is_some());
+    // The page of the merged run draws one graph per account, and its rows point at their account's graph.
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for (k, account) in ["111111111111", "222222222222"].iter().enumerate() {
+        assert!(html.contains(&format!("<figcaption>Account {account}")), "a figure for {account}");
+        assert!(html.contains(&format!("data-account=\"{account}\"")), "rows of {account}");
+        assert!(html.contains(&format!("id=\"g{k}-n-internet\"")), "graph {k} has its internet node");
+    }
+    let row = html
+        .split("<tbody class=\"finding\"")
+        .find(|r| r.contains("data-check=\"exposed-database\"") && r.contains("vprofile-rds-mysql"))
+        .unwrap();
+    assert!(row.contains("data-account=\"222222222222\"") && row.contains("data-graph=\"1\""), "{row}");
     // Credentials never appear in reports or logs.
     for secret in ["sgaudit-base-secret-value", "AKIDSGAUDITBASEKEY"] {
-        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked");
+        assert!(!stdout.contains(secret) && !html.contains(secret) && !stderr.contains(secret), "{secret} leaked");
     }
 
     // A bad targets file names itself and the place.

@@ -79,6 +79,14 @@ fn access_denied_on_one_operation_is_a_gap_and_exit_2() {
     assert_eq!(code, 2, "incomplete wins");
     let (_, sarif, _) = sgaudit(&["audit", "--replay", dir.to_str().unwrap(), "--format", "sarif"]);
     assert!(sarif.contains("\"kind\": \"review\""), "unconfirmed results are for review in SARIF");
+    // The page says so first: a red banner naming the failed call, its error code and the hint.
+    let (code, html, _) = sgaudit(&["audit", "--replay", dir.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(code, 2);
+    let banner = html.split("<div class=\"banner incomplete\"").nth(1).expect("an incomplete banner");
+    let banner = &banner[..banner.find("</div>").unwrap()];
+    for part in ["us-east-1", "DescribeDBClusters", "AccessDenied", "rds:DescribeDBClusters"] {
+        assert!(banner.contains(part), "{part} in {banner}");
+    }
     let (_, md, _) = sgaudit(&["audit", "--replay", dir.to_str().unwrap(), "--format", "markdown"]);
     assert!(md.contains("`unused-group` (unconfirmed)"), "{md}");
 

@@ -45,7 +45,7 @@ pub(crate) fn parse_protocol(s: &str) -> Result<sgaudit::model::Protocol, String
 pub(crate) struct GraphArgs {
     #[command(flatten)]
     pub(crate) source: SourceArgs,
-    /// dot (Graphviz) or mermaid.
+    /// dot (Graphviz), mermaid, or svg (drawn by sgaudit: the HTML report's figure).
     #[arg(long, value_enum, default_value_t = GraphKind::Dot)]
     pub(crate) format: GraphKind,
     /// Also draw internal flows that only rules open to every address (0.0.0.0/0, ::/0) admit: every member
@@ -58,6 +58,7 @@ pub(crate) struct GraphArgs {
 pub(crate) enum GraphKind {
     Dot,
     Mermaid,
+    Svg,
 }
 
 #[derive(Debug, Args)]
@@ -66,7 +67,7 @@ pub(crate) struct DiffArgs {
     pub(crate) old: PathBuf,
     /// The later report (JSON).
     pub(crate) new: PathBuf,
-    /// table (default), json or markdown.
+    /// table (default), json, markdown or html.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub(crate) format: DiffFormat,
     /// Lowest severity of a new finding that makes the exit code 1.
@@ -79,6 +80,7 @@ pub(crate) enum DiffFormat {
     Table,
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -131,15 +133,19 @@ pub(crate) enum Format {
     Json,
     Sarif,
     Markdown,
+    /// One self-contained page with the flow graph.
+    Html,
 }
 
 impl Format {
-    pub(crate) fn render(self, report: &Report, terminal: bool) -> String {
+    /// `graphs` are the flow graphs of the report's accounts, for HTML.
+    pub(crate) fn render(self, report: &Report, terminal: bool, graphs: &[report::GraphView]) -> String {
         match self {
             Format::Json => report.to_json(),
             Format::Sarif => report::render_sarif(report),
             Format::Markdown => report::render_markdown(report),
             Format::Table => report::render_table(report, if terminal { None } else { Some(160) }),
+            Format::Html => report::render_html(report, graphs, Some(&generated_at())),
         }
     }
 
@@ -149,10 +155,21 @@ impl Format {
             "json" => Some(Format::Json),
             "sarif" => Some(Format::Sarif),
             "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" => Some(Format::Html),
             "txt" => Some(Format::Table),
             _ => None,
         }
     }
+}
+
+/// The time an HTML page shows: `SOURCE_DATE_EPOCH` when set (reproducible output), else now, in UTC.
+pub(crate) fn generated_at() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    format!("{} {:02}:{:02} UTC", now.date(), now.hour(), now.minute())
 }
 
 /// `--output [FORMAT=]FILE`.

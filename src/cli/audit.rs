@@ -111,6 +111,19 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     let mut parts: Vec<(&sgaudit::model::Inventory, &mut [sgaudit::audit::Finding])> =
         inventories.iter().zip(per_account.iter_mut()).map(|(i, f)| (i, f.as_mut_slice())).collect();
     let warnings = sgaudit::suppress::apply_all(&mut parts, &config, &today);
+    // The flow graphs, only when a page will show them.
+    let html =
+        args.output.iter().any(|o| o.format.or(args.format).or_else(|| Format::guess(&o.path)) == Some(Format::Html))
+            || (args.output.is_empty() && args.format == Some(Format::Html));
+    let graphs: Vec<report::GraphView> = if html {
+        inventories
+            .iter()
+            .zip(&per_account)
+            .map(|(inv, f)| report::GraphView::new(&sgaudit::flow::Network::new(inv), f, false))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let reports: Vec<Report> =
         inventories.iter().zip(per_account).map(|(inv, f)| Report::new(inv, f, args.fail_on)).collect();
     let mut report = Report::merge(reports, args.fail_on);
@@ -126,11 +139,11 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     if args.output.is_empty() {
         let terminal = std::io::stdout().is_terminal();
         let format = args.format.unwrap_or(if terminal { Format::Table } else { Format::Json });
-        print(&format.render(&report, terminal))?;
+        print(&format.render(&report, terminal, &graphs))?;
     } else {
         for out in &args.output {
             let format = out.format.or(args.format).or_else(|| Format::guess(&out.path)).unwrap_or(Format::Json);
-            write_atomically(&out.path, &format.render(&report, false))?;
+            write_atomically(&out.path, &format.render(&report, false, &graphs))?;
         }
         if !quiet {
             let paths: Vec<&PathBuf> = args.output.iter().map(|o| &o.path).collect();

@@ -52,6 +52,7 @@ pub(crate) fn run_graph(args: GraphArgs) -> Result<u8, String> {
     let format = match args.format {
         GraphKind::Dot => report::GraphFormat::Dot,
         GraphKind::Mermaid => report::GraphFormat::Mermaid,
+        GraphKind::Svg => report::GraphFormat::Svg,
     };
     print(&report::render_graph(net, &findings, format, args.all_flows))?;
     Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
@@ -90,6 +91,7 @@ pub(crate) fn run_diff(args: DiffArgs) -> Result<u8, String> {
         DiffFormat::Json => d.to_json(),
         DiffFormat::Table => d.to_text(false),
         DiffFormat::Markdown => d.to_text(true),
+        DiffFormat::Html => report::render_diff_html(&d, &old, &new, Some(&super::args::generated_at())),
     };
     print(&text)?;
     Ok(if d.new.iter().any(|f| !f.is_unconfirmed() && f.severity >= args.fail_on) {

@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 pub enum GraphFormat {
     Dot,
     Mermaid,
+    /// Drawn by sgaudit (`svg.rs`): the HTML report's figure.
+    Svg,
 }
 
 /// The comment on flows left out because the network blocks them.
@@ -19,7 +21,8 @@ const BLOCKED: &str =
 /// Checks whose findings on a database mark it exposed in the graph.
 const EXPOSURE_CHECKS: &[&str] = &["exposed-database", "internet-path-to-database"];
 
-fn members(c: &Class) -> String {
+/// What a class holds, in one line: `rds-instance db-1, 2 interface(s)`.
+pub(super) fn members(c: &Class) -> String {
     // Cluster members and replication-group nodes are shown by their parent when it is here too.
     let mut parts: Vec<String> = c
         .datastores
@@ -43,7 +46,8 @@ fn members(c: &Class) -> String {
     parts.join(", ")
 }
 
-fn names(net: &Network, c: &Class) -> String {
+/// The names of the class's groups: `web + app`.
+pub(super) fn names(net: &Network, c: &Class) -> String {
     c.party
         .groups
         .iter()
@@ -52,43 +56,17 @@ fn names(net: &Network, c: &Class) -> String {
         .join(" + ")
 }
 
-fn ids(c: &Class) -> String {
+pub(super) fn ids(c: &Class) -> String {
     c.party.groups.join(" + ")
 }
 
 /// Renders the graph. `findings` mark the classes holding exposed databases. Internal flows admitted only by
 /// rules open to every address are left out unless `all_flows`; a comment says how many.
 pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, all_flows: bool) -> String {
-    let all = net.edges();
-    let edges: Vec<&Edge> = all.iter().filter(|e| all_flows || !e.only_through_open_rules()).collect();
-    let hidden = all.len() - edges.len();
+    let (edges, hidden) = drawn_edges(net, all_flows);
     let blocked = net.blocked_flows().len();
-    let exposed: BTreeSet<usize> = findings
-        .iter()
-        .filter(|f| EXPOSURE_CHECKS.contains(&f.check.as_str()) && f.suppressed.is_none())
-        .filter_map(|f| {
-            net.inventory
-                .datastores
-                .iter()
-                .find(|d| d.id == f.resource.id && d.region == f.region && d.kind == f.resource.kind)
-                .and_then(|d| net.class_of_datastore(d))
-                .or_else(|| {
-                    net.inventory
-                        .interfaces
-                        .iter()
-                        .find(|e| e.id == f.resource.id && e.region == f.region)
-                        .and_then(|e| net.class_of_interface(e))
-                })
-        })
-        .collect();
-    let mut shown: BTreeSet<usize> = exposed.clone();
-    for e in &edges {
-        shown.insert(e.to);
-        if let Node::Class(c) = e.from {
-            shown.insert(c);
-        }
-    }
-    let label = |e: &Edge| e.traffic().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let exposed = exposed_classes(&ResourceClasses::new(net), findings);
+    let shown = shown_classes(&edges, &exposed);
     let from_id = |n: Node| match n {
         Node::Class(c) => format!("c{c}"),
         _ => "internet".to_string(),
@@ -131,6 +109,9 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
             }
             out.push_str("}\n");
         }
+        GraphFormat::Svg => {
+            out.push_str(&super::svg::render_svg(&super::view::GraphView::new(net, findings, all_flows), ""));
+        }
         GraphFormat::Mermaid => {
             out.push_str("flowchart LR\n  internet((Internet))\n");
             for &c in &shown {
@@ -162,6 +143,71 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
         }
     }
     out
+}
+
+/// The edges drawn (internal flows that only open rules admit left out unless `all_flows`) and how many
+/// were left out.
+pub(super) fn drawn_edges<'n, 'a>(net: &'n Network<'a>, all_flows: bool) -> (Vec<&'n Edge<'a>>, usize) {
+    let all = net.edges();
+    let edges: Vec<&Edge> = all.iter().filter(|e| all_flows || !e.only_through_open_rules()).collect();
+    let hidden = all.len() - edges.len();
+    (edges, hidden)
+}
+
+/// The class of each finding's resource: a datastore's, or an interface's. Built once, looked up per finding.
+pub(super) struct ResourceClasses<'a> {
+    datastores: std::collections::HashMap<(&'a str, &'a str, crate::model::ResourceKind), usize>,
+    interfaces: std::collections::HashMap<(&'a str, &'a str), usize>,
+}
+
+impl<'a> ResourceClasses<'a> {
+    pub(super) fn new(net: &Network<'a>) -> ResourceClasses<'a> {
+        let inv = net.inventory;
+        ResourceClasses {
+            datastores: inv
+                .datastores
+                .iter()
+                .filter_map(|d| Some(((d.region.as_str(), d.id.as_str(), d.kind), net.class_of_datastore(d)?)))
+                .collect(),
+            interfaces: inv
+                .interfaces
+                .iter()
+                .filter_map(|e| Some(((e.region.as_str(), e.id.as_str()), net.class_of_interface(e)?)))
+                .collect(),
+        }
+    }
+
+    pub(super) fn of(&self, f: &Finding) -> Option<usize> {
+        let (region, id) = (f.region.as_str(), f.resource.id.as_str());
+        self.datastores.get(&(region, id, f.resource.kind)).or_else(|| self.interfaces.get(&(region, id))).copied()
+    }
+}
+
+/// Whether a finding marks its database exposed in the graph.
+pub(super) fn is_exposure(f: &Finding) -> bool {
+    EXPOSURE_CHECKS.contains(&f.check.as_str()) && f.suppressed.is_none()
+}
+
+/// The classes holding databases with exposure findings.
+pub(super) fn exposed_classes(classes: &ResourceClasses, findings: &[Finding]) -> BTreeSet<usize> {
+    findings.iter().filter(|f| is_exposure(f)).filter_map(|f| classes.of(f)).collect()
+}
+
+/// The classes drawn: the ends of the edges, and the exposed ones.
+pub(super) fn shown_classes(edges: &[&Edge], exposed: &BTreeSet<usize>) -> BTreeSet<usize> {
+    let mut shown: BTreeSet<usize> = exposed.clone();
+    for e in edges {
+        shown.insert(e.to);
+        if let Node::Class(c) = e.from {
+            shown.insert(c);
+        }
+    }
+    shown
+}
+
+/// The ports of an edge: `tcp/80, tcp/443`.
+pub(super) fn label(e: &Edge) -> String {
+    e.traffic().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn escape(s: &str) -> String {

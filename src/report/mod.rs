@@ -3,16 +3,23 @@
 
 pub mod diff;
 mod graph;
+mod html;
+mod layout;
 mod markdown;
 mod reach;
 mod sarif;
+mod svg;
 mod table;
+mod view;
 
 pub use graph::{render_graph, GraphFormat};
+pub use html::{render_diff_html, render_html};
 pub use markdown::render_markdown;
 pub use reach::{render_reach_json, render_reach_text, view as reach_view, ReachView, REACH_SCHEMA};
 pub use sarif::render_sarif;
+pub use svg::render_svg;
 pub use table::render_table;
+pub use view::{GraphView, Highlight, NodeKind, ViewEdge, ViewNode, COLLAPSE_ABOVE};
 
 use crate::audit::{Finding, Severity};
 use crate::model::{Coverage, CoverageStatus, Inventory};

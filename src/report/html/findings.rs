@@ -1,0 +1,168 @@
+//! The findings table of the HTML pages: one `<tbody>` per finding (a summary row and a detail row), with
+//! the data attributes the page's filters and graph highlighting read.
+
+use super::super::svg::xml;
+use super::super::view::GraphView;
+use crate::audit::{Finding, Severity};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// Where a finding is drawn: the graph's index on the page, and the element IDs to highlight.
+pub(super) fn graph_links(graphs: &[GraphView], f: &Finding) -> Option<(usize, String)> {
+    graphs.iter().enumerate().find_map(|(k, g)| {
+        if g.account.is_some() && f.account.is_some() && g.account != f.account {
+            return None;
+        }
+        let h = g.highlights.get(&f.id)?;
+        let ids: Vec<String> = h
+            .nodes
+            .iter()
+            .map(|n| format!("g{k}-n-{n}"))
+            .chain(h.edges.iter().map(|e| format!("g{k}-e-{e}")))
+            .collect();
+        Some((k, ids.join(" ")))
+    })
+}
+
+/// The filter bar for a table of `findings`; `extra` is one more filter (the diff's change kind).
+pub(super) fn filters(findings: &[&Finding], extra: Option<(&str, &str, &[&str])>) -> String {
+    let mut s = String::from("<form class=\"filters\" id=\"filters\" onsubmit=\"return false\">\n<fieldset class=\"sevs\"><legend>Severity</legend>");
+    for sev in Severity::ALL {
+        let n = findings.iter().filter(|f| f.severity == sev && f.suppressed.is_none()).count();
+        let _ = write!(
+            s,
+            "<label class=\"sev-{sev}\"><input type=\"checkbox\" name=\"severity\" value=\"{sev}\" checked> {sev} ({n})</label>"
+        );
+    }
+    s.push_str("</fieldset>\n");
+    let select = |s: &mut String, name: &str, label: &str, values: BTreeSet<String>| {
+        let _ = write!(s, "<label>{label} <select name=\"{name}\"><option value=\"\">all</option>");
+        for v in values {
+            let _ = write!(s, "<option value=\"{0}\">{0}</option>", xml(&v));
+        }
+        s.push_str("</select></label>\n");
+    };
+    if let Some((name, label, values)) = extra {
+        select(&mut s, name, label, values.iter().map(|v| v.to_string()).collect());
+    }
+    select(&mut s, "check", "Check", findings.iter().map(|f| f.check.clone()).collect());
+    select(&mut s, "region", "Region", findings.iter().map(|f| f.region.clone()).collect());
+    select(&mut s, "account", "Account", findings.iter().filter_map(|f| f.account.clone()).collect());
+    select(&mut s, "kind", "Resource", findings.iter().map(|f| f.resource.kind.to_string()).collect());
+    let suppressed = findings.iter().filter(|f| f.suppressed.is_some()).count();
+    let _ = write!(
+        s,
+        "<label class=\"search\">Search <input type=\"search\" name=\"q\" placeholder=\"ID, rule, group, text…\"></label>\n\
+         <label><input type=\"checkbox\" name=\"suppressed\"> show suppressed ({suppressed})</label>\n\
+         <output id=\"shown\" aria-live=\"polite\">{n} of {n} finding(s) shown</output>\n</form>\n",
+        n = findings.len() - suppressed
+    );
+    s
+}
+
+/// The table. `change` labels each row (the diff's `new` or `resolved`) when given.
+pub(super) fn table(rows: &[(&Finding, Option<&str>)], graphs: &[GraphView]) -> String {
+    let mut s = String::from(
+        "<table class=\"findings\" id=\"findings-table\">\n<thead><tr><th>Severity</th><th>Check</th><th>Resource</th>\
+         <th>Region</th><th>Account</th><th>Message</th></tr></thead>\n",
+    );
+    if rows.is_empty() {
+        s.push_str("<tbody><tr><td colspan=\"6\" class=\"none\">No findings.</td></tr></tbody>\n");
+    }
+    for (i, (f, change)) in rows.iter().enumerate() {
+        let account = f.account.as_deref().unwrap_or("");
+        let kind = f.resource.kind.to_string();
+        let mut attrs = format!(
+            "data-id=\"{}\" data-severity=\"{}\" data-check=\"{}\" data-region=\"{}\" data-account=\"{}\" data-kind=\"{}\"",
+            xml(&f.id),
+            f.severity,
+            xml(&f.check),
+            xml(&f.region),
+            xml(account),
+            xml(&kind)
+        );
+        if let Some(c) = change {
+            let _ = write!(attrs, " data-change=\"{c}\"");
+        }
+        if f.suppressed.is_some() {
+            attrs.push_str(" data-suppressed=\"1\" hidden");
+        }
+        if let Some((k, ids)) = graph_links(graphs, f) {
+            let _ = write!(attrs, " data-graph=\"{k}\" data-hl=\"{ids}\"");
+        }
+        let name =
+            f.resource.name.as_deref().map(|n| format!(" <span class=\"name\">{}</span>", xml(n))).unwrap_or_default();
+        let mut badges = String::new();
+        if let Some(c) = change {
+            let _ = write!(badges, "<span class=\"change {c}\">{c}</span> ");
+        }
+        if f.suppressed.is_some() {
+            badges.push_str("<span class=\"tag\">suppressed</span> ");
+        }
+        if f.is_unconfirmed() {
+            badges.push_str("<span class=\"tag\">unconfirmed</span> ");
+        }
+        let _ = writeln!(
+            s,
+            "<tbody class=\"finding\" id=\"f-{i}\" {attrs}>\n<tr class=\"summary\" tabindex=\"0\" aria-expanded=\"false\">\
+             <td><span class=\"sev sev-{sev}\">{sev}</span></td><td>{check}</td><td><code>{kind} {id}</code>{name}</td>\
+             <td>{region}</td><td>{account}</td><td class=\"msg\"><div class=\"clamp\">{badges}{msg}</div></td></tr>",
+            sev = f.severity,
+            check = xml(&f.check),
+            kind = xml(&kind),
+            id = xml(&f.resource.id),
+            region = xml(&f.region),
+            account = xml(account),
+            msg = xml(&f.message),
+        );
+        s.push_str("<tr class=\"detail\" hidden><td colspan=\"6\">");
+        s.push_str(&detail(f));
+        s.push_str("</td></tr>\n</tbody>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+/// A finding opened: message, evidence, fix commands with copy buttons.
+fn detail(f: &Finding) -> String {
+    let mut s = format!("<p class=\"message\">{}</p>\n", xml(&f.message));
+    if let Some(sup) = &f.suppressed {
+        let until = sup.expires.as_deref().map(|e| format!(" (until {})", xml(e))).unwrap_or_default();
+        let _ = writeln!(s, "<p class=\"suppressed\">Suppressed: {}{until}</p>", xml(&sup.reason));
+    }
+    if f.is_unconfirmed() {
+        s.push_str(
+            "<p class=\"unconfirmed\">Unconfirmed: a call this verdict needs failed; it holds for the data that was \
+             read.</p>\n",
+        );
+    }
+    if !f.evidence.is_empty() {
+        s.push_str(
+            "<h4>Evidence</h4>\n<table class=\"evidence\"><thead><tr><th>Group</th><th>Rule</th><th>Direction</th>\
+             <th>Traffic</th><th>Peer</th><th>Why</th></tr></thead><tbody>\n",
+        );
+        for e in &f.evidence {
+            let _ = writeln!(
+                s,
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                xml(&e.group_id),
+                xml(e.rule_id.as_deref().unwrap_or("")),
+                e.direction.map(|d| d.as_str()).unwrap_or_default(),
+                xml(e.traffic.as_deref().unwrap_or("")),
+                xml(e.peer.as_deref().unwrap_or("")),
+                xml(&e.detail)
+            );
+        }
+        s.push_str("</tbody></table>\n");
+    }
+    let _ = writeln!(s, "<h4>Fix</h4>\n<p>{}</p>", xml(&f.remediation.summary));
+    for c in &f.remediation.commands {
+        let _ = writeln!(
+            s,
+            "<div class=\"cmd\"><pre><code>{}</code></pre><button type=\"button\" class=\"copy\">Copy</button></div>",
+            xml(c)
+        );
+    }
+    let _ = writeln!(s, "<p class=\"fid\">Finding ID <code>{}</code></p>", xml(&f.id));
+    s
+}

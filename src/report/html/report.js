@@ -1,0 +1,155 @@
+// sgaudit report: filters, opening a finding, highlighting its hops in the graph, the node panel and the
+// copy buttons. Plain browser JavaScript; nothing is fetched.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("sg-data").textContent);
+  var form = document.getElementById("filters");
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tbody.finding"));
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function applyFilters() {
+    if (!form) return;
+    var sev = {};
+    form.querySelectorAll("input[name=severity]").forEach(function (b) { sev[b.value] = b.checked; });
+    var pick = {};
+    form.querySelectorAll("select").forEach(function (s) { pick[s.name] = s.value; });
+    var q = (form.elements.q.value || "").trim().toLowerCase();
+    var showSuppressed = form.elements.suppressed.checked;
+    var shown = 0, total = 0;
+    rows.forEach(function (row) {
+      var d = row.dataset;
+      var suppressed = d.suppressed === "1";
+      if (!suppressed || showSuppressed) total++;
+      var ok = sev[d.severity] !== false && (!suppressed || showSuppressed);
+      Object.keys(pick).forEach(function (k) { if (pick[k] && d[k] !== pick[k]) ok = false; });
+      if (ok && q && row.textContent.toLowerCase().indexOf(q) < 0) ok = false;
+      row.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.getElementById("shown").textContent = shown + " of " + total + " finding(s) shown";
+  }
+
+  function clearHighlight() {
+    document.querySelectorAll(".sg-graph .hl").forEach(function (e) { e.classList.remove("hl"); });
+    document.querySelectorAll(".sg-graph.highlighting").forEach(function (g) { g.classList.remove("highlighting"); });
+    document.querySelectorAll("tbody.finding.selected").forEach(function (r) { r.classList.remove("selected"); });
+  }
+
+  function selectFinding(row, open) {
+    clearHighlight();
+    row.classList.add("selected");
+    var detail = row.querySelector("tr.detail");
+    var summary = row.querySelector("tr.summary");
+    var expand = open === undefined ? detail.hidden : open;
+    detail.hidden = !expand;
+    row.classList.toggle("open", expand);
+    summary.setAttribute("aria-expanded", String(expand));
+    var ids = (row.dataset.hl || "").split(" ").filter(Boolean);
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.classList.add("hl");
+    });
+    if (ids.length && row.dataset.graph !== undefined) {
+      var svg = document.getElementById("g" + row.dataset.graph + "-graph");
+      if (svg) svg.classList.add("highlighting");
+    }
+  }
+
+  function showNode(k, id) {
+    var graph = data.graphs[k];
+    var panel = document.getElementById("g" + k + "-panel");
+    if (!graph || !panel) return;
+    var node = graph.nodes.filter(function (n) { return n.id === id; })[0];
+    if (!node) return;
+    document.querySelectorAll(".sg-graph .node.selected").forEach(function (e) { e.classList.remove("selected"); });
+    var el = document.getElementById("g" + k + "-n-" + id);
+    if (el) el.classList.add("selected");
+    var html = "<h3>" + esc(node.title) + "</h3>";
+    if (node.subtitle) html += "<p><code>" + esc(node.subtitle) + "</code></p>";
+    if (node.members) html += "<p>" + esc(node.members) + "</p>";
+    if (node.groups.length) {
+      html += "<h4>Groups</h4><ul>" + node.groups.map(function (g) { return "<li><code>" + esc(g) + "</code></li>"; }).join("") + "</ul>";
+    }
+    html += "<h4>Findings (" + node.findings.length + ")</h4>";
+    if (node.findings.length) {
+      html += "<ul>" + node.findings.map(function (fid) {
+        var row = document.querySelector('tbody.finding[data-id="' + fid + '"]');
+        var label = row ? row.dataset.severity + " " + row.dataset.check : fid;
+        return '<li><a href="#" data-finding="' + esc(fid) + '">' + esc(label) + "</a></li>";
+      }).join("") + "</ul>";
+    } else {
+      html += "<p>None.</p>";
+    }
+    panel.innerHTML = html;
+  }
+
+  function copy(text, button) {
+    function done(ok) {
+      button.textContent = ok ? "Copied" : "Select and copy";
+      setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    }
+    function fallback() {
+      var t = document.createElement("textarea");
+      t.value = text;
+      document.body.appendChild(t);
+      t.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(t);
+      done(ok);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  if (form) {
+    form.addEventListener("input", applyFilters);
+    form.addEventListener("change", applyFilters);
+    applyFilters();
+  }
+  rows.forEach(function (row) {
+    var summary = row.querySelector("tr.summary");
+    summary.addEventListener("click", function () { selectFinding(row); });
+    summary.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectFinding(row); }
+    });
+  });
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t.classList && t.classList.contains("copy")) {
+      copy(t.parentNode.querySelector("code").textContent, t);
+      return;
+    }
+    var link = t.closest && t.closest("a[data-finding]");
+    if (link) {
+      e.preventDefault();
+      var row = document.querySelector('tbody.finding[data-id="' + link.dataset.finding + '"]');
+      if (row) {
+        row.hidden = false;
+        selectFinding(row, true);
+        row.scrollIntoView({ block: "center" });
+      }
+      return;
+    }
+    var node = t.closest && t.closest(".sg-graph .node");
+    if (node) {
+      var svg = node.closest(".sg-graph");
+      showNode(Number(svg.id.replace(/^g(\d+)-graph$/, "$1")), node.dataset.node);
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    var node = e.target.closest && e.target.closest(".sg-graph .node");
+    if (node && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      node.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    }
+  });
+})();
