@@ -12,20 +12,8 @@ use std::process::Command;
 
 /// `sgaudit ARGS` with a fixed time for the page header (SOURCE_DATE_EPOCH), stdout only.
 fn run_fixed_time(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sgaudit"))
-        .args(args)
-        .current_dir(root())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HOME", std::env::temp_dir().join("sgaudit-test-home"))
-        .output()
-        .expect("run sgaudit");
-    let text = String::from_utf8_lossy(&out.stdout).replace(env!("CARGO_PKG_VERSION"), "[version]");
-    (out.status.code().unwrap_or(-1), text)
+    let (code, stdout, _) = sgaudit_with_env(args, &[("SOURCE_DATE_EPOCH", "1767225600")]);
+    (code, stdout.replace(env!("CARGO_PKG_VERSION"), "[version]"))
 }
 
 /// The page's `<svg …>…</svg>` of graph `k`, with its ID prefix taken off.

@@ -19,10 +19,16 @@ pub fn root() -> PathBuf {
 
 /// Runs `sgaudit ARGS` with a hermetic environment; returns the exit code, stdout and stderr.
 pub fn sgaudit(args: &[&str]) -> (i32, String, String) {
+    sgaudit_with_env(args, &[])
+}
+
+/// [`sgaudit`] with extra environment variables.
+pub fn sgaudit_with_env(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sgaudit"))
         .args(args)
         .current_dir(root())
         .env_clear()
+        .envs(vars.iter().copied())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
