@@ -148,11 +148,12 @@ impl Report {
     pub fn new(inventory: &Inventory, findings: Vec<Finding>, fail_on: Severity) -> Report {
         let mut notes = Vec::new();
         for region in &inventory.regions {
-            let gaps: Vec<&str> = inventory
+            // `service:Operation`, as IAM names them: ECS and EKS both have a ListClusters.
+            let gaps: Vec<String> = inventory
                 .coverage
                 .iter()
                 .filter(|c| &c.region == region && crate::audit::membership_source(c).is_some())
-                .map(|c| c.operation.as_str())
+                .map(|c| format!("{}:{}", c.service, c.operation))
                 .collect();
             if !gaps.is_empty() {
                 notes.push(format!(
