@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need (moto and selenium in ./.venv, Debian's Chromium) and runs every test. Safe to run again: it reuses .venv.
+# Installs what the tests need (moto and selenium in ./.venv, LocalStack in ./.venv-localstack, Debian's
+# Chromium) and runs every test. LocalStack and moto are started by the tests that use them, on 127.0.0.1 only,
+# and stopped when those tests end. Safe to run again: it reuses .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,25 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }
 fi
 .venv/bin/python -c 'import selenium' 2>/dev/null || .venv/bin/pip install --quiet 'selenium>=4.20,<5'
+
+# LocalStack's community edition for tests/e2e_localstack.rs, in a virtualenv of its own: localstack-core needs
+# Python 3.13 (python3.13 on PATH, or pyenv's 3.13). The pins are the versions it was tested with here.
+if ! .venv-localstack/bin/python -c 'import localstack.runtime.main' 2>/dev/null; then
+  PY313="${SGAUDIT_PYTHON313:-}"
+  if [ -z "$PY313" ]; then
+    for candidate in python3.13 "$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13; do
+      if "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then
+        PY313="$candidate"; break
+      fi
+    done
+  fi
+  [ -n "$PY313" ] || { echo "test.sh: LocalStack needs Python 3.13 (set SGAUDIT_PYTHON313)" >&2; exit 1; }
+  echo "test.sh: installing localstack-core into .venv-localstack with $PY313" >&2
+  rm -rf .venv-localstack
+  "$PY313" -m venv .venv-localstack
+  .venv-localstack/bin/pip install --quiet --disable-pip-version-check 'localstack-core[runtime]==2026.3.0' \
+    'cbor2<6' 'pyopenssl==24.3.0' 'cryptography==44.0.3' 'service_identity==24.2.0' 'hypercorn==0.18.0'
+fi
 
 # The SARIF 2.1.0 schema, for the test that validates sgaudit's SARIF: shipped in an npm package.
 if [ ! -s .cache/sarif-schema-2.1.0.json ]; then

@@ -4,6 +4,7 @@
 
 pub mod dataplatform;
 pub mod holders;
+pub mod localstack;
 pub mod patch;
 pub mod scenarios;
 pub mod tiered_network;
