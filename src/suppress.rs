@@ -148,16 +148,31 @@ pub fn apply(findings: &mut [Finding], inv: &Inventory, config: &Config, today: 
 pub fn apply_all(parts: &mut [(&Inventory, &mut [Finding])], config: &Config, today: &str) -> Vec<String> {
     let mut used = vec![false; config.suppress.len()];
     for (inv, findings) in parts.iter_mut() {
-        for f in findings.iter_mut() {
-            for (i, s) in config.suppress.iter().enumerate() {
-                if !s.expired(today) && s.matches(f, inv) {
-                    used[i] = true;
-                    f.suppressed = Some(Suppressed { reason: s.reason.clone(), expires: s.expires.clone() });
-                    break;
-                }
+        for (u, m) in used.iter_mut().zip(mark(findings, inv, config, today)) {
+            *u |= m;
+        }
+    }
+    warnings(config, &used, today)
+}
+
+/// Marks one account's findings; returns, per suppression, whether it matched any of them. An audit of many
+/// accounts marks each as its report is made and asks for [`warnings`] once, with the flags of all.
+pub fn mark(findings: &mut [Finding], inv: &Inventory, config: &Config, today: &str) -> Vec<bool> {
+    let mut used = vec![false; config.suppress.len()];
+    for f in findings.iter_mut() {
+        for (i, s) in config.suppress.iter().enumerate() {
+            if !s.expired(today) && s.matches(f, inv) {
+                used[i] = true;
+                f.suppressed = Some(Suppressed { reason: s.reason.clone(), expires: s.expires.clone() });
+                break;
             }
         }
     }
+    used
+}
+
+/// Warnings for suppressions that expired or, by `used` (one flag per suppression), matched nothing.
+pub fn warnings(config: &Config, used: &[bool], today: &str) -> Vec<String> {
     let mut warnings = Vec::new();
     for (i, s) in config.suppress.iter().enumerate() {
         if s.expired(today) {
@@ -167,7 +182,7 @@ pub fn apply_all(parts: &mut [(&Inventory, &mut [Finding])], config: &Config, to
                 s.line,
                 s.expires.as_deref().unwrap_or_default()
             ));
-        } else if !used[i] {
+        } else if !used.get(i).copied().unwrap_or(false) {
             warnings.push(format!(
                 "suppression #{} (line {}) matched no finding: remove it if the risk is gone",
                 i + 1,

@@ -119,6 +119,9 @@ pub(crate) struct SourceArgs {
     /// Session name for assumed roles (shows in the audited account's CloudTrail).
     #[arg(long, default_value = "sgaudit")]
     pub(crate) session_name: String,
+    /// At most this many AWS requests per second in all, retries and every account included.
+    #[arg(long, value_name = "N", conflicts_with = "replay")]
+    pub(crate) max_request_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -216,13 +219,47 @@ pub(crate) struct AuditArgs {
     /// `external_id`, `session_name` and `regions`. One combined report, with per-account coverage.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["replay", "role_arn"])]
     pub(crate) targets: Option<PathBuf>,
-    /// How many accounts to collect at once with --targets.
+    /// Audit every active account of the organisation (Organizations ListAccounts, from the management or a
+    /// delegated administrator account) through the role --org-role in each.
+    #[arg(long, requires = "org_role", conflicts_with_all = ["replay", "role_arn", "targets"])]
+    pub(crate) organization: bool,
+    /// With --organization: the name of the role to assume in every account (with --external-id).
+    #[arg(long, value_name = "NAME", requires = "organization")]
+    pub(crate) org_role: Option<String>,
+    /// With --organization or --targets: audit only these accounts (IDs, comma separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub(crate) accounts: Vec<String>,
+    /// With --organization or --targets: leave these accounts out (IDs, comma separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub(crate) exclude_accounts: Vec<String>,
+    /// Audit shard K of N: a stable 1/N of the accounts (by a hash of the account ID), for splitting an
+    /// organisation over machines; `sgaudit merge` joins the shard reports.
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<sgaudit::report::Shard>,
+    /// How many accounts to collect at once with --targets or --organization (memory grows with it, not with
+    /// the number of accounts).
     #[arg(long, default_value_t = 4)]
     pub(crate) concurrency: usize,
     /// Intended flows between tiers (TOML): report actual flows it does not allow (flow-not-in-policy) and
     /// allowed flows that do not work (policy-flow-broken).
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// JSON reports written by `sgaudit audit` (of shards, or of separate runs).
+    #[arg(required = true, value_name = "REPORT")]
+    pub(crate) reports: Vec<PathBuf>,
+    /// Output format. Default: table on a terminal, JSON otherwise.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+    /// Write the merged report to FILE instead of standard output; repeatable, as with `audit`.
+    #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    pub(crate) output: Vec<OutputSpec>,
+    /// Lowest severity that makes the exit code 1. Default: the reports' own.
+    #[arg(long, value_parser = parse_severity)]
+    pub(crate) fail_on: Option<Severity>,
 }
 
 #[derive(Debug, Args)]

@@ -9,33 +9,6 @@ use sgaudit::report::{self, exit, Report};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-/// One entry of a --targets file.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Target {
-    role_arn: String,
-    external_id: Option<String>,
-    session_name: Option<String>,
-    regions: Option<Vec<String>>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Targets {
-    target: Vec<Target>,
-}
-
-pub(crate) fn read_targets(path: &std::path::Path) -> Result<Vec<Target>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let t: Targets = sgaudit::tomlfile::parse(&text, &path.display().to_string())?;
-    for (i, target) in t.target.iter().enumerate() {
-        if !target.role_arn.starts_with("arn:") || target.role_arn.split(':').nth(4).is_none_or(str::is_empty) {
-            return Err(format!("{}: target #{}: `{}` is not a role ARN", path.display(), i + 1, target.role_arn));
-        }
-    }
-    Ok(t.target)
-}
-
 pub(crate) const CONFIG_FILE: &str = "sgaudit.toml";
 
 /// The configuration: the file named with --config (which must exist), else ./sgaudit.toml if present.
@@ -54,79 +27,93 @@ pub(crate) fn read_policy(path: &std::path::Path) -> Result<sgaudit::policy::Pol
     sgaudit::policy::Policy::parse(&text, &path.display().to_string())
 }
 
+/// What every account's audit needs, shared by the accounts audited side by side.
+struct Inputs {
+    policy: Option<sgaudit::policy::Policy>,
+    baseline: Option<Report>,
+    config: sgaudit::suppress::Config,
+    today: String,
+    /// Draw the flow graphs (only when a page will show them).
+    html: bool,
+    fail_on: Severity,
+}
+
+/// One account, audited: what the report keeps of it once its inventory is dropped.
+struct Audited {
+    index: usize,
+    report: Report,
+    graph: Option<report::GraphView>,
+    /// Findings left out because the baseline has them.
+    known: usize,
+    /// Per suppression, whether it matched a finding of this account.
+    used: Vec<bool>,
+}
+
+fn audit_account(index: usize, inv: sgaudit::model::Inventory, inputs: &Inputs) -> Audited {
+    let mut findings = audit::audit_with_policy(&inv, inputs.policy.as_ref());
+    let mut known = 0;
+    if let Some(b) = &inputs.baseline {
+        let (kept, n) = report::without_baseline(findings, b);
+        (findings, known) = (kept, n);
+    }
+    let used = sgaudit::suppress::mark(&mut findings, &inv, &inputs.config, &inputs.today);
+    let graph = inputs.html.then(|| report::GraphView::new(&sgaudit::flow::Network::new(&inv), &findings, false));
+    let report = Report::new(&inv, findings, inputs.fail_on);
+    Audited { index, report, graph, known, used }
+}
+
 pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     // Read the inputs first: a bad one should fail before minutes of collection.
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let config = read_config(args.config.as_deref())?;
-    let targets = args.targets.as_deref().map(read_targets).transpose()?;
+    let targets = args.targets.as_deref().map(super::accounts::read_targets).transpose()?;
     let policy = args.policy.as_deref().map(read_policy).transpose()?;
-    let (external_id, session_name) = (args.source.external_id.clone(), args.source.session_name.clone());
-    let opts = options(args.source, false);
-    // One collection per account: the command line's, or one per target, a bounded number at a time.
-    let runs: Vec<collect::Options> = match targets {
-        None => vec![opts],
-        Some(targets) => targets
-            .into_iter()
-            .map(|t| {
-                let mut o = opts.clone();
-                o.role = Some(collect::Role {
-                    arn: t.role_arn,
-                    external_id: t.external_id.or_else(|| external_id.clone()),
-                    session_name: t.session_name.unwrap_or_else(|| session_name.clone()),
-                });
-                if let Some(r) = t.regions {
-                    o.regions = r;
-                }
-                o
-            })
-            .collect(),
-    };
-    let collections = runtime()?.block_on(async {
-        use futures::StreamExt;
-        futures::stream::iter(runs.iter().map(collect::collect))
-            .buffered(args.concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await
-    });
-    end_progress();
-    let inventories: Vec<sgaudit::model::Inventory> =
-        collections.into_iter().map(|c| c.map(|c| c.inventory).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
-
-    let mut known = 0;
-    let mut per_account: Vec<Vec<sgaudit::audit::Finding>> = inventories
-        .iter()
-        .map(|inv| {
-            let findings = audit::audit_with_policy(inv, policy.as_ref());
-            match &baseline {
-                Some(b) => {
-                    let (kept, n) = report::without_baseline(findings, b);
-                    known += n;
-                    kept
-                }
-                None => findings,
-            }
-        })
-        .collect();
-    let today = time::OffsetDateTime::now_utc().date().to_string();
-    let mut parts: Vec<(&sgaudit::model::Inventory, &mut [sgaudit::audit::Finding])> =
-        inventories.iter().zip(per_account.iter_mut()).map(|(i, f)| (i, f.as_mut_slice())).collect();
-    let warnings = sgaudit::suppress::apply_all(&mut parts, &config, &today);
-    // The flow graphs, only when a page will show them.
     let html =
         args.output.iter().any(|o| o.format.or(args.format).or_else(|| Format::guess(&o.path)) == Some(Format::Html))
             || (args.output.is_empty() && args.format == Some(Format::Html));
-    let graphs: Vec<report::GraphView> = if html {
-        inventories
-            .iter()
-            .zip(&per_account)
-            .map(|(inv, f)| report::GraphView::new(&sgaudit::flow::Network::new(inv), f, false))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let reports: Vec<Report> =
-        inventories.iter().zip(per_account).map(|(inv, f)| Report::new(inv, f, args.fail_on)).collect();
-    let mut report = Report::merge(reports, args.fail_on);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let inputs = std::sync::Arc::new(Inputs { policy, baseline, config, today, html, fail_on: args.fail_on });
+    let opts = options(&args.source, false);
+    // One collection per account, a bounded number at a time; each account is audited as soon as it is in
+    // and its inventory dropped, so memory follows --concurrency, not the number of accounts.
+    let rt = runtime()?;
+    let plan = rt.block_on(super::accounts::plan(&args, targets, opts))?;
+    let audited: Result<Vec<Audited>, String> = rt.block_on(async {
+        use futures::{StreamExt, TryStreamExt};
+        futures::stream::iter(plan.runs.into_iter().enumerate())
+            .map(|(index, run)| {
+                let inputs = inputs.clone();
+                async move {
+                    let inventory = collect::collect(&run).await.map_err(|e| e.to_string())?.inventory;
+                    tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs))
+                        .await
+                        .map_err(|e| format!("the audit of an account stopped: {e}"))
+                }
+            })
+            .buffer_unordered(args.concurrency.max(1))
+            .try_collect()
+            .await
+    });
+    end_progress();
+    let mut audited = audited?;
+    audited.sort_by_key(|a| a.index);
+    if let Some(listing) = plan.listing {
+        audited.insert(0, audit_account(usize::MAX, listing, &inputs));
+    }
+
+    let mut used = vec![false; inputs.config.suppress.len()];
+    for a in &audited {
+        for (u, m) in used.iter_mut().zip(&a.used) {
+            *u |= m;
+        }
+    }
+    let warnings = sgaudit::suppress::warnings(&inputs.config, &used, &inputs.today);
+    let known: usize = audited.iter().map(|a| a.known).sum();
+    // The organisation's listing has no graph: it is no account.
+    let graphs: Vec<report::GraphView> =
+        audited.iter_mut().filter(|a| a.index != usize::MAX).filter_map(|a| a.graph.take()).collect();
+    let mut report = Report::merge(audited.into_iter().map(|a| a.report).collect(), args.fail_on);
+    report.shards = args.shard.into_iter().collect();
     if !quiet {
         for w in &warnings {
             eprintln!("sgaudit: warning: {w}");
@@ -141,16 +128,27 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
         let format = args.format.unwrap_or(if terminal { Format::Table } else { Format::Json });
         print(&format.render(&report, terminal, &graphs))?;
     } else {
-        for out in &args.output {
-            let format = out.format.or(args.format).or_else(|| Format::guess(&out.path)).unwrap_or(Format::Json);
-            write_atomically(&out.path, &format.render(&report, false, &graphs))?;
-        }
+        write_outputs(&args.output, args.format, &report, &graphs)?;
         if !quiet {
             let paths: Vec<&PathBuf> = args.output.iter().map(|o| &o.path).collect();
             eprintln!("{}", one_line_summary(&report, &paths));
         }
     }
     Ok(report.summary.exit_code)
+}
+
+/// Writes the report in each `--output` file's format.
+pub(crate) fn write_outputs(
+    outputs: &[super::args::OutputSpec],
+    format: Option<Format>,
+    report: &Report,
+    graphs: &[report::GraphView],
+) -> Result<(), String> {
+    for out in outputs {
+        let format = out.format.or(format).or_else(|| Format::guess(&out.path)).unwrap_or(Format::Json);
+        write_atomically(&out.path, &format.render(report, false, graphs))?;
+    }
+    Ok(())
 }
 
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`: a run killed half-way never

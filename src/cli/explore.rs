@@ -9,7 +9,7 @@ use sgaudit::report::{self, exit};
 
 /// Collects one account for the commands that answer questions about it.
 fn collect_inventory(source: SourceArgs) -> Result<sgaudit::model::Inventory, String> {
-    let opts = options(source, false);
+    let opts = options(&source, false);
     let collection = runtime()?.block_on(collect::collect(&opts));
     end_progress();
     collection.map(|c| c.inventory).map_err(|e| e.to_string())
@@ -62,7 +62,7 @@ pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {
     if args.source.replay.is_some() {
         return Err("record reads a live endpoint; --replay cannot be combined with it".to_string());
     }
-    let opts = options(args.source, true);
+    let opts = options(&args.source, true);
     let collection = runtime()?.block_on(collect::collect(&opts));
     end_progress();
     let collection = collection.map_err(|e| e.to_string())?;

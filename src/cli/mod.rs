@@ -3,12 +3,14 @@
 //! `args` holds the flags, `audit` the audit command and its outputs, `explore` the commands that ask
 //! questions about one account (reach, graph, record, diff), `logging` stderr and the progress line.
 
+mod accounts;
 mod args;
 mod audit;
 mod explore;
 mod logging;
+mod merge;
 
-use args::{AuditArgs, DiffArgs, GraphArgs, ReachArgs, RecordArgs};
+use args::{AuditArgs, DiffArgs, GraphArgs, MergeArgs, ReachArgs, RecordArgs};
 use clap::{Parser, Subcommand};
 use sgaudit::checks;
 use sgaudit::collect::{self, RetryMode};
@@ -40,6 +42,11 @@ enum Command {
     Audit(AuditArgs),
     /// Record the raw API responses of a collection run into a directory that --replay reads back.
     Record(RecordArgs),
+    /// Merge JSON reports (the shards of an organisation's audit, or separate runs) into one.
+    ///
+    /// Exit codes as for `audit`, from the merged report: 2 also when a shard of the split is missing, or
+    /// bad input (an account in two reports, shards of different splits).
+    Merge(MergeArgs),
     /// List the checks.
     Checks,
     /// Print one check's documentation.
@@ -82,6 +89,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Audit(args) => audit::run_audit(args, cli.quiet),
         Command::Record(args) => explore::run_record(args, cli.quiet),
+        Command::Merge(args) => merge::run_merge(args, cli.quiet),
         Command::Checks => print(&list_checks()).map(|_| exit::CLEAN),
         Command::Explain { id } => match checks::find(&id) {
             Some(check) => print(&format!(
@@ -132,13 +140,13 @@ pub(crate) fn print(text: &str) -> Result<(), String> {
     }
 }
 
-pub(crate) fn options(source: args::SourceArgs, record: bool) -> collect::Options {
+pub(crate) fn options(source: &args::SourceArgs, record: bool) -> collect::Options {
     collect::Options {
-        profile: source.profile,
-        regions: source.regions,
+        profile: source.profile.clone(),
+        regions: source.regions.clone(),
         all_regions: source.all_regions,
-        endpoint_url: source.endpoint_url,
-        replay: source.replay,
+        endpoint_url: source.endpoint_url.clone(),
+        replay: source.replay.clone(),
         record,
         retry: match source.retry_mode {
             args::Retry::Standard => RetryMode::Standard,
@@ -146,11 +154,12 @@ pub(crate) fn options(source: args::SourceArgs, record: bool) -> collect::Option
         },
         max_attempts: source.max_attempts,
         timeout: Duration::from_secs(source.timeout.max(1)),
-        role: source.role_arn.map(|arn| collect::Role {
+        role: source.role_arn.clone().map(|arn| collect::Role {
             arn,
-            external_id: source.external_id,
-            session_name: source.session_name,
+            external_id: source.external_id.clone(),
+            session_name: source.session_name.clone(),
         }),
+        pace: source.max_request_rate.map(|rate| std::sync::Arc::new(collect::pace::Pace::per_second(rate))),
     }
 }
 

@@ -12,7 +12,9 @@ mod launch;
 mod memorydb;
 mod network_acl;
 mod opensearch;
+pub mod organizations;
 mod outcome;
+pub mod pace;
 mod rds;
 pub mod recording;
 mod redshift;
@@ -29,6 +31,23 @@ use recording::{RecordingClient, ReplayClient};
 use std::path::PathBuf;
 use std::time::Duration;
 use tracing::Instrument;
+
+/// A client of one SDK crate whose retry quota and adaptive rate belong to one account (`$partition`): the SDK
+/// shares them per service across the whole process otherwise, and one throttled account would slow, or use
+/// up the retries of, every other.
+macro_rules! client {
+    ($sdk:ident, $cfg:expr, $partition:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($cfg)
+                .retry_partition($sdk::config::retry::RetryPartition::new(format!(
+                    "{}/{}",
+                    stringify!($sdk),
+                    $partition
+                )))
+                .build(),
+        )
+    };
+}
 
 /// Where the data comes from and how to ask for it.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +66,8 @@ pub struct Options {
     pub timeout: Duration,
     /// Audit another account through this role, assumed with the credentials of the profile or environment.
     pub role: Option<Role>,
+    /// A cap on the request rate, shared by every collection that holds the same `Pace`.
+    pub pace: Option<std::sync::Arc<pace::Pace>>,
 }
 
 /// A role to assume before collecting.
@@ -97,16 +118,10 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         Some(dir) => Some(ReplayClient::load(dir)?),
         None => None,
     };
-    let recorder = opts.record.then(|| {
-        RecordingClient::new(
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
-                ))
-                .build_https(),
-        )
-    });
+    let recorder = opts.record.then(|| RecordingClient::new(https_client()));
     let base = base_config(opts, replay.as_ref(), recorder.as_ref()).await;
+    // One retry partition per account (the role's, or the caller's own).
+    let partition = opts.role.as_ref().map_or("default", |r| r.arn.as_str());
 
     let mut coverage: Vec<Coverage> = Vec::new();
     let mut regions = opts.regions.clone();
@@ -118,7 +133,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
     }
     if opts.all_regions {
         let region = regions.first().cloned().or(home.clone()).ok_or(Error::NoRegion)?;
-        let client = aws_sdk_ec2::Client::new(&for_region(&base, &region));
+        let client = client!(aws_sdk_ec2, &for_region(&base, &region), partition);
         let call = Call { region: &region, service: "ec2", operation: "DescribeRegions" };
         match ec2::enabled_regions(&client).instrument(outcome::span(&region, "ec2", "DescribeRegions")).await {
             Ok(all) => {
@@ -142,9 +157,36 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
 
     let account_region = home.clone().unwrap_or_else(|| regions[0].clone());
     let account_cfg = for_region(&base, &account_region);
-    let account = account_id(&account_cfg, &account_region, &mut coverage);
-    let per_region = futures::future::join_all(regions.iter().map(|r| collect_region(&base, r)));
-    let (account, per_region) = tokio::join!(account, per_region);
+    let role_account =
+        opts.role.as_ref().and_then(|r| r.arn.split(':').nth(4)).filter(|a| !a.is_empty()).map(str::to_string);
+    let (account, per_region) = match (&opts.role, &replay) {
+        (Some(role), None) => {
+            // The role first: when it cannot be assumed nothing in the account can be read, and one gap says
+            // so, instead of one per call.
+            let account = account_id(&account_cfg, &account_region, &mut coverage, partition).await;
+            if account.is_none() && coverage.last().and_then(|c| c.error_code.as_deref()) == Some("NoCredentials") {
+                let mut inv = Inventory { account: role_account.clone(), regions, coverage, ..Inventory::default() };
+                inv.notes.push(format!(
+                    "the role {} could not be assumed: nothing in account {} was read",
+                    role.arn,
+                    role_account.as_deref().unwrap_or("?")
+                ));
+                for c in &mut inv.coverage {
+                    c.account = inv.account.clone();
+                }
+                return Ok(Collection { inventory: inv, recorder });
+            }
+            (account, futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition))).await)
+        }
+        _ => {
+            let mut cov = Vec::new();
+            let account = account_id(&account_cfg, &account_region, &mut cov, partition);
+            let per_region = futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition)));
+            let both = tokio::join!(account, per_region);
+            coverage.extend(cov);
+            both
+        }
+    };
 
     let mut inv = Inventory { account, regions: regions.clone(), ..Inventory::default() };
     inv.coverage = coverage;
@@ -171,9 +213,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
     }
     if inv.account.is_none() {
         // The owner of the account's own groups is the account; failing that, the role's account.
-        inv.account = inv.groups.iter().find_map(|g| g.owner_id.clone()).or_else(|| {
-            opts.role.as_ref().and_then(|r| r.arn.split(':').nth(4)).filter(|a| !a.is_empty()).map(str::to_string)
-        });
+        inv.account = inv.groups.iter().find_map(|g| g.owner_id.clone()).or(role_account);
     }
     for c in &mut inv.coverage {
         c.account = inv.account.clone();
@@ -187,11 +227,16 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
         RetryMode::Adaptive => RetryConfig::adaptive(),
     }
     .with_max_attempts(opts.max_attempts.max(1));
-    let timeout = TimeoutConfig::builder()
-        .operation_attempt_timeout(opts.timeout)
-        .operation_timeout(opts.timeout * opts.max_attempts.max(1) * 2)
-        .connect_timeout(Duration::from_secs(10).min(opts.timeout))
-        .build();
+    let connect = Duration::from_secs(10).min(opts.timeout);
+    let timeout = match (&opts.pace, replay) {
+        // Paced: the attempt timeout starts when the request leaves (see pace.rs), not when it is queued.
+        (Some(_), None) => TimeoutConfig::builder().connect_timeout(connect).build(),
+        _ => TimeoutConfig::builder()
+            .operation_attempt_timeout(opts.timeout)
+            .operation_timeout(opts.timeout * opts.max_attempts.max(1) * 2)
+            .connect_timeout(connect)
+            .build(),
+    };
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeout);
     if let Some(replay) = replay {
         // A recording needs no account: fixed dummy credentials sign the requests, which the replay client
@@ -207,8 +252,23 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
         if let Some(url) = &opts.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        if let Some(rec) = recorder {
-            loader = loader.http_client(rec.clone());
+        let http: Option<aws_smithy_runtime_api::client::http::SharedHttpClient> = match (recorder, &opts.pace) {
+            (Some(rec), None) => Some(aws_smithy_runtime_api::client::http::SharedHttpClient::new(rec.clone())),
+            (rec, Some(pace)) => {
+                let inner = match rec {
+                    Some(rec) => aws_smithy_runtime_api::client::http::SharedHttpClient::new(rec.clone()),
+                    None => https_client(),
+                };
+                Some(aws_smithy_runtime_api::client::http::SharedHttpClient::new(pace::PacedClient::new(
+                    inner,
+                    pace.clone(),
+                    opts.timeout,
+                )))
+            }
+            (None, None) => None,
+        };
+        if let Some(http) = http {
+            loader = loader.http_client(http);
         }
     }
     let base = loader.load().await;
@@ -236,12 +296,21 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
     }
 }
 
+/// The HTTPS client the SDK would build itself, for the layers that wrap it (recording, pacing).
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .build_https()
+}
+
 fn for_region(base: &SdkConfig, region: &str) -> SdkConfig {
     base.to_builder().region(Region::new(region.to_string())).build()
 }
 
-async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>) -> Option<String> {
-    let client = aws_sdk_sts::Client::new(cfg);
+async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>, partition: &str) -> Option<String> {
+    let client = client!(aws_sdk_sts, cfg, partition);
     let call = Call { region, service: "sts", operation: "GetCallerIdentity" };
     match client.get_caller_identity().send().instrument(outcome::span(region, "sts", "GetCallerIdentity")).await {
         Ok(out) => {
@@ -279,20 +348,20 @@ struct RegionPart {
 }
 
 /// One region: every independent call at once; prefix lists as soon as the rules that name them are in.
-async fn collect_region(base: &SdkConfig, region: &str) -> RegionPart {
+async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> RegionPart {
     let cfg = for_region(base, region);
-    let ec2c = aws_sdk_ec2::Client::new(&cfg);
-    let rdsc = aws_sdk_rds::Client::new(&cfg);
-    let ecc = aws_sdk_elasticache::Client::new(&cfg);
-    let rsc = aws_sdk_redshift::Client::new(&cfg);
-    let rssc = aws_sdk_redshiftserverless::Client::new(&cfg);
-    let osc = aws_sdk_opensearch::Client::new(&cfg);
-    let mdbc = aws_sdk_memorydb::Client::new(&cfg);
-    let asgc = aws_sdk_autoscaling::Client::new(&cfg);
-    let ecsc = aws_sdk_ecs::Client::new(&cfg);
-    let lambdac = aws_sdk_lambda::Client::new(&cfg);
-    let eksc = aws_sdk_eks::Client::new(&cfg);
-    let elbc = aws_sdk_elasticloadbalancingv2::Client::new(&cfg);
+    let ec2c = client!(aws_sdk_ec2, &cfg, partition);
+    let rdsc = client!(aws_sdk_rds, &cfg, partition);
+    let ecc = client!(aws_sdk_elasticache, &cfg, partition);
+    let rsc = client!(aws_sdk_redshift, &cfg, partition);
+    let rssc = client!(aws_sdk_redshiftserverless, &cfg, partition);
+    let osc = client!(aws_sdk_opensearch, &cfg, partition);
+    let mdbc = client!(aws_sdk_memorydb, &cfg, partition);
+    let asgc = client!(aws_sdk_autoscaling, &cfg, partition);
+    let ecsc = client!(aws_sdk_ecs, &cfg, partition);
+    let lambdac = client!(aws_sdk_lambda, &cfg, partition);
+    let eksc = client!(aws_sdk_eks, &cfg, partition);
+    let elbc = client!(aws_sdk_elasticloadbalancingv2, &cfg, partition);
 
     let groups_and_lists = async {
         let mut cov = Vec::new();

@@ -8,6 +8,7 @@ mod layout;
 mod markdown;
 mod reach;
 mod sarif;
+mod shards;
 mod svg;
 mod table;
 mod view;
@@ -17,6 +18,7 @@ pub use html::{render_diff_html, render_html};
 pub use markdown::render_markdown;
 pub use reach::{render_reach_json, render_reach_text, view as reach_view, ReachView, REACH_SCHEMA};
 pub use sarif::render_sarif;
+pub use shards::{merge_reports, Shard};
 pub use svg::render_svg;
 pub use table::render_table;
 pub use view::{GraphView, Highlight, NodeKind, ViewEdge, ViewNode, COLLAPSE_ABOVE};
@@ -52,6 +54,9 @@ pub struct Report {
     /// Set with `--baseline`: findings already in the baseline report are left out of `findings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Baseline>,
+    /// Set with `--shard K/N`: the shards of the organisation this report covers (several once merged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<Shard>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -181,6 +186,7 @@ impl Report {
             summary: summarize(&findings, &inventory.coverage, counts, fail_on),
             findings,
             baseline: None,
+            shards: Vec::new(),
         }
     }
 
@@ -195,6 +201,9 @@ impl Report {
         regions.dedup();
         let mut counts = [0usize; 4];
         let (mut findings, mut coverage, mut notes, mut warnings) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut shards: Vec<Shard> = parts.iter().flat_map(|p| p.shards.iter().copied()).collect();
+        shards.sort();
+        shards.dedup();
         for p in parts {
             let s = &p.summary;
             for (c, n) in counts.iter_mut().zip([s.security_groups, s.rules, s.network_interfaces, s.datastores]) {
@@ -223,6 +232,7 @@ impl Report {
             coverage,
             findings,
             baseline: None,
+            shards,
         }
     }
 

@@ -93,11 +93,24 @@ impl Moto {
         let bin = moto_binary().expect(
             "moto is not installed: run the README's test command (it creates .venv with moto[server]) or set SGAUDIT_MOTO",
         );
+        Moto::launch(Command::new(bin))
+    }
+
+    /// moto through `tests/moto/server.py`, which patches it to answer as AWS does where the organisation
+    /// tests need it (AssumeRole needs the role to exist); the Python is the one beside the moto binary.
+    pub fn start_patched() -> Moto {
+        let bin = moto_binary().expect("moto is not installed: run the README's test command");
+        let mut cmd = Command::new(bin.with_file_name("python"));
+        cmd.arg(root().join("tests/moto/server.py"));
+        Moto::launch(cmd)
+    }
+
+    fn launch(mut cmd: Command) -> Moto {
         let port = {
             let l = TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().unwrap().port()
         };
-        let child = Command::new(bin)
+        let child = cmd
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
             .stdin(Stdio::null())

@@ -50,10 +50,15 @@ impl Seeder {
     /// A seeder working in `account`, through a role assumed there (moto keeps accounts apart by the
     /// credentials a role's session gets).
     pub async fn in_account(endpoint: &str, region: &str, account: &str) -> Seeder {
+        Seeder::in_account_as(endpoint, region, account, "seeder").await
+    }
+
+    /// [`Seeder::in_account`] through the role `role` of that account.
+    pub async fn in_account_as(endpoint: &str, region: &str, account: &str, role: &str) -> Seeder {
         let base = super::moto_config(endpoint, region).await;
         let creds = aws_sdk_sts::Client::new(&base)
             .assume_role()
-            .role_arn(format!("arn:aws:iam::{account}:role/seeder"))
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
             .role_session_name("seeder")
             .send()
             .await
