@@ -102,8 +102,10 @@ pub(crate) struct SourceArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) replay: Option<PathBuf>,
     /// SDK retry mode.
-    #[arg(long, value_enum, default_value_t = Retry::Standard)]
-    pub(crate) retry_mode: Retry,
+    /// Default: standard for one account; adaptive with --organization or --targets, where each account has
+    /// its own retry budget and rate, so that a throttled account slows only itself.
+    #[arg(long, value_enum)]
+    pub(crate) retry_mode: Option<Retry>,
     /// Attempts per call, first one included.
     #[arg(long, default_value_t = 5)]
     pub(crate) max_attempts: u32,

@@ -73,7 +73,10 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
             || (args.output.is_empty() && args.format == Some(Format::Html));
     let today = time::OffsetDateTime::now_utc().date().to_string();
     let inputs = std::sync::Arc::new(Inputs { policy, baseline, config, today, html, fail_on: args.fail_on });
-    let opts = options(&args.source, false);
+    let mut opts = options(&args.source, false);
+    if args.source.retry_mode.is_none() && (args.organization || args.targets.is_some()) {
+        opts.retry = collect::RetryMode::Adaptive;
+    }
     // One collection per account, a bounded number at a time; each account is audited as soon as it is in
     // and its inventory dropped, so memory follows --concurrency, not the number of accounts.
     let rt = runtime()?;

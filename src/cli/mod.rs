@@ -149,8 +149,8 @@ pub(crate) fn options(source: &args::SourceArgs, record: bool) -> collect::Optio
         replay: source.replay.clone(),
         record,
         retry: match source.retry_mode {
-            args::Retry::Standard => RetryMode::Standard,
-            args::Retry::Adaptive => RetryMode::Adaptive,
+            Some(args::Retry::Standard) | None => RetryMode::Standard,
+            Some(args::Retry::Adaptive) => RetryMode::Adaptive,
         },
         max_attempts: source.max_attempts,
         timeout: Duration::from_secs(source.timeout.max(1)),
