@@ -172,6 +172,33 @@ fn organisation_audit_shards_and_merge() {
 }
 
 #[test]
+fn a_failed_account_listing_is_a_gap_not_an_empty_organisation() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let (code, report) = audit_json(&[
+        "--endpoint-url",
+        &endpoint,
+        "--region",
+        "us-east-1",
+        "--max-attempts",
+        "1",
+        "--organization",
+        "--org-role",
+        ROLE,
+    ]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["accounts"], serde_json::json!([]));
+    let cov = report["coverage"].as_array().unwrap();
+    assert_eq!(cov.len(), 1, "{cov:#?}");
+    assert_eq!(
+        (cov[0]["service"].as_str(), cov[0]["operation"].as_str()),
+        (Some("organizations"), Some("ListAccounts"))
+    );
+    assert_eq!(cov[0]["error_code"], "DispatchFailure");
+}
+
+#[test]
 fn account_selection_needs_several_accounts() {
     let (code, _, stderr) = sgaudit(&["audit", "--replay", "mocks/tiered", "--accounts", "111111111111"]);
     assert_eq!(code, 2);
