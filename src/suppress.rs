@@ -141,22 +141,13 @@ impl Suppression {
 /// Marks the findings that a live suppression matches; returns warnings for suppressions that expired or
 /// matched nothing. `today` is `YYYY-MM-DD`.
 pub fn apply(findings: &mut [Finding], inv: &Inventory, config: &Config, today: &str) -> Vec<String> {
-    apply_all(&mut [(inv, findings)], config, today)
-}
-
-/// [`apply`] over several accounts at once, so that "matched nothing" means in none of them.
-pub fn apply_all(parts: &mut [(&Inventory, &mut [Finding])], config: &Config, today: &str) -> Vec<String> {
-    let mut used = vec![false; config.suppress.len()];
-    for (inv, findings) in parts.iter_mut() {
-        for (u, m) in used.iter_mut().zip(mark(findings, inv, config, today)) {
-            *u |= m;
-        }
-    }
-    warnings(config, &used, today)
+    let used = mark(findings, inv, config, today);
+    warnings(config, [used.as_slice()], today)
 }
 
 /// Marks one account's findings; returns, per suppression, whether it matched any of them. An audit of many
-/// accounts marks each as its report is made and asks for [`warnings`] once, with the flags of all.
+/// accounts marks each as its report is made and asks for [`warnings`] once, with the flags of all, so that
+/// "matched nothing" means in none of them.
 pub fn mark(findings: &mut [Finding], inv: &Inventory, config: &Config, today: &str) -> Vec<bool> {
     let mut used = vec![false; config.suppress.len()];
     for f in findings.iter_mut() {
@@ -171,8 +162,15 @@ pub fn mark(findings: &mut [Finding], inv: &Inventory, config: &Config, today: &
     used
 }
 
-/// Warnings for suppressions that expired or, by `used` (one flag per suppression), matched nothing.
-pub fn warnings(config: &Config, used: &[bool], today: &str) -> Vec<String> {
+/// Warnings for suppressions that expired or matched nothing in any account: `used` holds each account's flags
+/// from [`mark`].
+pub fn warnings<'a>(config: &Config, used: impl IntoIterator<Item = &'a [bool]>, today: &str) -> Vec<String> {
+    let mut any = vec![false; config.suppress.len()];
+    for flags in used {
+        for (a, m) in any.iter_mut().zip(flags) {
+            *a |= m;
+        }
+    }
     let mut warnings = Vec::new();
     for (i, s) in config.suppress.iter().enumerate() {
         if s.expired(today) {
@@ -182,7 +180,7 @@ pub fn warnings(config: &Config, used: &[bool], today: &str) -> Vec<String> {
                 s.line,
                 s.expires.as_deref().unwrap_or_default()
             ));
-        } else if !used.get(i).copied().unwrap_or(false) {
+        } else if !any[i] {
             warnings.push(format!(
                 "suppression #{} (line {}) matched no finding: remove it if the risk is gone",
                 i + 1,

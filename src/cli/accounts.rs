@@ -2,7 +2,7 @@
 //! accounts of the organisation; then --accounts, --exclude-accounts and --shard.
 
 use super::args::AuditArgs;
-use sgaudit::collect;
+use sgaudit::collect::{self, role_account};
 use sgaudit::model::Inventory;
 use sgaudit::report::Shard;
 
@@ -31,10 +31,6 @@ pub(crate) fn read_targets(path: &std::path::Path) -> Result<Vec<Target>, String
         }
     }
     Ok(t.target)
-}
-
-fn role_account(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?.split(':').nth(3).filter(|a| !a.is_empty())
 }
 
 /// The collections to run, and what listing the organisation gave: the coverage of its calls and notes on

@@ -100,22 +100,15 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     end_progress();
     let mut audited = audited?;
     audited.sort_by_key(|a| a.index);
-    if let Some(listing) = plan.listing {
-        audited.insert(0, audit_account(usize::MAX, listing, &inputs));
-    }
 
-    let mut used = vec![false; inputs.config.suppress.len()];
-    for a in &audited {
-        for (u, m) in used.iter_mut().zip(&a.used) {
-            *u |= m;
-        }
-    }
-    let warnings = sgaudit::suppress::warnings(&inputs.config, &used, &inputs.today);
+    let warnings =
+        sgaudit::suppress::warnings(&inputs.config, audited.iter().map(|a| a.used.as_slice()), &inputs.today);
     let known: usize = audited.iter().map(|a| a.known).sum();
-    // The organisation's listing has no graph: it is no account.
-    let graphs: Vec<report::GraphView> =
-        audited.iter_mut().filter(|a| a.index != usize::MAX).filter_map(|a| a.graph.take()).collect();
-    let mut report = Report::merge(audited.into_iter().map(|a| a.report).collect(), args.fail_on);
+    let graphs: Vec<report::GraphView> = audited.iter_mut().filter_map(|a| a.graph.take()).collect();
+    // The organisation's listing is no account: a part of the report with its calls and notes only.
+    let listing = plan.listing.map(|inv| Report::new(&inv, Vec::new(), args.fail_on));
+    let parts = listing.into_iter().chain(audited.into_iter().map(|a| a.report)).collect();
+    let mut report = Report::merge(parts, args.fail_on);
     report.shards = args.shard.into_iter().collect();
     if !quiet {
         for w in &warnings {

@@ -26,6 +26,7 @@ use crate::model::{Coverage, Inventory};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use outcome::{Call, Failure};
 use recording::{RecordingClient, ReplayClient};
 use std::path::PathBuf;
@@ -76,6 +77,19 @@ pub struct Role {
     pub arn: String,
     pub external_id: Option<String>,
     pub session_name: String,
+}
+
+impl Role {
+    /// The account the role is in, from its ARN.
+    pub fn account(&self) -> Option<&str> {
+        role_account(&self.arn)
+    }
+}
+
+/// The account field of an ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`); `None` when the text is
+/// not an ARN or names no account.
+pub fn role_account(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?.split(':').nth(3).filter(|a| !a.is_empty())
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -157,15 +171,21 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
 
     let account_region = home.clone().unwrap_or_else(|| regions[0].clone());
     let account_cfg = for_region(&base, &account_region);
-    let role_account =
-        opts.role.as_ref().and_then(|r| r.arn.split(':').nth(4)).filter(|a| !a.is_empty()).map(str::to_string);
+    let role_account = opts.role.as_ref().and_then(Role::account).map(str::to_string);
+    // Lazy: nothing is sent until it is awaited.
+    let per_region = futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition)));
     let (account, per_region) = match (&opts.role, &replay) {
         (Some(role), None) => {
             // The role first: when it cannot be assumed nothing in the account can be read, and one gap says
             // so, instead of one per call.
             let account = account_id(&account_cfg, &account_region, &mut coverage, partition).await;
             if account.is_none() && coverage.last().and_then(|c| c.error_code.as_deref()) == Some("NoCredentials") {
-                let mut inv = Inventory { account: role_account.clone(), regions, coverage, ..Inventory::default() };
+                let mut inv = Inventory {
+                    account: role_account.clone(),
+                    regions: regions.clone(),
+                    coverage,
+                    ..Inventory::default()
+                };
                 inv.notes.push(format!(
                     "the role {} could not be assumed: nothing in account {} was read",
                     role.arn,
@@ -176,16 +196,9 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
                 }
                 return Ok(Collection { inventory: inv, recorder });
             }
-            (account, futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition))).await)
+            (account, per_region.await)
         }
-        _ => {
-            let mut cov = Vec::new();
-            let account = account_id(&account_cfg, &account_region, &mut cov, partition);
-            let per_region = futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition)));
-            let both = tokio::join!(account, per_region);
-            coverage.extend(cov);
-            both
-        }
+        _ => tokio::join!(account_id(&account_cfg, &account_region, &mut coverage, partition), per_region),
     };
 
     let mut inv = Inventory { account, regions: regions.clone(), ..Inventory::default() };
@@ -252,21 +265,12 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
         if let Some(url) = &opts.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        let http: Option<aws_smithy_runtime_api::client::http::SharedHttpClient> = match (recorder, &opts.pace) {
-            (Some(rec), None) => Some(aws_smithy_runtime_api::client::http::SharedHttpClient::new(rec.clone())),
-            (rec, Some(pace)) => {
-                let inner = match rec {
-                    Some(rec) => aws_smithy_runtime_api::client::http::SharedHttpClient::new(rec.clone()),
-                    None => https_client(),
-                };
-                Some(aws_smithy_runtime_api::client::http::SharedHttpClient::new(pace::PacedClient::new(
-                    inner,
-                    pace.clone(),
-                    opts.timeout,
-                )))
-            }
-            (None, None) => None,
-        };
+        // The recorder sees what was answered; the pace, outermost, decides when a request may leave.
+        let mut http = recorder.map(|rec| SharedHttpClient::new(rec.clone()));
+        if let Some(pace) = &opts.pace {
+            let inner = http.take().unwrap_or_else(https_client);
+            http = Some(SharedHttpClient::new(pace::PacedClient::new(inner, pace.clone(), opts.timeout)));
+        }
         if let Some(http) = http {
             loader = loader.http_client(http);
         }
@@ -274,8 +278,8 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
     let base = loader.load().await;
     match (&opts.role, replay) {
         (Some(role), None) => {
-            // The role is assumed lazily, on the first call, and refreshed before it expires; a failure to
-            // assume it fails every call, and so shows in the coverage list.
+            // The role is assumed lazily, on the first call (the caller identity, see `collect`), and refreshed
+            // before it expires.
             let mut b = aws_config::sts::AssumeRoleProvider::builder(role.arn.clone())
                 .session_name(role.session_name.clone())
                 .configure(&base);
@@ -297,7 +301,7 @@ async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Op
 }
 
 /// The HTTPS client the SDK would build itself, for the layers that wrap it (recording, pacing).
-fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+fn https_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
