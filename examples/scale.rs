@@ -34,6 +34,33 @@ fn main() {
             eprintln!("{}: {:.3}s ({n} findings, context included)", check.id, t.elapsed().as_secs_f64());
         }
     }
+    if let Some(k) = std::env::var("SCALE_REPEAT").ok().and_then(|s| s.parse::<usize>().ok()) {
+        for _ in 0..k {
+            let t = std::time::Instant::now();
+            drop(sgaudit::audit::audit(&inv));
+            eprintln!("audit and drop: {:.3}s", t.elapsed().as_secs_f64());
+        }
+    }
+    if std::env::var("SCALE_PHASES").is_ok() {
+        let t = std::time::Instant::now();
+        let ctx = sgaudit::audit::Context::new(&inv);
+        let indexed = t.elapsed();
+        let t = std::time::Instant::now();
+        let findings = sgaudit::audit::audit_context(&ctx);
+        let checked = t.elapsed();
+        let t = std::time::Instant::now();
+        drop(ctx);
+        let dropped_ctx = t.elapsed();
+        let t = std::time::Instant::now();
+        drop(findings);
+        eprintln!(
+            "context {:.3}s, checks and sort {:.3}s, context dropped {:.3}s, findings dropped {:.3}s",
+            indexed.as_secs_f64(),
+            checked.as_secs_f64(),
+            dropped_ctx.as_secs_f64(),
+            t.elapsed().as_secs_f64()
+        );
+    }
     if std::env::var("SCALE_PATHS").is_ok() {
         let t = std::time::Instant::now();
         let net = sgaudit::flow::Network::new(&inv);

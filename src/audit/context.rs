@@ -103,91 +103,8 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn new(inventory: &'a Inventory) -> Context<'a> {
         // The flow model and the per-rule index do not depend on each other: build them side by side.
-        std::thread::scope(|scope| {
-            let network = scope.spawn(|| crate::flow::Network::new(inventory));
-            Context::index(inventory, || network.join().expect("building the flow model panicked"))
-        })
-    }
-
-    fn index(inventory: &'a Inventory, network: impl FnOnce() -> crate::flow::Network<'a>) -> Context<'a> {
-        let mut rules: HashMap<&str, Vec<&Rule>> =
-            HashMap::with_capacity_and_hasher(inventory.groups.len(), Default::default());
-        let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::default();
-        for rule in &inventory.rules {
-            rules.entry(rule.group_id.as_str()).or_default().push(rule);
-            if let Some(peer) = rule.peer.group_id() {
-                referenced_by.entry(peer).or_default().push(rule);
-            }
-        }
-
-        // Datastores first, so that the interfaces their services create for them can be folded in.
-        let mut members: HashMap<&str, Vec<Member>> = HashMap::default();
-        let mut managed_here: HashSet<(&str, ManagedBy)> = HashSet::default();
-        for d in &inventory.datastores {
-            for g in &d.group_ids {
-                members.entry(g.as_str()).or_default().push(Member::Datastore(d));
-                if let Some(m) = d.kind.service() {
-                    managed_here.insert((g.as_str(), m));
-                }
-            }
-        }
-        for eni in &inventory.interfaces {
-            let service = eni.managed_by().filter(|m| m.folds_into_datastore());
-            for g in &eni.group_ids {
-                // An interface of a datastore in a group that already lists the datastore is the same member.
-                if service.is_some_and(|m| managed_here.contains(&(g.as_str(), m))) {
-                    continue;
-                }
-                members.entry(g.as_str()).or_default().push(Member::Interface(eni));
-            }
-        }
-        // Holders last: a group held by a template but run by an interface is listed with its interface first.
-        let mut by_name: HashMap<(&str, &str), Vec<&str>> = HashMap::default();
-        if inventory.holders.iter().any(|h| !h.group_names.is_empty()) {
-            for g in &inventory.groups {
-                by_name.entry((g.region.as_str(), g.name.as_str())).or_default().push(g.id.as_str());
-            }
-        }
-        for h in &inventory.holders {
-            let named =
-                h.group_names.iter().flat_map(|n| by_name.get(&(h.region.as_str(), n.as_str())).into_iter().flatten());
-            let mut ids: Vec<&str> = h.group_ids.iter().map(String::as_str).chain(named.copied()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            for g in ids {
-                members.entry(g).or_default().push(Member::Holder(h));
-            }
-        }
-
-        let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::default();
-        for c in &inventory.coverage {
-            if membership_source(c).is_some() {
-                membership_gaps.entry(c.region.as_str()).or_default().push(c.operation.as_str());
-            }
-        }
-
-        let mut ctx = Context {
-            inventory,
-            network: network(),
-            policy: None,
-            rules,
-            members,
-            referenced_by,
-            public_ingress: HashMap::default(),
-            membership_gaps,
-        };
-        // Once per rule, so that checks asking per resource and per port only filter by port.
-        let mut public_ingress: HashMap<&str, Vec<PublicIngress>> = HashMap::default();
-        for rule in inventory.rules.iter().filter(|r| r.direction == Direction::Ingress) {
-            // A prefix list whose entries could not be read is a coverage gap, not a finding.
-            if let Ok(sources) = ctx.public_sources(rule) {
-                if !sources.is_empty() {
-                    public_ingress.entry(rule.group_id.as_str()).or_default().push(PublicIngress { rule, sources });
-                }
-            }
-        }
-        ctx.public_ingress = public_ingress;
-        ctx
+        let (network, index) = rayon::join(|| crate::flow::Network::new(inventory), || Index::new(inventory));
+        index.finish(inventory, network)
     }
 
     pub fn with_policy(mut self, policy: Option<&'a crate::policy::Policy>) -> Context<'a> {
@@ -264,5 +181,101 @@ impl<'a> Context<'a> {
                 None => Err(id.clone()),
             },
         }
+    }
+}
+
+/// The part of the context that does not need the flow model, built beside it.
+struct Index<'a> {
+    rules: HashMap<&'a str, Vec<&'a Rule>>,
+    members: HashMap<&'a str, Vec<Member<'a>>>,
+    referenced_by: HashMap<&'a str, Vec<&'a Rule>>,
+    membership_gaps: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(inventory: &'a Inventory) -> Index<'a> {
+        let mut rules: HashMap<&str, Vec<&Rule>> =
+            HashMap::with_capacity_and_hasher(inventory.groups.len(), Default::default());
+        let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::default();
+        for rule in &inventory.rules {
+            rules.entry(rule.group_id.as_str()).or_default().push(rule);
+            if let Some(peer) = rule.peer.group_id() {
+                referenced_by.entry(peer).or_default().push(rule);
+            }
+        }
+
+        // Datastores first, so that the interfaces their services create for them can be folded in.
+        let mut members: HashMap<&str, Vec<Member>> = HashMap::default();
+        let mut managed_here: HashSet<(&str, ManagedBy)> = HashSet::default();
+        for d in &inventory.datastores {
+            for g in &d.group_ids {
+                members.entry(g.as_str()).or_default().push(Member::Datastore(d));
+                if let Some(m) = d.kind.service() {
+                    managed_here.insert((g.as_str(), m));
+                }
+            }
+        }
+        for eni in &inventory.interfaces {
+            let service = eni.managed_by().filter(|m| m.folds_into_datastore());
+            for g in &eni.group_ids {
+                // An interface of a datastore in a group that already lists the datastore is the same member.
+                if service.is_some_and(|m| managed_here.contains(&(g.as_str(), m))) {
+                    continue;
+                }
+                members.entry(g.as_str()).or_default().push(Member::Interface(eni));
+            }
+        }
+        // Holders last: a group held by a template but run by an interface is listed with its interface first.
+        let mut by_name: HashMap<(&str, &str), Vec<&str>> = HashMap::default();
+        if inventory.holders.iter().any(|h| !h.group_names.is_empty()) {
+            for g in &inventory.groups {
+                by_name.entry((g.region.as_str(), g.name.as_str())).or_default().push(g.id.as_str());
+            }
+        }
+        for h in &inventory.holders {
+            let named =
+                h.group_names.iter().flat_map(|n| by_name.get(&(h.region.as_str(), n.as_str())).into_iter().flatten());
+            let mut ids: Vec<&str> = h.group_ids.iter().map(String::as_str).chain(named.copied()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for g in ids {
+                members.entry(g).or_default().push(Member::Holder(h));
+            }
+        }
+
+        let mut membership_gaps: HashMap<&str, Vec<&str>> = HashMap::default();
+        for c in &inventory.coverage {
+            if membership_source(c).is_some() {
+                membership_gaps.entry(c.region.as_str()).or_default().push(c.operation.as_str());
+            }
+        }
+
+        Index { rules, members, referenced_by, membership_gaps }
+    }
+
+    fn finish(self, inventory: &'a Inventory, network: crate::flow::Network<'a>) -> Context<'a> {
+        let Index { rules, members, referenced_by, membership_gaps } = self;
+        let mut ctx = Context {
+            inventory,
+            network,
+            policy: None,
+            rules,
+            members,
+            referenced_by,
+            public_ingress: HashMap::default(),
+            membership_gaps,
+        };
+        // Once per rule, so that checks asking per resource and per port only filter by port.
+        let mut public_ingress: HashMap<&str, Vec<PublicIngress>> = HashMap::default();
+        for rule in inventory.rules.iter().filter(|r| r.direction == Direction::Ingress) {
+            // A prefix list whose entries could not be read is a coverage gap, not a finding.
+            if let Ok(sources) = ctx.public_sources(rule) {
+                if !sources.is_empty() {
+                    public_ingress.entry(rule.group_id.as_str()).or_default().push(PublicIngress { rule, sources });
+                }
+            }
+        }
+        ctx.public_ingress = public_ingress;
+        ctx
     }
 }

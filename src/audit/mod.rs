@@ -35,42 +35,72 @@ pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
 
 fn run(ctx: &Context, registry: &[&Check]) -> Vec<Finding> {
     let inventory = ctx.inventory;
-    // Checks are independent pure functions over the same context: run them side by side, then concatenate in
-    // registry order so the result does not depend on scheduling.
-    let per_check: Vec<Vec<Finding>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = registry
-            .iter()
-            .map(|check| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    (check.run)(ctx, &mut out);
-                    for f in &mut out {
-                        f.id = fingerprint(inventory.account.as_deref(), f);
-                        f.account.clone_from(&inventory.account);
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("a check panicked")).collect()
+    // Checks are independent pure functions over the same context: run them side by side on the thread pool,
+    // each sorting its own findings, then merge in report order so the result does not depend on scheduling.
+    // The pool's threads outlive the audit, so an account audited after another reuses their memory instead
+    // of reclaiming the heaps of threads that exited.
+    let mut per_check: Vec<(&str, Vec<Finding>)> = Vec::with_capacity(registry.len());
+    per_check.resize_with(registry.len(), Default::default);
+    rayon::scope(|scope| {
+        for (check, slot) in registry.iter().zip(per_check.iter_mut()) {
+            scope.spawn(move |_| {
+                let mut out = Vec::new();
+                (check.run)(ctx, &mut out);
+                debug_assert!(out.iter().all(|f| f.check == check.id), "a check reports under its own ID");
+                for f in &mut out {
+                    f.id = fingerprint(inventory.account.as_deref(), f);
+                    f.account.clone_from(&inventory.account);
+                }
+                out.sort_unstable_by(order_within_check);
+                *slot = (check.id, out);
+            });
+        }
     });
-    let mut findings: Vec<Finding> = per_check.into_iter().flatten().collect();
-    sort(&mut findings);
+    per_check.sort_by_key(|(id, _)| *id);
+    let findings = merge(per_check.into_iter().map(|(_, f)| f).collect());
+    debug_assert!(findings.is_sorted_by(|a, b| order(a, b).is_le()), "the merge keeps report order");
     findings
+}
+
+/// Merges the sorted findings of distinct checks, given in check order, into report order. Within one audit
+/// every finding has the same account, so report order is severity, then check, then the order within the
+/// check: each severity takes the next run of every check in turn.
+fn merge(per_check: Vec<Vec<Finding>>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(per_check.iter().map(Vec::len).sum());
+    let mut runs: Vec<std::iter::Peekable<std::vec::IntoIter<Finding>>> =
+        per_check.into_iter().map(|f| f.into_iter().peekable()).collect();
+    for severity in Severity::ALL {
+        for run in &mut runs {
+            while let Some(f) = run.next_if(|f| f.severity == severity) {
+                out.push(f);
+            }
+        }
+    }
+    out
 }
 
 /// Report order: severity (highest first), then account, check, region, resource kind and ID. That tuple is
 /// unique per finding, so an unstable sort is still deterministic.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_unstable_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.account.cmp(&b.account))
-            .then_with(|| a.check.cmp(&b.check))
-            .then_with(|| a.region.cmp(&b.region))
-            .then_with(|| a.resource.kind.cmp(&b.resource.kind))
-            .then_with(|| a.resource.id.cmp(&b.resource.id))
-    });
+    findings.sort_unstable_by(order);
+}
+
+/// Report order of two findings (see [`sort`]).
+pub fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| a.account.cmp(&b.account))
+        .then_with(|| a.check.cmp(&b.check))
+        .then_with(|| order_within_check(a, b))
+}
+
+/// Report order of two findings of the same check and account.
+fn order_within_check(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| a.region.cmp(&b.region))
+        .then_with(|| a.resource.kind.cmp(&b.resource.kind))
+        .then_with(|| a.resource.id.cmp(&b.resource.id))
 }
 
 /// The stable ID of a finding: XXH3-128 of check, account, region, resource kind and resource ID, in hex. It
