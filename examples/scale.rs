@@ -56,7 +56,7 @@ fn main() {
         let t = std::time::Instant::now();
         drop(findings);
         eprintln!(
-            "context {:.3}s, checks and sort {:.3}s, context dropped {:.3}s, findings dropped {:.3}s",
+            "context {:.3}s, checks and merge {:.3}s, context dropped {:.3}s, findings dropped {:.3}s",
             indexed.as_secs_f64(),
             checked.as_secs_f64(),
             dropped_ctx.as_secs_f64(),

@@ -39,25 +39,23 @@ fn run(ctx: &Context, registry: &[&Check]) -> Vec<Finding> {
     // each sorting its own findings, then merge in report order so the result does not depend on scheduling.
     // The pool's threads outlive the audit, so an account audited after another reuses their memory instead
     // of reclaiming the heaps of threads that exited.
-    let mut per_check: Vec<(&str, Vec<Finding>)> = Vec::with_capacity(registry.len());
-    per_check.resize_with(registry.len(), Default::default);
+    let mut checks: Vec<&Check> = registry.to_vec();
+    checks.sort_by_key(|c| c.id);
+    let mut per_check: Vec<Vec<Finding>> = vec![Vec::new(); checks.len()];
     rayon::scope(|scope| {
-        for (check, slot) in registry.iter().zip(per_check.iter_mut()) {
+        for (check, slot) in checks.iter().zip(per_check.iter_mut()) {
             scope.spawn(move |_| {
-                let mut out = Vec::new();
-                (check.run)(ctx, &mut out);
-                debug_assert!(out.iter().all(|f| f.check == check.id), "a check reports under its own ID");
-                for f in &mut out {
+                (check.run)(ctx, slot);
+                debug_assert!(slot.iter().all(|f| f.check == check.id), "a check reports under its own ID");
+                for f in slot.iter_mut() {
                     f.id = fingerprint(inventory.account.as_deref(), f);
                     f.account.clone_from(&inventory.account);
                 }
-                out.sort_unstable_by(order_within_check);
-                *slot = (check.id, out);
+                slot.sort_unstable_by(order_within_check);
             });
         }
     });
-    per_check.sort_by_key(|(id, _)| *id);
-    let findings = merge(per_check.into_iter().map(|(_, f)| f).collect());
+    let findings = merge(per_check);
     debug_assert!(findings.is_sorted_by(|a, b| order(a, b).is_le()), "the merge keeps report order");
     findings
 }
@@ -91,14 +89,18 @@ pub fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
         .cmp(&a.severity)
         .then_with(|| a.account.cmp(&b.account))
         .then_with(|| a.check.cmp(&b.check))
-        .then_with(|| order_within_check(a, b))
+        .then_with(|| place_order(a, b))
 }
 
 /// Report order of two findings of the same check and account.
 fn order_within_check(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    b.severity
-        .cmp(&a.severity)
-        .then_with(|| a.region.cmp(&b.region))
+    b.severity.cmp(&a.severity).then_with(|| place_order(a, b))
+}
+
+/// Region, then resource kind and ID.
+fn place_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    a.region
+        .cmp(&b.region)
         .then_with(|| a.resource.kind.cmp(&b.resource.kind))
         .then_with(|| a.resource.id.cmp(&b.resource.id))
 }
