@@ -1,10 +1,11 @@
 //! Parties and classes: the two sides of a flow, and the sets of members that share their groups.
 
-use crate::model::{Datastore, ManagedBy, NetworkInterface, Role};
+use crate::model::{Datastore, Inventory, ManagedBy, NetworkInterface, Role, SecurityGroup};
 use ipnet::IpNet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 
-use super::Exposure;
+use super::{address_of, attach, balancer, ClassId, Exposure, Forwarding, Routing};
 
 /// One side of a flow: the groups that govern it and the addresses it has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,11 +76,141 @@ impl<'a> Class<'a> {
 }
 
 /// Whether an interface opens connections of its own.
-pub(crate) fn opens(eni: &NetworkInterface) -> bool {
-    matches!(eni.managed_by().map(ManagedBy::role), None | Some(Role::LoadBalancer | Role::Client))
+fn opens_as(role: Option<Role>) -> bool {
+    matches!(role, None | Some(Role::LoadBalancer | Role::Client))
 }
 
 /// Whether an interface can be a hop in the middle of a path: it accepts connections and opens onward ones.
-pub(crate) fn relays(eni: &NetworkInterface) -> bool {
-    matches!(eni.managed_by().map(ManagedBy::role), None | Some(Role::LoadBalancer))
+fn relays_as(role: Option<Role>) -> bool {
+    matches!(role, None | Some(Role::LoadBalancer))
+}
+
+/// The classes of an inventory and how to find them: built from the members alone, beside the rule indexes.
+pub(crate) struct Classes<'a> {
+    pub classes: Vec<Class<'a>>,
+    pub classes_of_group: HashMap<&'a str, Vec<ClassId>>,
+    pub class_of_interface: HashMap<(&'a str, &'a str), ClassId>,
+    pub class_of_datastore: HashMap<(&'a str, &'a str), ClassId>,
+    /// The interfaces RDS and ElastiCache created for a datastore, by the datastore.
+    pub datastore_interfaces: HashMap<usize, Vec<&'a NetworkInterface>>,
+    /// Every relay address with its class, sorted.
+    pub relay_index: Vec<(IpAddr, ClassId)>,
+    /// Every interface that belongs to a collected datastore, by (region, ID).
+    pub attached: HashSet<(&'a str, &'a str)>,
+    pub forwarding: Vec<Option<Forwarding<'a>>>,
+}
+
+impl<'a> Classes<'a> {
+    pub fn new(inv: &'a Inventory, routing: &Routing<'a>, groups: &HashMap<&'a str, &'a SecurityGroup>) -> Classes<'a> {
+        // The interfaces RDS and ElastiCache created belong to their datastores (`attach`).
+        // A load balancer whose forwarding is known is a class of its own (`balancer`).
+        let balancers = balancer::Balancers::new(inv);
+        let mut classes: Vec<Class> = Vec::new();
+        let mut balancer_of_class: Vec<Option<usize>> = Vec::new();
+        let mut class_by_groups: HashMap<(Vec<&str>, Option<usize>), ClassId> = HashMap::default();
+        let mut classes_of_group: HashMap<&str, Vec<ClassId>> = HashMap::default();
+        let mut class_for = |party_groups: Vec<&'a str>, lb: Option<usize>, classes: &mut Vec<Class<'a>>| -> ClassId {
+            let key = (party_groups, lb);
+            if let Some(id) = class_by_groups.get(&key) {
+                return *id;
+            }
+            let id = classes.len();
+            balancer_of_class.push(lb);
+            for g in &key.0 {
+                classes_of_group.entry(g).or_default().push(id);
+            }
+            classes.push(Class {
+                party: Party { groups: key.0.clone(), ..Party::default() },
+                interfaces: Vec::new(),
+                datastores: Vec::new(),
+                source: Party::default(),
+                opens: false,
+                relays: false,
+                relay_exposure: None,
+            });
+            class_by_groups.insert(key, id);
+            id
+        };
+        let mut class_of_interface = HashMap::with_capacity_and_hasher(inv.interfaces.len(), Default::default());
+        let mut class_of_datastore = HashMap::default();
+        let mut datastore_interfaces: HashMap<usize, Vec<&NetworkInterface>> = HashMap::default();
+        for eni in &inv.interfaces {
+            let p = Party::interface(eni);
+            let lb = match balancers.of(eni) {
+                balancer::Known::Yes(i) => Some(i),
+                _ => None,
+            };
+            let id = class_for(p.groups, lb, &mut classes);
+            class_of_interface.insert((eni.region.as_str(), eni.id.as_str()), id);
+            let c = &mut classes[id];
+            c.interfaces.push(eni);
+            c.party.addresses.extend(&p.addresses);
+            c.party.unaddressed |= p.unaddressed;
+            let role = eni.managed_by().map(ManagedBy::role);
+            if opens_as(role) {
+                c.opens = true;
+                c.source.addresses.extend(&p.addresses);
+                c.source.unaddressed |= p.unaddressed;
+            }
+            if relays_as(role) {
+                c.relays = true;
+                let e = routing.interface(eni);
+                if c.relay_exposure.as_ref().is_none_or(|old| e.is_open() && !old.is_open()) {
+                    c.relay_exposure = Some(e);
+                }
+            }
+        }
+        for (d, enis) in inv.datastores.iter().zip(attach::datastore_interfaces(inv)) {
+            let mut gs: Vec<&str> = d.group_ids.iter().map(String::as_str).collect();
+            gs.sort_unstable();
+            gs.dedup();
+            let id = class_for(gs, None, &mut classes);
+            class_of_datastore.insert((d.region.as_str(), d.id.as_str()), id);
+            let c = &mut classes[id];
+            c.datastores.push(d);
+            if enis.is_empty() {
+                c.party.unaddressed = true;
+            }
+            datastore_interfaces.insert(address_of(d), enis);
+        }
+        for c in &mut classes {
+            c.party.addresses.sort_unstable();
+            c.party.addresses.dedup();
+            // Every group of a class is in one VPC; its members say which, else its groups.
+            let first_group = c.party.groups.iter().find_map(|g| groups.get(g).copied());
+            c.party.region = c
+                .interfaces
+                .first()
+                .map(|e| e.region.as_str())
+                .or(c.datastores.first().map(|d| d.region.as_str()))
+                .or(first_group.map(|g| g.region.as_str()));
+            c.party.vpc = c
+                .interfaces
+                .iter()
+                .find_map(|e| e.vpc_id.as_deref())
+                .or(c.datastores.iter().find_map(|d| d.vpc_id.as_deref()))
+                .or(first_group.and_then(|g| g.vpc_id.as_deref()));
+            c.source.groups.clone_from(&c.party.groups);
+            c.source.region = c.party.region;
+            c.source.vpc = c.party.vpc;
+            c.source.addresses.sort_unstable();
+            c.source.addresses.dedup();
+        }
+        let mut relay_index: Vec<(IpAddr, ClassId)> =
+            classes.iter().enumerate().flat_map(|(i, c)| c.source.addresses.iter().map(move |a| (*a, i))).collect();
+        relay_index.sort_unstable();
+        let attached: HashSet<(&str, &str)> =
+            datastore_interfaces.values().flatten().map(|e| (e.region.as_str(), e.id.as_str())).collect();
+        let forwarding = balancer::forwarding(inv, &balancer_of_class, &class_of_interface);
+        Classes {
+            classes,
+            classes_of_group,
+            class_of_interface,
+            class_of_datastore,
+            datastore_interfaces,
+            relay_index,
+            attached,
+            forwarding,
+        }
+    }
 }

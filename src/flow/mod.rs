@@ -23,6 +23,7 @@ mod peering;
 mod place;
 mod reach;
 mod routing;
+mod rules;
 mod search;
 mod traffic;
 
@@ -38,8 +39,7 @@ pub use search::{InternetPath, Tree};
 pub use traffic::{union_covers, Traffic, Want};
 
 use crate::model::{
-    AddressSpace, Datastore, Direction, Inventory, NetworkInterface, Peer, PrefixList, ResourceKind, Rule,
-    SecurityGroup,
+    AddressSpace, Datastore, Inventory, NetworkInterface, PrefixList, ResourceKind, Rule, SecurityGroup,
 };
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
@@ -121,166 +121,49 @@ pub struct Network<'a> {
 
 impl<'a> Network<'a> {
     pub fn new(inv: &'a Inventory) -> Network<'a> {
-        let routing = Routing::new(inv);
-        let groups: HashMap<&str, &SecurityGroup> = inv.groups.iter().map(|g| (g.id.as_str(), g)).collect();
-        let prefix_lists: HashMap<(&str, &str), &PrefixList> =
-            inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
-
-        let mut ingress: HashMap<&str, Vec<&Rule>> = HashMap::default();
-        let mut egress: HashMap<&str, Vec<&Rule>> = HashMap::default();
-        let mut ingress_by_peer: HashMap<&str, Vec<&Rule>> = HashMap::default();
-        let mut ingress_by_net: HashMap<NetKey, Vec<&Rule>> = HashMap::default();
-        let mut scope_ids: HashMap<(&str, Option<&str>), u32> = HashMap::default();
-        let mut scope_of = |region: &'a str, vpc: Option<&'a str>| -> u32 {
-            let next = scope_ids.len() as u32;
-            *scope_ids.entry((region, vpc)).or_insert(next)
-        };
-        let group_scope: HashMap<&str, u32> =
-            inv.groups.iter().map(|g| (g.id.as_str(), scope_of(&g.region, g.vpc_id.as_deref()))).collect();
-        let mut net_lengths: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-        for r in &inv.rules {
-            match r.direction {
-                Direction::Egress => egress.entry(r.group_id.as_str()).or_default().push(r),
-                Direction::Ingress => {
-                    ingress.entry(r.group_id.as_str()).or_default().push(r);
-                    if let Some(g) = r.peer.group_id() {
-                        ingress_by_peer.entry(g).or_default().push(r);
-                    }
-                    let nets = match &r.peer {
-                        Peer::Group { .. } => continue,
-                        _ => peer_nets(&prefix_lists, r).unwrap_or_default(),
-                    };
-                    let scope = match group_scope.get(r.group_id.as_str()) {
-                        Some(s) => *s,
-                        None => scope_of(&r.region, None),
-                    };
-                    for net in nets {
-                        let key = (scope, net.network(), net.prefix_len());
-                        let list = ingress_by_net.entry(key).or_default();
-                        if !list.last().is_some_and(|l| std::ptr::eq(*l, r)) {
-                            list.push(r);
-                        }
-                        let lengths = &mut net_lengths[usize::from(net.addr().is_ipv6())];
-                        if !lengths.contains(&net.prefix_len()) {
-                            lengths.push(net.prefix_len());
-                        }
-                    }
-                }
-            }
-        }
-
-        // The interfaces RDS and ElastiCache created belong to their datastores (`attach`).
-        // A load balancer whose forwarding is known is a class of its own (`balancer`).
-        let balancers = balancer::Balancers::new(inv);
-        let mut classes: Vec<Class> = Vec::new();
-        let mut balancer_of_class: Vec<Option<usize>> = Vec::new();
-        let mut class_by_groups: HashMap<(Vec<&str>, Option<usize>), ClassId> = HashMap::default();
-        let mut classes_of_group: HashMap<&str, Vec<ClassId>> = HashMap::default();
-        let mut class_for = |party_groups: Vec<&'a str>, lb: Option<usize>, classes: &mut Vec<Class<'a>>| -> ClassId {
-            *class_by_groups.entry((party_groups.clone(), lb)).or_insert_with(|| {
-                let id = classes.len();
-                balancer_of_class.push(lb);
-                for g in &party_groups {
-                    classes_of_group.entry(g).or_default().push(id);
-                }
-                classes.push(Class {
-                    party: Party { groups: party_groups, ..Party::default() },
-                    interfaces: Vec::new(),
-                    datastores: Vec::new(),
-                    source: Party::default(),
-                    opens: false,
-                    relays: false,
-                    relay_exposure: None,
-                });
-                id
-            })
-        };
-        let mut class_of_interface = HashMap::default();
-        let mut class_of_datastore = HashMap::default();
-        let mut datastore_interfaces: HashMap<usize, Vec<&NetworkInterface>> = HashMap::default();
-        for eni in &inv.interfaces {
-            let p = Party::interface(eni);
-            let lb = match balancers.of(eni) {
-                balancer::Known::Yes(i) => Some(i),
-                _ => None,
-            };
-            let id = class_for(p.groups.clone(), lb, &mut classes);
-            class_of_interface.insert((eni.region.as_str(), eni.id.as_str()), id);
-            let c = &mut classes[id];
-            c.interfaces.push(eni);
-            c.party.addresses.extend(&p.addresses);
-            c.party.unaddressed |= p.unaddressed;
-            if class::opens(eni) {
-                c.opens = true;
-                c.source.addresses.extend(&p.addresses);
-                c.source.unaddressed |= p.unaddressed;
-            }
-            if class::relays(eni) {
-                c.relays = true;
-                let e = routing.interface(eni);
-                if c.relay_exposure.as_ref().is_none_or(|old| e.is_open() && !old.is_open()) {
-                    c.relay_exposure = Some(e);
-                }
-            }
-        }
-        for (d, enis) in inv.datastores.iter().zip(attach::datastore_interfaces(inv)) {
-            let mut gs: Vec<&str> = d.group_ids.iter().map(String::as_str).collect();
-            gs.sort_unstable();
-            gs.dedup();
-            let id = class_for(gs, None, &mut classes);
-            class_of_datastore.insert((d.region.as_str(), d.id.as_str()), id);
-            let c = &mut classes[id];
-            c.datastores.push(d);
-            if enis.is_empty() {
-                c.party.unaddressed = true;
-            }
-            datastore_interfaces.insert(address_of(d), enis);
-        }
-        for c in &mut classes {
-            c.party.addresses.sort_unstable();
-            c.party.addresses.dedup();
-            // Every group of a class is in one VPC; its members say which, else its groups.
-            let first_group = c.party.groups.iter().find_map(|g| groups.get(g).copied());
-            c.party.region = c
-                .interfaces
-                .first()
-                .map(|e| e.region.as_str())
-                .or(c.datastores.first().map(|d| d.region.as_str()))
-                .or(first_group.map(|g| g.region.as_str()));
-            c.party.vpc = c
-                .interfaces
-                .iter()
-                .find_map(|e| e.vpc_id.as_deref())
-                .or(c.datastores.iter().find_map(|d| d.vpc_id.as_deref()))
-                .or(first_group.and_then(|g| g.vpc_id.as_deref()));
-            c.source.groups.clone_from(&c.party.groups);
-            c.source.region = c.party.region;
-            c.source.vpc = c.party.vpc;
-            c.source.addresses.sort_unstable();
-            c.source.addresses.dedup();
-        }
-        for l in &mut net_lengths {
-            l.sort_unstable();
-        }
-        let mut scopes_of_region: HashMap<&str, Vec<u32>> = HashMap::default();
-        for ((region, _), id) in &scope_ids {
-            scopes_of_region.entry(region).or_default().push(*id);
-        }
-        for v in scopes_of_region.values_mut() {
-            v.sort_unstable();
-        }
-        let mut relay_index: Vec<(IpAddr, ClassId)> =
-            classes.iter().enumerate().flat_map(|(i, c)| c.source.addresses.iter().map(move |a| (*a, i))).collect();
-        relay_index.sort_unstable();
-        let attached: rustc_hash::FxHashSet<(&str, &str)> =
-            datastore_interfaces.values().flatten().map(|e| (e.region.as_str(), e.id.as_str())).collect();
-        let forwarding = balancer::forwarding(inv, &balancer_of_class, &class_of_interface);
+        // Three independent parts, built side by side: the rule indexes, the classes (which need the routes),
+        // and the network ACLs, peerings and address space.
+        let (rules, ((routing, groups, members), (acls, links, space))) = rayon::join(
+            || rules::RuleIndex::new(inv),
+            || {
+                rayon::join(
+                    || {
+                        let routing = Routing::new(inv);
+                        let groups: HashMap<&str, &SecurityGroup> =
+                            inv.groups.iter().map(|g| (g.id.as_str(), g)).collect();
+                        let members = class::Classes::new(inv, &routing, &groups);
+                        (routing, groups, members)
+                    },
+                    || (Acls::new(inv), peering::Links::new(inv), AddressSpace::new(inv)),
+                )
+            },
+        );
+        let rules::RuleIndex {
+            prefix_lists,
+            ingress,
+            egress,
+            ingress_by_peer,
+            ingress_by_net,
+            scope_ids,
+            scopes_of_region,
+            net_lengths,
+        } = rules;
+        let class::Classes {
+            classes,
+            classes_of_group,
+            class_of_interface,
+            class_of_datastore,
+            datastore_interfaces,
+            relay_index,
+            attached,
+            forwarding,
+        } = members;
         Network {
             inventory: inv,
             routing,
-            acls: Acls::new(inv),
-            links: peering::Links::new(inv),
-            space: AddressSpace::new(inv),
+            acls,
+            links,
+            space,
             classes,
             classes_of_group,
             class_of_interface,
@@ -388,7 +271,7 @@ impl<'a> Network<'a> {
     /// The networks a rule's peer names: the CIDR, or a prefix list's entries. `None` for group peers and
     /// for prefix lists whose entries were not collected.
     pub fn peer_nets(&self, rule: &Rule) -> Option<Vec<IpNet>> {
-        peer_nets(&self.prefix_lists, rule)
+        rules::peer_nets(&self.prefix_lists, rule)
     }
 
     /// The keys of `ingress_by_net` under which CIDR rules that may contain an address of `party` are
@@ -430,14 +313,6 @@ impl<'a> Network<'a> {
 
 /// Datastores are keyed by where they live in the inventory: lookups take any `&Datastore` from it without
 /// tying the result to the borrow of its ID.
-fn address_of(d: &Datastore) -> usize {
+pub(crate) fn address_of(d: &Datastore) -> usize {
     std::ptr::from_ref(d) as usize
-}
-
-fn peer_nets(lists: &HashMap<(&str, &str), &PrefixList>, rule: &Rule) -> Option<Vec<IpNet>> {
-    match &rule.peer {
-        Peer::Ipv4(_) | Peer::Ipv6(_) => rule.peer.cidr().map(|c| vec![c]),
-        Peer::PrefixList(id) => lists.get(&(rule.region.as_str(), id.as_str())).map(|p| p.entries.clone()),
-        Peer::Group { .. } => None,
-    }
 }

@@ -1,0 +1,110 @@
+//! The rule indexes of the flow model: rules by group and direction, ingress rules by the group they admit and
+//! by the networks they admit. Built from the rules alone, beside the classes ([`super::class`]).
+
+use super::NetKey;
+use crate::model::{Direction, Inventory, Peer, PrefixList, Rule};
+use ipnet::IpNet;
+use rustc_hash::FxHashMap as HashMap;
+
+pub(crate) struct RuleIndex<'a> {
+    pub prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
+    pub ingress: HashMap<&'a str, Vec<&'a Rule>>,
+    pub egress: HashMap<&'a str, Vec<&'a Rule>>,
+    /// Ingress rules by the group they admit.
+    pub ingress_by_peer: HashMap<&'a str, Vec<&'a Rule>>,
+    /// Ingress rules with CIDR peers (prefix lists expanded), by scope, masked network and prefix length.
+    pub ingress_by_net: HashMap<NetKey, Vec<&'a Rule>>,
+    /// Scope IDs: (region, VPC) → ID, and the IDs of each region, sorted.
+    pub scope_ids: HashMap<(&'a str, Option<&'a str>), u32>,
+    pub scopes_of_region: HashMap<&'a str, Vec<u32>>,
+    /// The prefix lengths in `ingress_by_net`, per family, sorted.
+    pub net_lengths: [Vec<u8>; 2],
+}
+
+impl<'a> RuleIndex<'a> {
+    pub fn new(inv: &'a Inventory) -> RuleIndex<'a> {
+        let prefix_lists: HashMap<(&str, &str), &PrefixList> =
+            inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+        let groups = inv.groups.len();
+        let mut ingress: HashMap<&str, Vec<&Rule>> = HashMap::with_capacity_and_hasher(groups, Default::default());
+        let mut egress: HashMap<&str, Vec<&Rule>> = HashMap::with_capacity_and_hasher(groups, Default::default());
+        let mut ingress_by_peer: HashMap<&str, Vec<&Rule>> = HashMap::default();
+        let mut ingress_by_net: HashMap<NetKey, Vec<&Rule>> = HashMap::default();
+        let mut scope_ids: HashMap<(&str, Option<&str>), u32> = HashMap::default();
+        let mut scope_of = |region: &'a str, vpc: Option<&'a str>| -> u32 {
+            let next = scope_ids.len() as u32;
+            *scope_ids.entry((region, vpc)).or_insert(next)
+        };
+        let group_scope: HashMap<&str, u32> =
+            inv.groups.iter().map(|g| (g.id.as_str(), scope_of(&g.region, g.vpc_id.as_deref()))).collect();
+        let mut net_lengths: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        for r in &inv.rules {
+            match r.direction {
+                Direction::Egress => egress.entry(r.group_id.as_str()).or_default().push(r),
+                Direction::Ingress => {
+                    ingress.entry(r.group_id.as_str()).or_default().push(r);
+                    if let Some(g) = r.peer.group_id() {
+                        ingress_by_peer.entry(g).or_default().push(r);
+                        continue;
+                    }
+                    let scope = match group_scope.get(r.group_id.as_str()) {
+                        Some(s) => *s,
+                        None => scope_of(&r.region, None),
+                    };
+                    let mut index = |net: &IpNet| {
+                        let key = (scope, net.network(), net.prefix_len());
+                        let list = ingress_by_net.entry(key).or_default();
+                        if !list.last().is_some_and(|l| std::ptr::eq(*l, r)) {
+                            list.push(r);
+                        }
+                        let lengths = &mut net_lengths[usize::from(net.addr().is_ipv6())];
+                        if !lengths.contains(&net.prefix_len()) {
+                            lengths.push(net.prefix_len());
+                        }
+                    };
+                    // A CIDR peer is indexed as it is; a prefix list by each entry, when they were collected.
+                    match &r.peer {
+                        Peer::PrefixList(id) => {
+                            for net in
+                                prefix_lists.get(&(r.region.as_str(), id.as_str())).into_iter().flat_map(|p| &p.entries)
+                            {
+                                index(net);
+                            }
+                        }
+                        peer => peer.cidr().iter().for_each(&mut index),
+                    }
+                }
+            }
+        }
+        for l in &mut net_lengths {
+            l.sort_unstable();
+        }
+        let mut scopes_of_region: HashMap<&str, Vec<u32>> = HashMap::default();
+        for ((region, _), id) in &scope_ids {
+            scopes_of_region.entry(region).or_default().push(*id);
+        }
+        for v in scopes_of_region.values_mut() {
+            v.sort_unstable();
+        }
+        RuleIndex {
+            prefix_lists,
+            ingress,
+            egress,
+            ingress_by_peer,
+            ingress_by_net,
+            scope_ids,
+            scopes_of_region,
+            net_lengths,
+        }
+    }
+}
+
+/// The networks a rule's peer names: the CIDR, or a prefix list's entries. `None` for group peers and for
+/// prefix lists whose entries were not collected.
+pub(crate) fn peer_nets(lists: &HashMap<(&str, &str), &PrefixList>, rule: &Rule) -> Option<Vec<IpNet>> {
+    match &rule.peer {
+        Peer::Ipv4(_) | Peer::Ipv6(_) => rule.peer.cidr().map(|c| vec![c]),
+        Peer::PrefixList(id) => lists.get(&(rule.region.as_str(), id.as_str())).map(|p| p.entries.clone()),
+        Peer::Group { .. } => None,
+    }
+}
