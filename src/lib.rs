@@ -8,6 +8,7 @@ pub mod audit;
 pub mod checks;
 pub mod collect;
 pub mod flow;
+pub mod grouped;
 pub mod model;
 pub mod policy;
 pub mod report;

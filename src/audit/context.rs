@@ -1,5 +1,6 @@
 //! The index every check reads: built once per audit, in time linear in the inventory.
 
+use crate::grouped::{Grouped, GroupedBuilder};
 use crate::model::{
     Coverage, CoverageStatus, Datastore, Direction, Holder, Inventory, ManagedBy, NetworkInterface, Peer, PrefixList,
     Rule, SecurityGroup,
@@ -91,9 +92,9 @@ pub struct Context<'a> {
     pub network: crate::flow::Network<'a>,
     /// The intended flows, when the audit was given a policy.
     pub policy: Option<&'a crate::policy::Policy>,
-    rules: HashMap<&'a str, Vec<&'a Rule>>,
-    members: HashMap<&'a str, Vec<Member<'a>>>,
-    referenced_by: HashMap<&'a str, Vec<&'a Rule>>,
+    rules: Grouped<&'a str, &'a Rule>,
+    members: Grouped<&'a str, Member<'a>>,
+    referenced_by: Grouped<&'a str, &'a Rule>,
     /// Ingress rules that admit at least one public network, with those networks, by group.
     public_ingress: HashMap<&'a str, Vec<PublicIngress<'a>>>,
     /// Regions where some membership operation failed, with the operations.
@@ -123,7 +124,7 @@ impl<'a> Context<'a> {
 
     /// Every rule of a group, both directions, in inventory order.
     pub fn rules(&self, group_id: &str) -> &[&'a Rule] {
-        self.rules.get(group_id).map(Vec::as_slice).unwrap_or_default()
+        self.rules.get(group_id)
     }
 
     pub fn ingress(&self, group_id: &str) -> impl Iterator<Item = &'a Rule> + '_ {
@@ -132,12 +133,12 @@ impl<'a> Context<'a> {
 
     /// The resources a group is attached to, deduplicated: interfaces, datastores, then holders.
     pub fn members(&self, group_id: &str) -> &[Member<'a>] {
-        self.members.get(group_id).map(Vec::as_slice).unwrap_or_default()
+        self.members.get(group_id)
     }
 
     /// Rules (of any group) whose peer is this group.
     pub fn referenced_by(&self, group_id: &str) -> &[&'a Rule] {
-        self.referenced_by.get(group_id).map(Vec::as_slice).unwrap_or_default()
+        self.referenced_by.get(group_id)
     }
 
     pub fn prefix_list(&self, region: &str, id: &str) -> Option<&'a PrefixList> {
@@ -186,30 +187,30 @@ impl<'a> Context<'a> {
 
 /// The part of the context that does not need the flow model, built beside it.
 struct Index<'a> {
-    rules: HashMap<&'a str, Vec<&'a Rule>>,
-    members: HashMap<&'a str, Vec<Member<'a>>>,
-    referenced_by: HashMap<&'a str, Vec<&'a Rule>>,
+    rules: Grouped<&'a str, &'a Rule>,
+    members: Grouped<&'a str, Member<'a>>,
+    referenced_by: Grouped<&'a str, &'a Rule>,
     membership_gaps: HashMap<&'a str, Vec<&'a str>>,
 }
 
 impl<'a> Index<'a> {
     fn new(inventory: &'a Inventory) -> Index<'a> {
-        let mut rules: HashMap<&str, Vec<&Rule>> =
-            HashMap::with_capacity_and_hasher(inventory.groups.len(), Default::default());
-        let mut referenced_by: HashMap<&str, Vec<&Rule>> = HashMap::default();
+        let groups = inventory.groups.len();
+        let mut rules = GroupedBuilder::with_capacity(groups, inventory.rules.len());
+        let mut referenced_by = GroupedBuilder::with_capacity(groups, 0);
         for rule in &inventory.rules {
-            rules.entry(rule.group_id.as_str()).or_default().push(rule);
+            rules.push(rule.group_id.as_str(), rule);
             if let Some(peer) = rule.peer.group_id() {
-                referenced_by.entry(peer).or_default().push(rule);
+                referenced_by.push(peer, rule);
             }
         }
 
         // Datastores first, so that the interfaces their services create for them can be folded in.
-        let mut members: HashMap<&str, Vec<Member>> = HashMap::default();
+        let mut members = GroupedBuilder::with_capacity(groups, inventory.interfaces.len());
         let mut managed_here: HashSet<(&str, ManagedBy)> = HashSet::default();
         for d in &inventory.datastores {
             for g in &d.group_ids {
-                members.entry(g.as_str()).or_default().push(Member::Datastore(d));
+                members.push(g.as_str(), Member::Datastore(d));
                 if let Some(m) = d.kind.service() {
                     managed_here.insert((g.as_str(), m));
                 }
@@ -222,7 +223,7 @@ impl<'a> Index<'a> {
                 if service.is_some_and(|m| managed_here.contains(&(g.as_str(), m))) {
                     continue;
                 }
-                members.entry(g.as_str()).or_default().push(Member::Interface(eni));
+                members.push(g.as_str(), Member::Interface(eni));
             }
         }
         // Holders last: a group held by a template but run by an interface is listed with its interface first.
@@ -239,7 +240,7 @@ impl<'a> Index<'a> {
             ids.sort_unstable();
             ids.dedup();
             for g in ids {
-                members.entry(g).or_default().push(Member::Holder(h));
+                members.push(g, Member::Holder(h));
             }
         }
 
@@ -250,7 +251,7 @@ impl<'a> Index<'a> {
             }
         }
 
-        Index { rules, members, referenced_by, membership_gaps }
+        Index { rules: rules.build(), members: members.build(), referenced_by: referenced_by.build(), membership_gaps }
     }
 
     fn finish(self, inventory: &'a Inventory, network: crate::flow::Network<'a>) -> Context<'a> {

@@ -1,5 +1,6 @@
 //! Parties and classes: the two sides of a flow, and the sets of members that share their groups.
 
+use crate::grouped::{Grouped, GroupedBuilder};
 use crate::model::{Datastore, Inventory, ManagedBy, NetworkInterface, Role, SecurityGroup};
 use ipnet::IpNet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -88,7 +89,7 @@ fn relays_as(role: Option<Role>) -> bool {
 /// The classes of an inventory and how to find them: built from the members alone, beside the rule indexes.
 pub(crate) struct Classes<'a> {
     pub classes: Vec<Class<'a>>,
-    pub classes_of_group: HashMap<&'a str, Vec<ClassId>>,
+    pub classes_of_group: Grouped<&'a str, ClassId>,
     pub class_of_interface: HashMap<(&'a str, &'a str), ClassId>,
     pub class_of_datastore: HashMap<(&'a str, &'a str), ClassId>,
     /// The interfaces RDS and ElastiCache created for a datastore, by the datastore.
@@ -108,7 +109,7 @@ impl<'a> Classes<'a> {
         let mut classes: Vec<Class> = Vec::new();
         let mut balancer_of_class: Vec<Option<usize>> = Vec::new();
         let mut class_by_groups: HashMap<(Vec<&str>, Option<usize>), ClassId> = HashMap::default();
-        let mut classes_of_group: HashMap<&str, Vec<ClassId>> = HashMap::default();
+        let mut classes_of_group = GroupedBuilder::with_capacity(groups.len(), groups.len());
         let mut class_for = |party_groups: Vec<&'a str>, lb: Option<usize>, classes: &mut Vec<Class<'a>>| -> ClassId {
             let key = (party_groups, lb);
             if let Some(id) = class_by_groups.get(&key) {
@@ -117,7 +118,7 @@ impl<'a> Classes<'a> {
             let id = classes.len();
             balancer_of_class.push(lb);
             for g in &key.0 {
-                classes_of_group.entry(g).or_default().push(id);
+                classes_of_group.push(*g, id);
             }
             classes.push(Class {
                 party: Party { groups: key.0.clone(), ..Party::default() },
@@ -204,7 +205,7 @@ impl<'a> Classes<'a> {
         let forwarding = balancer::forwarding(inv, &balancer_of_class, &class_of_interface);
         Classes {
             classes,
-            classes_of_group,
+            classes_of_group: classes_of_group.build(),
             class_of_interface,
             class_of_datastore,
             datastore_interfaces,

@@ -171,9 +171,7 @@ impl<'a> Network<'a> {
                 self.ingress_admitting(g).iter().for_each(|r| add(r));
             }
             for key in self.net_keys(source) {
-                if let Some(list) = self.ingress_by_net.get(&key) {
-                    list.iter().for_each(|r| add(r));
-                }
+                self.ingress_by_net.get(&key).iter().for_each(|r| add(r));
             }
             let mut flows: Vec<(ClassId, Flow<'a>)> = Vec::new();
             for ingress in candidates {

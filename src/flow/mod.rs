@@ -38,6 +38,7 @@ pub use routing::{AddressReach, Exposure, Routing};
 pub use search::{InternetPath, Tree};
 pub use traffic::{union_covers, Traffic, Want};
 
+use crate::grouped::Grouped;
 use crate::model::{
     AddressSpace, Datastore, Inventory, NetworkInterface, PrefixList, ResourceKind, Rule, SecurityGroup,
 };
@@ -87,17 +88,17 @@ pub struct Network<'a> {
     /// What is public for this account: outside reserved space and its VPCs' blocks.
     pub space: AddressSpace,
     pub classes: Vec<Class<'a>>,
-    classes_of_group: HashMap<&'a str, Vec<ClassId>>,
+    classes_of_group: Grouped<&'a str, ClassId>,
     class_of_interface: HashMap<(&'a str, &'a str), ClassId>,
     class_of_datastore: HashMap<(&'a str, &'a str), ClassId>,
     groups: HashMap<&'a str, &'a SecurityGroup>,
-    ingress: HashMap<&'a str, Vec<&'a Rule>>,
-    egress: HashMap<&'a str, Vec<&'a Rule>>,
+    ingress: Grouped<&'a str, &'a Rule>,
+    egress: Grouped<&'a str, &'a Rule>,
     /// Ingress rules by the group they admit.
-    ingress_by_peer: HashMap<&'a str, Vec<&'a Rule>>,
+    ingress_by_peer: Grouped<&'a str, &'a Rule>,
     /// Ingress rules with CIDR peers (prefix lists expanded), by the scope they see (region and VPC of their
     /// group), masked network and prefix length.
-    ingress_by_net: HashMap<NetKey, Vec<&'a Rule>>,
+    ingress_by_net: Grouped<NetKey, &'a Rule>,
     /// Scope IDs: (region, VPC) → ID, and the IDs of each region.
     scope_ids: HashMap<(&'a str, Option<&'a str>), u32>,
     scopes_of_region: HashMap<&'a str, Vec<u32>>,
@@ -195,7 +196,7 @@ impl<'a> Network<'a> {
     }
 
     pub fn classes_of_group(&self, id: &str) -> &[ClassId] {
-        self.classes_of_group.get(id).map(Vec::as_slice).unwrap_or_default()
+        self.classes_of_group.get(id)
     }
 
     pub fn class_of_interface(&self, eni: &NetworkInterface) -> Option<ClassId> {
@@ -207,16 +208,16 @@ impl<'a> Network<'a> {
     }
 
     pub fn ingress(&self, group: &str) -> &[&'a Rule] {
-        self.ingress.get(group).map(Vec::as_slice).unwrap_or_default()
+        self.ingress.get(group)
     }
 
     pub fn egress(&self, group: &str) -> &[&'a Rule] {
-        self.egress.get(group).map(Vec::as_slice).unwrap_or_default()
+        self.egress.get(group)
     }
 
     /// Ingress rules that admit a group by reference.
     pub fn ingress_admitting(&self, group: &str) -> &[&'a Rule] {
-        self.ingress_by_peer.get(group).map(Vec::as_slice).unwrap_or_default()
+        self.ingress_by_peer.get(group)
     }
 
     /// The interfaces RDS or ElastiCache created for a datastore, when they were collected.

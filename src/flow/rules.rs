@@ -2,18 +2,19 @@
 //! by the networks they admit. Built from the rules alone, beside the classes ([`super::class`]).
 
 use super::NetKey;
+use crate::grouped::{Grouped, GroupedBuilder};
 use crate::model::{Direction, Inventory, Peer, PrefixList, Rule};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) struct RuleIndex<'a> {
     pub prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
-    pub ingress: HashMap<&'a str, Vec<&'a Rule>>,
-    pub egress: HashMap<&'a str, Vec<&'a Rule>>,
+    pub ingress: Grouped<&'a str, &'a Rule>,
+    pub egress: Grouped<&'a str, &'a Rule>,
     /// Ingress rules by the group they admit.
-    pub ingress_by_peer: HashMap<&'a str, Vec<&'a Rule>>,
+    pub ingress_by_peer: Grouped<&'a str, &'a Rule>,
     /// Ingress rules with CIDR peers (prefix lists expanded), by scope, masked network and prefix length.
-    pub ingress_by_net: HashMap<NetKey, Vec<&'a Rule>>,
+    pub ingress_by_net: Grouped<NetKey, &'a Rule>,
     /// Scope IDs: (region, VPC) → ID, and the IDs of each region, sorted.
     pub scope_ids: HashMap<(&'a str, Option<&'a str>), u32>,
     pub scopes_of_region: HashMap<&'a str, Vec<u32>>,
@@ -26,10 +27,12 @@ impl<'a> RuleIndex<'a> {
         let prefix_lists: HashMap<(&str, &str), &PrefixList> =
             inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
         let groups = inv.groups.len();
-        let mut ingress: HashMap<&str, Vec<&Rule>> = HashMap::with_capacity_and_hasher(groups, Default::default());
-        let mut egress: HashMap<&str, Vec<&Rule>> = HashMap::with_capacity_and_hasher(groups, Default::default());
-        let mut ingress_by_peer: HashMap<&str, Vec<&Rule>> = HashMap::default();
-        let mut ingress_by_net: HashMap<NetKey, Vec<&Rule>> = HashMap::default();
+        let rules = inv.rules.len();
+        let mut ingress = GroupedBuilder::with_capacity(groups, rules);
+        let mut egress = GroupedBuilder::with_capacity(groups, rules);
+        let mut ingress_by_peer = GroupedBuilder::with_capacity(groups, 0);
+        let mut ingress_by_net = GroupedBuilder::with_capacity(0, 0);
+        let mut keys: Vec<NetKey> = Vec::new();
         let mut scope_ids: HashMap<(&str, Option<&str>), u32> = HashMap::default();
         let mut scope_of = |region: &'a str, vpc: Option<&'a str>| -> u32 {
             let next = scope_ids.len() as u32;
@@ -40,23 +43,20 @@ impl<'a> RuleIndex<'a> {
         let mut net_lengths: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
         for r in &inv.rules {
             match r.direction {
-                Direction::Egress => egress.entry(r.group_id.as_str()).or_default().push(r),
+                Direction::Egress => egress.push(r.group_id.as_str(), r),
                 Direction::Ingress => {
-                    ingress.entry(r.group_id.as_str()).or_default().push(r);
+                    ingress.push(r.group_id.as_str(), r);
                     if let Some(g) = r.peer.group_id() {
-                        ingress_by_peer.entry(g).or_default().push(r);
+                        ingress_by_peer.push(g, r);
                         continue;
                     }
                     let scope = match group_scope.get(r.group_id.as_str()) {
                         Some(s) => *s,
                         None => scope_of(&r.region, None),
                     };
+                    keys.clear();
                     let mut index = |net: &IpNet| {
-                        let key = (scope, net.network(), net.prefix_len());
-                        let list = ingress_by_net.entry(key).or_default();
-                        if !list.last().is_some_and(|l| std::ptr::eq(*l, r)) {
-                            list.push(r);
-                        }
+                        keys.push((scope, net.network(), net.prefix_len()));
                         let lengths = &mut net_lengths[usize::from(net.addr().is_ipv6())];
                         if !lengths.contains(&net.prefix_len()) {
                             lengths.push(net.prefix_len());
@@ -73,6 +73,12 @@ impl<'a> RuleIndex<'a> {
                         }
                         peer => peer.cidr().iter().for_each(&mut index),
                     }
+                    // Entries of one prefix list may mask to the same key: the rule is listed there once.
+                    keys.sort_unstable();
+                    keys.dedup();
+                    for key in &keys {
+                        ingress_by_net.push(*key, r);
+                    }
                 }
             }
         }
@@ -88,10 +94,10 @@ impl<'a> RuleIndex<'a> {
         }
         RuleIndex {
             prefix_lists,
-            ingress,
-            egress,
-            ingress_by_peer,
-            ingress_by_net,
+            ingress: ingress.build(),
+            egress: egress.build(),
+            ingress_by_peer: ingress_by_peer.build(),
+            ingress_by_net: ingress_by_net.build(),
             scope_ids,
             scopes_of_region,
             net_lengths,

@@ -148,14 +148,20 @@ impl<'a> Network<'a> {
             let mut candidates: Vec<&'a Rule> = Vec::new();
             let live = |r: &&'a Rule| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0;
             for g in &source.groups {
-                let Some(index) = self.ingress_by_peer.get(g) else { continue };
-                let list = by_peer.entry(g).or_insert_with(|| index.clone());
+                let index = self.ingress_by_peer.get(g);
+                if index.is_empty() {
+                    continue;
+                }
+                let list = by_peer.entry(g).or_insert_with(|| index.to_vec());
                 list.retain(live);
                 candidates.extend(list.iter().copied());
             }
             for key in self.net_keys(source) {
-                let Some(index) = self.ingress_by_net.get(&key) else { continue };
-                let list = by_net.entry(key).or_insert_with(|| index.clone());
+                let index = self.ingress_by_net.get(&key);
+                if index.is_empty() {
+                    continue;
+                }
+                let list = by_net.entry(key).or_insert_with(|| index.to_vec());
                 list.retain(live);
                 candidates.extend(list.iter().copied());
             }
