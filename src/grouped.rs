@@ -32,7 +32,7 @@ impl<K: Hash + Eq, V: Copy> Grouped<K, V> {
         Q: Hash + Eq + ?Sized,
     {
         match self.slot_of.get(key) {
-            Some(&s) => &self.values[self.starts[s as usize] as usize..self.starts[s as usize + 1] as usize],
+            Some(&s) => self.at(s as usize),
             None => &[],
         }
     }
@@ -44,6 +44,20 @@ impl<K: Hash + Eq, V: Copy> Grouped<K, V> {
         Q: Hash + Eq + ?Sized,
     {
         self.slot_of.contains_key(key)
+    }
+
+    /// The number `key` was given, in `0..len()`: [`Self::at`] answers it without hashing again.
+    pub fn slot<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.slot_of.get(key).map(|&s| s as usize)
+    }
+
+    /// The values of the key numbered `slot`.
+    pub fn at(&self, slot: usize) -> &[V] {
+        &self.values[self.starts[slot] as usize..self.starts[slot + 1] as usize]
     }
 
     /// Every key with its values, in no particular order.
@@ -135,7 +149,9 @@ mod tests {
             }
             proptest::prop_assert_eq!(grouped.len(), oracle.len());
             for k in 0u8..25 {
-                proptest::prop_assert_eq!(grouped.get(&k), oracle.get(&k).map(Vec::as_slice).unwrap_or_default());
+                let want = oracle.get(&k).map(Vec::as_slice).unwrap_or_default();
+                proptest::prop_assert_eq!(grouped.get(&k), want);
+                proptest::prop_assert_eq!(grouped.slot(&k).map(|s| grouped.at(s)), oracle.get(&k).map(Vec::as_slice));
             }
             let mut seen: Vec<(u8, Vec<u32>)> = grouped.iter().map(|(k, v)| (*k, v.to_vec())).collect();
             seen.sort();

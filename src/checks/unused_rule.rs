@@ -1,6 +1,6 @@
 use super::{group_label, revoke_command};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
-use crate::model::{Peer, ResourceKind, Rule};
+use crate::model::{Peer, ResourceKind, Rule, SecurityGroup};
 
 declare_check! {
     /// ### What it does
@@ -50,7 +50,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let rules = ctx.rules(&group.id);
         for rule in rules {
-            if let Some((reason, membership)) = stale(ctx, group.is_default(), rule, account) {
+            if let Some((reason, membership)) = stale(ctx, group, rule, account) {
                 // "No members" rests on every membership source; where one failed it is unconfirmed, info.
                 if membership && !ctx.membership_gaps(&rule.region).is_empty() {
                     let reason = format!("stale: {reason}; unconfirmed: {}", ctx.membership_gap_text(&rule.region));
@@ -84,10 +84,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// Why a rule's peer is stale, and whether that rests on membership (a peer with no members) rather than on
 /// the peer's existence.
-fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&str>) -> Option<(String, bool)> {
+fn stale(ctx: &Context, group: &SecurityGroup, rule: &Rule, account: Option<&str>) -> Option<(String, bool)> {
     let Peer::Group { id, .. } = &rule.peer else { return None };
-    let own_vpc = ctx.group(&rule.group_id).and_then(|g| g.vpc_id.as_deref());
-    if crosses(rule, account, ctx.group(id).is_some(), own_vpc) {
+    let own_vpc = group.vpc_id.as_deref();
+    let peer = ctx.group(id);
+    if crosses(rule, account, peer.is_some(), own_vpc) {
         // Only AWS can tell: its answer for the rule's VPC, when it was asked; otherwise a note, never a guess.
         let own_vpc = own_vpc?;
         let check = ctx.inventory.stale_checks.iter().find(|c| c.region == rule.region && c.vpc_id == own_vpc)?;
@@ -102,13 +103,13 @@ fn stale(ctx: &Context, group_is_default: bool, rule: &Rule, account: Option<&st
         };
         return Some((format!("AWS reports the reference to {id} stale{through}"), false));
     }
-    if group_is_default && id == &rule.group_id {
+    if group.is_default() && id == &rule.group_id {
         return None;
     }
     if ctx.inventory.failed(&rule.region, "DescribeSecurityGroups") {
         return None;
     }
-    match ctx.group(id) {
+    match peer {
         None => Some((format!("peer group {id} no longer exists"), false)),
         Some(peer) if ctx.members(&peer.id).is_empty() => {
             Some((format!("peer group {} has no members", group_label(ctx, id)), true))

@@ -88,16 +88,21 @@ impl<'a> Network<'a> {
         for &o in origins {
             tree.dist[o] = 0;
         }
-        // Per group: classes not reached yet. A candidate rule is dropped once its group's count is zero.
-        let mut remaining: HashMap<&'a str, usize> =
-            self.classes_of_group.iter().map(|(g, cs)| (*g, cs.len())).collect();
-        // The candidate lists this search drops rules from: copied from the indexes on first use only.
-        let mut by_peer: HashMap<&'a str, Vec<&'a Rule>> = HashMap::default();
-        let mut by_net: HashMap<super::NetKey, Vec<&'a Rule>> = HashMap::default();
+        // Per group (by its number in `classes_of_group`): classes not reached yet. A candidate rule is dropped
+        // once its group's count is zero.
+        let mut remaining: Vec<usize> =
+            (0..self.classes_of_group.len()).map(|s| self.classes_of_group.at(s).len()).collect();
+        // The candidate lists this search drops rules from, each rule with its group's number: copied from the
+        // indexes on first use only.
+        let numbered = |rules: &[&'a Rule]| -> Vec<(usize, &'a Rule)> {
+            rules.iter().filter_map(|r| Some((self.classes_of_group.slot(r.group_id.as_str())?, *r))).collect()
+        };
+        let mut by_peer: HashMap<&'a str, Vec<(usize, &'a Rule)>> = HashMap::default();
+        let mut by_net: HashMap<super::NetKey, Vec<(usize, &'a Rule)>> = HashMap::default();
         let mut queue: VecDeque<ClassId> = VecDeque::new();
 
         let visit = |tree: &mut Tree<'a>,
-                     remaining: &mut HashMap<&'a str, usize>,
+                     remaining: &mut Vec<usize>,
                      queue: &mut VecDeque<ClassId>,
                      c: ClassId,
                      d: u32,
@@ -108,8 +113,8 @@ impl<'a> Network<'a> {
             tree.dist[c] = d;
             tree.via[c] = Some(hop);
             for g in &self.classes[c].party.groups {
-                if let Some(r) = remaining.get_mut::<str>(g) {
-                    *r -= 1;
+                if let Some(s) = self.classes_of_group.slot(*g) {
+                    remaining[s] -= 1;
                 }
             }
             queue.push_back(c);
@@ -145,14 +150,14 @@ impl<'a> Network<'a> {
             let source = self.classes[s].as_source();
             // Candidates: rules that reference one of the source's groups, then CIDR rules that contain one
             // of its relay addresses.
-            let mut candidates: Vec<&'a Rule> = Vec::new();
-            let live = |r: &&'a Rule| remaining.get(r.group_id.as_str()).copied().unwrap_or(0) > 0;
+            let mut candidates: Vec<(usize, &'a Rule)> = Vec::new();
+            let live = |(g, _): &(usize, &'a Rule)| remaining[*g] > 0;
             for g in &source.groups {
                 let index = self.ingress_by_peer.get(g);
                 if index.is_empty() {
                     continue;
                 }
-                let list = by_peer.entry(g).or_insert_with(|| index.to_vec());
+                let list = by_peer.entry(g).or_insert_with(|| numbered(index));
                 list.retain(live);
                 candidates.extend(list.iter().copied());
             }
@@ -161,18 +166,18 @@ impl<'a> Network<'a> {
                 if index.is_empty() {
                     continue;
                 }
-                let list = by_net.entry(key).or_insert_with(|| index.to_vec());
+                let list = by_net.entry(key).or_insert_with(|| numbered(index));
                 list.retain(live);
                 candidates.extend(list.iter().copied());
             }
-            for ingress in candidates {
-                if remaining.get(ingress.group_id.as_str()).copied().unwrap_or(0) == 0 {
+            for (group, ingress) in candidates {
+                if remaining[group] == 0 {
                     continue;
                 }
                 if ingress.peer.group_id().is_none() && !self.in_scope(ingress, source) {
                     continue;
                 }
-                for &c in self.classes_of_group(&ingress.group_id) {
+                for &c in self.classes_of_group.at(group) {
                     if tree.dist[c] != UNREACHED || c == s {
                         continue;
                     }
