@@ -82,25 +82,35 @@ impl<K: Hash + Eq, V: Copy> Grouped<K, V> {
 pub struct GroupedBuilder<K, V> {
     slot_of: HashMap<K, u32>,
     pairs: Vec<(u32, V)>,
+    /// The last key pushed and its slot: the values of one key often come in a run (the rules of a group).
+    last: Option<(K, u32)>,
 }
 
-impl<K: Hash + Eq, V: Copy> GroupedBuilder<K, V> {
+impl<K: Hash + Eq + Copy, V: Copy> GroupedBuilder<K, V> {
     /// A builder sized for about `keys` keys and `values` values.
     pub fn with_capacity(keys: usize, values: usize) -> Self {
         GroupedBuilder {
             slot_of: HashMap::with_capacity_and_hasher(keys, Default::default()),
             pairs: Vec::with_capacity(values),
+            last: None,
         }
     }
 
     pub fn push(&mut self, key: K, value: V) {
-        let next = self.slot_of.len() as u32;
-        let slot = *self.slot_of.entry(key).or_insert(next);
+        let slot = match self.last {
+            Some((k, s)) if k == key => s,
+            _ => {
+                let next = self.slot_of.len() as u32;
+                let s = *self.slot_of.entry(key).or_insert(next);
+                self.last = Some((key, s));
+                s
+            }
+        };
         self.pairs.push((slot, value));
     }
 
     pub fn build(self) -> Grouped<K, V> {
-        let GroupedBuilder { slot_of, pairs } = self;
+        let GroupedBuilder { slot_of, pairs, .. } = self;
         let mut starts = vec![0u32; slot_of.len() + 1];
         for &(s, _) in &pairs {
             starts[s as usize + 1] += 1;
@@ -123,7 +133,7 @@ impl<K: Hash + Eq, V: Copy> GroupedBuilder<K, V> {
     }
 }
 
-impl<K: Hash + Eq, V: Copy> FromIterator<(K, V)> for Grouped<K, V> {
+impl<K: Hash + Eq + Copy, V: Copy> FromIterator<(K, V)> for Grouped<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let iter = iter.into_iter();
         let mut b = GroupedBuilder::with_capacity(0, iter.size_hint().0);

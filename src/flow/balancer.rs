@@ -116,6 +116,9 @@ pub(crate) fn forwarding<'a>(
     balancer_of_class: &[Option<usize>],
     class_of_interface: &HashMap<(&'a str, &'a str), ClassId>,
 ) -> Vec<Option<Forwarding<'a>>> {
+    if balancer_of_class.iter().all(Option::is_none) {
+        return balancer_of_class.iter().map(|_| None).collect(); // no load balancer's forwarding is known
+    }
     let mut by_instance: HashMap<(&str, &str), Vec<ClassId>> = HashMap::default();
     let mut by_ip: HashMap<(&str, IpAddr), ClassId> = HashMap::default();
     for eni in &inv.interfaces {

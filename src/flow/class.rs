@@ -178,19 +178,21 @@ impl<'a> Classes<'a> {
             c.party.addresses.sort_unstable();
             c.party.addresses.dedup();
             // Every group of a class is in one VPC; its members say which, else its groups.
-            let first_group = c.party.groups.iter().find_map(|g| groups.get(g).copied());
-            c.party.region = c
+            let first_group = || c.party.groups.iter().find_map(|g| groups.get(g).copied());
+            let region = c
                 .interfaces
                 .first()
                 .map(|e| e.region.as_str())
                 .or(c.datastores.first().map(|d| d.region.as_str()))
-                .or(first_group.map(|g| g.region.as_str()));
-            c.party.vpc = c
+                .or_else(|| first_group().map(|g| g.region.as_str()));
+            let vpc = c
                 .interfaces
                 .iter()
                 .find_map(|e| e.vpc_id.as_deref())
                 .or(c.datastores.iter().find_map(|d| d.vpc_id.as_deref()))
-                .or(first_group.and_then(|g| g.vpc_id.as_deref()));
+                .or_else(|| first_group().and_then(|g| g.vpc_id.as_deref()));
+            c.party.region = region;
+            c.party.vpc = vpc;
             c.source.groups.clone_from(&c.party.groups);
             c.source.region = c.party.region;
             c.source.vpc = c.party.vpc;

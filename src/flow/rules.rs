@@ -33,6 +33,7 @@ impl<'a> RuleIndex<'a> {
         let mut ingress_by_peer = GroupedBuilder::with_capacity(groups, 0);
         let mut ingress_by_net = GroupedBuilder::with_capacity(0, 0);
         let mut keys: Vec<NetKey> = Vec::new();
+        let mut last_scope: Option<(&str, u32)> = None;
         let mut scope_ids: HashMap<(&str, Option<&str>), u32> = HashMap::default();
         let mut scope_of = |region: &'a str, vpc: Option<&'a str>| -> u32 {
             let next = scope_ids.len() as u32;
@@ -50,9 +51,17 @@ impl<'a> RuleIndex<'a> {
                         ingress_by_peer.push(g, r);
                         continue;
                     }
-                    let scope = match group_scope.get(r.group_id.as_str()) {
-                        Some(s) => *s,
-                        None => scope_of(&r.region, None),
+                    // The rules of a group usually come together: look its scope up once per run.
+                    let scope = match last_scope {
+                        Some((g, s)) if g == r.group_id.as_str() => s,
+                        _ => {
+                            let s = match group_scope.get(r.group_id.as_str()) {
+                                Some(s) => *s,
+                                None => scope_of(&r.region, None),
+                            };
+                            last_scope = Some((r.group_id.as_str(), s));
+                            s
+                        }
                     };
                     keys.clear();
                     let mut index = |net: &IpNet| {
