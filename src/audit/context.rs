@@ -21,11 +21,14 @@ impl Member<'_> {
     pub fn label(&self) -> String {
         match self {
             Member::Interface(eni) => {
-                let mut s = eni.id.clone();
-                if let Some(i) = &eni.instance_id {
-                    s.push_str(&format!(" ({i})"));
-                } else if !eni.description.is_empty() {
-                    s.push_str(&format!(" ({})", eni.description));
+                // `eni-1 (i-1)`, `eni-1 (its description)` or `eni-1`, in one allocation.
+                let detail = eni.instance_id.as_deref().unwrap_or(&eni.description);
+                let mut s = String::with_capacity(eni.id.len() + detail.len() + 3);
+                s.push_str(&eni.id);
+                if !detail.is_empty() {
+                    s.push_str(" (");
+                    s.push_str(detail);
+                    s.push(')');
                 }
                 s
             }

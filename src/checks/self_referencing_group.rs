@@ -1,4 +1,4 @@
-use super::{group_label, revoke_command};
+use super::revoke_command;
 use crate::audit::{Context, Evidence, Finding, Member, Remediation, Resource, Severity};
 use crate::model::{Protocol, Rule};
 
@@ -101,7 +101,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             resource: Resource::group(group),
             group_ids: vec![group.id.clone()],
             rule_ids: self_rules.iter().map(|r| r.label()).collect(),
-            message: format!("{} admits {} from itself; {who}", group_label(ctx, &group.id), traffic.join(", ")),
+            message: format!("{} ({}) admits {} from itself; {who}", group.id, group.name, traffic.join(", ")),
             evidence: self_rules
                 .iter()
                 .map(|r| Evidence::rule(r, format!("{} from members of the same group", r.traffic())))

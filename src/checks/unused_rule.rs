@@ -54,11 +54,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 // "No members" rests on every membership source; where one failed it is unconfirmed, info.
                 if membership && !ctx.membership_gaps(&rule.region).is_empty() {
                     let reason = format!("stale: {reason}; unconfirmed: {}", ctx.membership_gap_text(&rule.region));
-                    let mut f = finding(ctx, rule, Severity::Info, reason, None);
+                    let mut f = finding(group, rule, Severity::Info, reason, None);
                     f.confidence = Some(crate::audit::Confidence::Unconfirmed);
                     out.push(f);
                 } else {
-                    out.push(finding(ctx, rule, Severity::Low, format!("stale: {reason}"), None));
+                    out.push(finding(group, rule, Severity::Low, format!("stale: {reason}"), None));
                 }
             }
         }
@@ -76,7 +76,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     other.direction.preposition(),
                     other.peer
                 );
-                out.push(finding(ctx, rule, Severity::Info, reason, Some(other)));
+                out.push(finding(group, rule, Severity::Info, reason, Some(other)));
             }
         }
     }
@@ -165,9 +165,22 @@ pub fn unverified_references(inv: &crate::model::Inventory) -> Vec<String> {
     out
 }
 
-fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Finding {
-    let mut evidence = vec![Evidence::rule(rule, reason.clone())];
-    let mut rule_ids = vec![rule.label()];
+fn finding(group: &SecurityGroup, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Finding {
+    // Each piece is written once and shared by the message and the evidence.
+    let label = rule.label();
+    let evidence_of_rule = Evidence::rule(rule, reason);
+    let message = format!(
+        "{} rule {label} of {} ({}) ({} {} {}) is {}",
+        rule.direction.as_str(),
+        group.id,
+        group.name,
+        evidence_of_rule.traffic.as_deref().unwrap_or_default(),
+        rule.direction.preposition(),
+        evidence_of_rule.peer.as_deref().unwrap_or_default(),
+        evidence_of_rule.detail
+    );
+    let mut evidence = vec![evidence_of_rule];
+    let mut rule_ids = vec![label.clone()];
     if let Some(other) = cover {
         rule_ids.push(other.label());
         evidence.push(Evidence::rule(other, "the covering rule".to_string()));
@@ -178,18 +191,10 @@ fn finding(ctx: &Context, rule: &Rule, severity: Severity, reason: String, cover
         check: UNUSED_RULE.id.to_string(),
         severity,
         region: rule.region.clone(),
-        resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
+        resource: Resource { kind: ResourceKind::SecurityGroupRule, id: label, name: None },
         group_ids: vec![rule.group_id.clone()],
         rule_ids,
-        message: format!(
-            "{} rule {} of {} ({} {} {}) is {reason}",
-            rule.direction.as_str(),
-            rule.label(),
-            group_label(ctx, &rule.group_id),
-            rule.traffic(),
-            rule.direction.preposition(),
-            rule.peer
-        ),
+        message,
         evidence,
         remediation: Remediation { summary: "Revoke the rule.".to_string(), commands: vec![revoke_command(rule)] },
         suppressed: None,

@@ -213,7 +213,7 @@ impl Rule {
 
     /// Whether every packet this rule admits, `self` admits too (same group and direction assumed).
     pub fn covers(&self, other: &Rule) -> bool {
-        if self.direction != other.direction || self.group_id != other.group_id {
+        if self.direction != other.direction {
             return false;
         }
         let proto = match (self.protocol, other.protocol) {
@@ -222,7 +222,8 @@ impl Rule {
             (Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6, _) => self.ports.covers(&other.ports),
             _ => true,
         };
-        proto && self.peer.covers(&other.peer)
+        // The cheap tests first: the group IDs are compared only for rules that would otherwise cover.
+        proto && self.peer.covers(&other.peer) && self.group_id == other.group_id
     }
 
     /// The `--ip-permissions` shorthand of the rule, for AWS CLI commands.
