@@ -88,16 +88,27 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             check_datastore(ctx, d, out);
         }
     }
-    let mut by_group: HashMap<&str, Vec<RuleExposure>> = HashMap::default();
+    // Each group's exposure is worked out once, on the first interface that carries it.
+    let mut slot_of: HashMap<&str, usize> = HashMap::default();
+    let mut exposures: Vec<Vec<RuleExposure>> = Vec::new();
     for eni in &ctx.inventory.interfaces {
         match eni.managed_by() {
             // A compute host: any well-known database port.
             None => {
-                for g in &eni.group_ids {
-                    by_group.entry(g.as_str()).or_insert_with(|| group_exposure(ctx, g, DATABASE_PORTS));
+                let slots: Vec<usize> = eni
+                    .group_ids
+                    .iter()
+                    .map(|g| {
+                        *slot_of.entry(g.as_str()).or_insert_with(|| {
+                            exposures.push(group_exposure(ctx, g, DATABASE_PORTS));
+                            exposures.len() - 1
+                        })
+                    })
+                    .collect();
+                if slots.iter().all(|&s| exposures[s].is_empty()) {
+                    continue;
                 }
-                let groups: Vec<&[RuleExposure]> =
-                    eni.group_ids.iter().map(|g| by_group[g.as_str()].as_slice()).collect();
+                let groups: Vec<&[RuleExposure]> = slots.iter().map(|&s| exposures[s].as_slice()).collect();
                 check_interface(ctx, eni, None, DATABASE_PORTS, &groups, out);
             }
             // A datastore service's interface that no collected datastore claims (MSK and DAX, whose APIs are
