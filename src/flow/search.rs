@@ -41,6 +41,9 @@ impl<'a> Tree<'a> {
 /// gives up on it.
 const GATED: usize = 8;
 
+/// A search's candidate list not copied from its index yet.
+const NO_LIST: u32 = u32::MAX;
+
 /// A path from the internet to a database: the hops, the last one on the database's port.
 #[derive(Debug, Clone)]
 pub struct InternetPath<'a> {
@@ -97,8 +100,18 @@ impl<'a> Network<'a> {
         let numbered = |rules: &[&'a Rule]| -> Vec<(usize, &'a Rule)> {
             rules.iter().filter_map(|r| Some((self.classes_of_group.slot(r.group_id.as_str())?, *r))).collect()
         };
-        let mut by_peer: HashMap<&'a str, Vec<(usize, &'a Rule)>> = HashMap::default();
-        let mut by_net: HashMap<super::NetKey, Vec<(usize, &'a Rule)>> = HashMap::default();
+        // Which of `lists` holds the copy of each index slot (NO_LIST until first use): the slot found for a
+        // key answers both the index and the copy, one hash per key.
+        let mut lists: Vec<Vec<(usize, &'a Rule)>> = Vec::new();
+        let mut peer_list = vec![NO_LIST; self.ingress_by_peer.len()];
+        let mut net_list = vec![NO_LIST; self.ingress_by_net.len()];
+        let list_of = |lists: &mut Vec<Vec<(usize, &'a Rule)>>, copy: &mut u32, index: &[&'a Rule]| -> usize {
+            if *copy == NO_LIST {
+                *copy = lists.len() as u32;
+                lists.push(numbered(index));
+            }
+            *copy as usize
+        };
         let mut queue: VecDeque<ClassId> = VecDeque::new();
 
         let visit = |tree: &mut Tree<'a>,
@@ -153,22 +166,16 @@ impl<'a> Network<'a> {
             let mut candidates: Vec<(usize, &'a Rule)> = Vec::new();
             let live = |(g, _): &(usize, &'a Rule)| remaining[*g] > 0;
             for g in &source.groups {
-                let index = self.ingress_by_peer.get(g);
-                if index.is_empty() {
-                    continue;
-                }
-                let list = by_peer.entry(g).or_insert_with(|| numbered(index));
-                list.retain(live);
-                candidates.extend(list.iter().copied());
+                let Some(slot) = self.ingress_by_peer.slot(*g) else { continue };
+                let i = list_of(&mut lists, &mut peer_list[slot], self.ingress_by_peer.at(slot));
+                lists[i].retain(live);
+                candidates.extend(lists[i].iter().copied());
             }
             for key in self.net_keys(source) {
-                let index = self.ingress_by_net.get(&key);
-                if index.is_empty() {
-                    continue;
-                }
-                let list = by_net.entry(key).or_insert_with(|| numbered(index));
-                list.retain(live);
-                candidates.extend(list.iter().copied());
+                let Some(slot) = self.ingress_by_net.slot(&key) else { continue };
+                let i = list_of(&mut lists, &mut net_list[slot], self.ingress_by_net.at(slot));
+                lists[i].retain(live);
+                candidates.extend(lists[i].iter().copied());
             }
             for (group, ingress) in candidates {
                 if remaining[group] == 0 {
