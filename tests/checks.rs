@@ -45,6 +45,7 @@ fixtures! {
     public_space,
     datastore_placement,
     routing,
+    routing_prefix_lists,
     network_acls,
     network_acls_unread,
     load_balancers,

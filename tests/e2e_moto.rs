@@ -452,6 +452,54 @@ fn peered_vpcs_need_a_route_each_way_live() {
     assert!(stdout.contains(&format!("{back} routes")) && stdout.contains(&pcx), "{stdout}");
 }
 
+/// A route whose destination is a prefix list (CreateRoute with DestinationPrefixListId) that no rule names:
+/// the collector reads that list too, so the route back to the peered VPC decides the hop. Without its entries
+/// the answer could only be unknown.
+#[test]
+fn peering_route_to_a_prefix_list_live() {
+    let moto = Moto::start();
+    let (back, pcx) = rt().block_on(async {
+        let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
+        let app_vpc = s.vpc("pl-app-vpc", "10.21.0.0/16").await;
+        let db_vpc = s.vpc("pl-db-vpc", "10.22.0.0/16").await;
+        let app_net = s.subnet("pl-app", &app_vpc, "10.21.1.0/24", "us-east-1a").await;
+        let db_net = s.subnet("pl-db", &db_vpc, "10.22.1.0/24", "us-east-1a").await;
+        let app = s.group("pl-app-sg", &app_vpc).await;
+        let db = s.group("pl-db-sg", &db_vpc).await;
+        s.ingress(&db, scenarios::perm("tcp", 5432, 5432, scenarios::P::V4("10.21.0.0/16"))).await;
+        s.instance("pl-app-host", &app_net, &[&app], false).await;
+        s.instance("pl-db-host", &db_net, &[&db], false).await;
+        let app_blocks = s.prefix_list("pl-app-blocks", &["10.21.0.0/16"]).await;
+        let pcx = s.ec2.create_vpc_peering_connection().vpc_id(&app_vpc).peer_vpc_id(&db_vpc).send().await.unwrap();
+        let pcx = pcx.vpc_peering_connection().unwrap().vpc_peering_connection_id().unwrap().to_string();
+        s.ec2.accept_vpc_peering_connection().vpc_peering_connection_id(&pcx).send().await.unwrap();
+        let (there, back) = (s.main_route_table(&app_vpc).await, s.main_route_table(&db_vpc).await);
+        let ec2 = &s.ec2;
+        let route = ec2.create_route().route_table_id(&there).destination_cidr_block("10.22.0.0/16");
+        route.vpc_peering_connection_id(&pcx).send().await.unwrap();
+        let route = ec2.create_route().route_table_id(&back).destination_prefix_list_id(&app_blocks);
+        route.vpc_peering_connection_id(&pcx).send().await.unwrap();
+        (back, pcx)
+    });
+    let (code, stdout, stderr) = sgaudit(&[
+        "reach",
+        "--endpoint-url",
+        &moto.endpoint,
+        "--region",
+        "us-east-1",
+        "--from",
+        "pl-app-sg",
+        "--to",
+        "pl-db-sg",
+        "--port",
+        "5432",
+        "--max-attempts",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("{back} routes")) && stdout.contains(&pcx), "{stdout}");
+}
+
 /// Transit gateways as moto serves them (CreateTransitGateway, CreateTransitGatewayVpcAttachment,
 /// CreateTransitGatewayRoute, SearchTransitGatewayRoutes): two VPCs attached to one transit gateway, subnets
 /// routed to it, and its default route table sending each VPC's block to its attachment. (moto 5.2 reports

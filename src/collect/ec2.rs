@@ -194,21 +194,23 @@ fn convert_route_table(t: &ec2::RouteTable, region: &str) -> RouteTable {
     }
 }
 
-/// Names and entries of the prefix lists that `rules` reference; entries of different lists are read
-/// concurrently.
+/// The prefix lists that `rules` reference as peers or `tables` route to as destinations.
+pub fn named_prefix_lists<'a>(rules: &'a [Rule], tables: &'a [RouteTable]) -> BTreeSet<&'a str> {
+    let peers = rules.iter().filter_map(|r| match &r.peer {
+        Peer::PrefixList(id) => Some(id.as_str()),
+        _ => None,
+    });
+    let destinations = tables.iter().flat_map(|t| &t.routes).map(|r| r.destination.as_str());
+    peers.chain(destinations.filter(|d| d.starts_with("pl-"))).collect()
+}
+
+/// Names and entries of the prefix lists `ids`; entries of different lists are read concurrently.
 pub async fn prefix_lists(
     client: &Client,
     region: &str,
-    rules: &[Rule],
+    ids: BTreeSet<&str>,
     coverage: &mut Vec<Coverage>,
 ) -> Vec<PrefixList> {
-    let ids: BTreeSet<&str> = rules
-        .iter()
-        .filter_map(|r| match &r.peer {
-            Peer::PrefixList(id) => Some(id.as_str()),
-            _ => None,
-        })
-        .collect();
     if ids.is_empty() {
         return Vec::new();
     }

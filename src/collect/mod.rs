@@ -351,7 +351,8 @@ struct RegionPart {
     coverage: Vec<Coverage>,
 }
 
-/// One region: every independent call at once; prefix lists as soon as the rules that name them are in.
+/// One region: every independent call at once; then what needs their answers (prefix lists named by rules or
+/// routes, references across VPCs).
 async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> RegionPart {
     let cfg = for_region(base, region);
     let ec2c = client!(aws_sdk_ec2, &cfg, partition);
@@ -367,11 +368,10 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
     let eksc = client!(aws_sdk_eks, &cfg, partition);
     let elbc = client!(aws_sdk_elasticloadbalancingv2, &cfg, partition);
 
-    let groups_and_lists = async {
+    let groups_and_rules = async {
         let mut cov = Vec::new();
         let (groups, rules) = ec2::groups_and_rules(&ec2c, region, &mut cov).await;
-        let lists = ec2::prefix_lists(&ec2c, region, &rules, &mut cov).await;
-        (groups, rules, lists, cov)
+        (groups, rules, cov)
     };
     let interfaces = async {
         let mut cov = Vec::new();
@@ -427,7 +427,7 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         ((a, e.load_balancers, e.target_groups), c1)
     };
     let (
-        (groups, rules, prefix_lists, c1),
+        (groups, rules, c1),
         (interfaces, c2),
         (mut datastores, c3),
         (caches, c4),
@@ -435,16 +435,21 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         ((vpcs, peerings, (transit_gateway_attachments, transit_gateway_route_tables)), c6),
         ((warehouses, notes), c7),
         ((holders, load_balancers, target_groups), c8),
-    ) = tokio::join!(groups_and_lists, interfaces, databases, caches, routing, networks, analytics, holders);
+    ) = tokio::join!(groups_and_rules, interfaces, databases, caches, routing, networks, analytics, holders);
     datastores.extend(caches);
     datastores.extend(warehouses);
     let mut coverage = c1;
     for c in [c2, c3, c4, c5, c6, c7, c8] {
         coverage.extend(c);
     }
-    // What crosses a VPC or an account, once the rules and the peering connections are in.
-    let (stale_checks, peer_references) =
-        references::references(&ec2c, region, &groups, &rules, &peerings, &mut coverage).await;
+    // What crosses a VPC or an account, once the rules and the peering connections are in; beside it, the
+    // prefix lists that rules or routes name.
+    let mut list_cov = Vec::new();
+    let ((stale_checks, peer_references), prefix_lists) = tokio::join!(
+        references::references(&ec2c, region, &groups, &rules, &peerings, &mut coverage),
+        ec2::prefix_lists(&ec2c, region, ec2::named_prefix_lists(&rules, &route_tables), &mut list_cov),
+    );
+    coverage.extend(list_cov);
     RegionPart {
         groups,
         rules,

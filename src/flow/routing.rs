@@ -5,9 +5,10 @@
 //! internet at large. To an internet gateway: open. To a Gateway Load Balancer or Network Firewall endpoint
 //! (`vpce-`): open *through inspection*. A blackhole, a NAT gateway, an egress-only internet gateway or any
 //! other target: closed (replies never reach the client). Without such a default route, more specific routes
-//! to an internet gateway open the address only to clients in their destinations.
+//! to an internet gateway open the address only to clients in their destinations. A prefix-list destination
+//! is its entries; a list whose entries were not read leaves an address it could open undecided.
 
-use crate::model::{Datastore, Inventory, NetworkInterface, RouteTable, Subnet};
+use crate::model::{Datastore, Inventory, NetworkInterface, PrefixList, RouteTable, Subnet};
 use ipnet::IpNet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
@@ -159,6 +160,8 @@ pub struct Routing<'a> {
     main: HashMap<(&'a str, &'a str), &'a RouteTable>,
     /// Regions where some route table was collected.
     regions: HashSet<&'a str>,
+    /// Prefix lists by region and ID, for routes whose destination is one.
+    prefix_lists: HashMap<(&'a str, &'a str), &'a PrefixList>,
 }
 
 impl<'a> Routing<'a> {
@@ -176,7 +179,8 @@ impl<'a> Routing<'a> {
                 main.insert((t.region.as_str(), vpc), t);
             }
         }
-        Routing { subnets, explicit, main, regions }
+        let prefix_lists = inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+        Routing { subnets, explicit, main, regions, prefix_lists }
     }
 
     /// The route table that serves a subnet.
@@ -211,11 +215,13 @@ impl<'a> Routing<'a> {
         };
         let subnet = subnet.to_string();
         let route_table = table.id.clone();
-        match internet_route(table, v6) {
+        let entries = |id: &str| self.prefix_lists.get(&(region, id)).map(|p| p.entries.as_slice());
+        match internet_route(table, v6, entries) {
             Verdict::Open { gateway, clients, except, inspected } => {
                 AddressReach::Open { address, subnet, route_table, gateway, clients, except, inspected }
             }
             Verdict::Closed(why) => AddressReach::NoRoute { address, subnet, route_table, why },
+            Verdict::Unknown(why) => AddressReach::Unknown { address, why },
         }
     }
 
@@ -290,18 +296,33 @@ impl<'a> Routing<'a> {
 }
 
 enum Verdict {
-    Open { gateway: String, clients: Vec<IpNet>, except: Vec<IpNet>, inspected: bool },
+    Open {
+        gateway: String,
+        clients: Vec<IpNet>,
+        except: Vec<IpNet>,
+        inspected: bool,
+    },
     Closed(String),
+    /// Not decidable from what was read: why.
+    Unknown(String),
 }
 
-/// What a route table does with replies to the internet, for one family.
-fn internet_route(table: &RouteTable, v6: bool) -> Verdict {
-    let routes: Vec<(IpNet, &crate::model::Route)> = table
-        .routes
-        .iter()
-        .filter_map(|r| Some((r.destination.parse::<IpNet>().ok()?, r)))
-        .filter(|(d, _)| d.addr().is_ipv6() == v6)
-        .collect();
+/// What a route table does with replies to the internet, for one family. A prefix-list destination counts
+/// as each of its entries (`entries` answers a list's, `None` when they were not read).
+fn internet_route<'l>(table: &RouteTable, v6: bool, entries: impl Fn(&str) -> Option<&'l [IpNet]>) -> Verdict {
+    let mut routes: Vec<(IpNet, &crate::model::Route)> = Vec::new();
+    let mut unread: Vec<&crate::model::Route> = Vec::new();
+    for r in &table.routes {
+        if let Ok(d) = r.destination.parse::<IpNet>() {
+            routes.push((d, r));
+        } else if r.destination.starts_with("pl-") {
+            match entries(&r.destination) {
+                Some(list) => routes.extend(list.iter().map(|d| (*d, r))),
+                None => unread.push(r),
+            }
+        }
+    }
+    routes.retain(|(d, _)| d.addr().is_ipv6() == v6);
     let default = routes.iter().find(|(d, _)| d.prefix_len() == 0).map(|(_, r)| *r);
     let specific: Vec<(IpNet, &crate::model::Route)> = routes
         .iter()
@@ -348,6 +369,13 @@ fn internet_route(table: &RouteTable, v6: bool) -> Verdict {
             except: Vec::new(),
             inspected: false,
         };
+    }
+    // A route to an internet gateway for a list whose entries are unknown may open the address to someone.
+    if let Some(r) = unread.iter().find(|r| r.to_internet_gateway() && !r.blackhole) {
+        return Verdict::Unknown(format!(
+            "route table {} sends prefix list {} to internet gateway {}, and that list's entries were not read",
+            table.id, r.destination, r.target
+        ));
     }
     Verdict::Closed(closed)
 }
