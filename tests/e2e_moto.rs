@@ -9,6 +9,7 @@
 mod common;
 
 use common::scenarios::{self, Seeder};
+use common::two_vpcs;
 use common::*;
 use serde_json::Value;
 
@@ -28,6 +29,12 @@ fn seeded(seed: &str) -> (Moto, Seeder) {
 
 fn finding<'a>(report: &'a Value, check: &str, id: &str) -> Option<&'a Value> {
     report["findings"].as_array().unwrap().iter().find(|f| f["check"] == check && f["resource"]["id"] == id)
+}
+
+/// `sgaudit reach` against moto in us-east-1, with few retries.
+fn reach(moto: &Moto, from: &str, to: &str, port: &str) -> (i32, String, String) {
+    let args = ["reach", "--endpoint-url", &moto.endpoint, "--region", "us-east-1", "--max-attempts", "2"];
+    sgaudit(&[&args[..], &["--from", from, "--to", to, "--port", port]].concat())
 }
 
 fn failed_operations(report: &Value) -> Vec<String> {
@@ -351,21 +358,7 @@ fn network_acl_blocks_a_path_the_groups_allow_live() {
         s.associate_network_acl(&db_net, &acl).await;
         acl
     });
-    let (code, stdout, stderr) = sgaudit(&[
-        "reach",
-        "--endpoint-url",
-        &moto.endpoint,
-        "--region",
-        "us-east-1",
-        "--from",
-        "acl-app-sg",
-        "--to",
-        "acl-db-sg",
-        "--port",
-        "5432",
-        "--max-attempts",
-        "2",
-    ]);
+    let (code, stdout, stderr) = reach(&moto, "acl-app-sg", "acl-db-sg", "5432");
     assert!(stdout.starts_with("NOT REACHABLE"), "{stdout}{stderr}");
     assert!(stdout.contains(&format!("network ACL {acl}")) && stdout.contains("rule 90 denies tcp/5432"), "{stdout}");
     assert!(
@@ -386,49 +379,14 @@ fn peered_vpcs_need_a_route_each_way_live() {
     let moto = Moto::start();
     let (s, pcx, back) = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
-        let app_vpc = s.vpc("peer-app-vpc", "10.11.0.0/16").await;
-        let db_vpc = s.vpc("peer-db-vpc", "10.12.0.0/16").await;
-        let app_net = s.subnet("peer-app", &app_vpc, "10.11.1.0/24", "us-east-1a").await;
-        let db_net = s.subnet("peer-db", &db_vpc, "10.12.1.0/24", "us-east-1a").await;
-        let app = s.group("peer-app-sg", &app_vpc).await;
-        let db = s.group("peer-db-sg", &db_vpc).await;
-        s.ingress(&db, scenarios::perm("tcp", 5432, 5432, scenarios::P::V4("10.11.0.0/16"))).await;
-        s.instance("peer-app-host", &app_net, &[&app], false).await;
-        s.instance("peer-db-host", &db_net, &[&db], false).await;
-        let pcx = s.ec2.create_vpc_peering_connection().vpc_id(&app_vpc).peer_vpc_id(&db_vpc).send().await.unwrap();
-        let pcx = pcx.vpc_peering_connection().unwrap().vpc_peering_connection_id().unwrap().to_string();
-        s.ec2.accept_vpc_peering_connection().vpc_peering_connection_id(&pcx).send().await.unwrap();
-        let (there, back) = (s.main_route_table(&app_vpc).await, s.main_route_table(&db_vpc).await);
-        let route = |table: String, cidr: &'static str| {
-            s.ec2
-                .create_route()
-                .route_table_id(table)
-                .destination_cidr_block(cidr)
-                .vpc_peering_connection_id(&pcx)
-                .send()
-        };
-        route(there, "10.12.0.0/16").await.unwrap();
+        let v = two_vpcs::two_vpcs(&mut s, "peer", 11, 12).await;
+        let pcx = two_vpcs::peering(&s, &v.app_vpc, &v.db_vpc).await;
+        let (there, back) = (s.main_route_table(&v.app_vpc).await, s.main_route_table(&v.db_vpc).await);
+        two_vpcs::peering_route(&s, &there, "10.12.0.0/16", &pcx).await;
         (s, pcx, back)
     });
-    let reach = || {
-        sgaudit(&[
-            "reach",
-            "--endpoint-url",
-            &moto.endpoint,
-            "--region",
-            "us-east-1",
-            "--from",
-            "peer-app-sg",
-            "--to",
-            "peer-db-sg",
-            "--port",
-            "5432",
-            "--max-attempts",
-            "2",
-        ])
-    };
     // Only the app side routes to the peering connection: the reply has no way back.
-    let (_, stdout, stderr) = reach();
+    let (_, stdout, stderr) = reach(&moto, "peer-app-sg", "peer-db-sg", "5432");
     assert!(stdout.starts_with("NOT REACHABLE"), "{stdout}{stderr}");
     assert!(
         stdout.contains(&format!(
@@ -437,17 +395,8 @@ fn peered_vpcs_need_a_route_each_way_live() {
         )),
         "{stdout}"
     );
-    rt().block_on(async {
-        s.ec2
-            .create_route()
-            .route_table_id(&back)
-            .destination_cidr_block("10.11.0.0/16")
-            .vpc_peering_connection_id(&pcx)
-            .send()
-            .await
-            .unwrap();
-    });
-    let (code, stdout, stderr) = reach();
+    rt().block_on(two_vpcs::peering_route(&s, &back, "10.11.0.0/16", &pcx));
+    let (code, stdout, stderr) = reach(&moto, "peer-app-sg", "peer-db-sg", "5432");
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains(&format!("{back} routes")) && stdout.contains(&pcx), "{stdout}");
 }
@@ -460,42 +409,16 @@ fn peering_route_to_a_prefix_list_live() {
     let moto = Moto::start();
     let (back, pcx) = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
-        let app_vpc = s.vpc("pl-app-vpc", "10.21.0.0/16").await;
-        let db_vpc = s.vpc("pl-db-vpc", "10.22.0.0/16").await;
-        let app_net = s.subnet("pl-app", &app_vpc, "10.21.1.0/24", "us-east-1a").await;
-        let db_net = s.subnet("pl-db", &db_vpc, "10.22.1.0/24", "us-east-1a").await;
-        let app = s.group("pl-app-sg", &app_vpc).await;
-        let db = s.group("pl-db-sg", &db_vpc).await;
-        s.ingress(&db, scenarios::perm("tcp", 5432, 5432, scenarios::P::V4("10.21.0.0/16"))).await;
-        s.instance("pl-app-host", &app_net, &[&app], false).await;
-        s.instance("pl-db-host", &db_net, &[&db], false).await;
+        let v = two_vpcs::two_vpcs(&mut s, "pl", 21, 22).await;
         let app_blocks = s.prefix_list("pl-app-blocks", &["10.21.0.0/16"]).await;
-        let pcx = s.ec2.create_vpc_peering_connection().vpc_id(&app_vpc).peer_vpc_id(&db_vpc).send().await.unwrap();
-        let pcx = pcx.vpc_peering_connection().unwrap().vpc_peering_connection_id().unwrap().to_string();
-        s.ec2.accept_vpc_peering_connection().vpc_peering_connection_id(&pcx).send().await.unwrap();
-        let (there, back) = (s.main_route_table(&app_vpc).await, s.main_route_table(&db_vpc).await);
-        let ec2 = &s.ec2;
-        let route = ec2.create_route().route_table_id(&there).destination_cidr_block("10.22.0.0/16");
-        route.vpc_peering_connection_id(&pcx).send().await.unwrap();
-        let route = ec2.create_route().route_table_id(&back).destination_prefix_list_id(&app_blocks);
+        let pcx = two_vpcs::peering(&s, &v.app_vpc, &v.db_vpc).await;
+        let (there, back) = (s.main_route_table(&v.app_vpc).await, s.main_route_table(&v.db_vpc).await);
+        two_vpcs::peering_route(&s, &there, "10.22.0.0/16", &pcx).await;
+        let route = s.ec2.create_route().route_table_id(&back).destination_prefix_list_id(&app_blocks);
         route.vpc_peering_connection_id(&pcx).send().await.unwrap();
         (back, pcx)
     });
-    let (code, stdout, stderr) = sgaudit(&[
-        "reach",
-        "--endpoint-url",
-        &moto.endpoint,
-        "--region",
-        "us-east-1",
-        "--from",
-        "pl-app-sg",
-        "--to",
-        "pl-db-sg",
-        "--port",
-        "5432",
-        "--max-attempts",
-        "2",
-    ]);
+    let (code, stdout, stderr) = reach(&moto, "pl-app-sg", "pl-db-sg", "5432");
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains(&format!("{back} routes")) && stdout.contains(&pcx), "{stdout}");
 }
@@ -511,15 +434,8 @@ fn transit_gateway_route_missing_live() {
     let moto = Moto::start();
     let (s, table, db_attachment) = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
-        let app_vpc = s.vpc("tgw-app-vpc", "10.21.0.0/16").await;
-        let db_vpc = s.vpc("tgw-db-vpc", "10.22.0.0/16").await;
-        let app_net = s.subnet("tgw-app", &app_vpc, "10.21.1.0/24", "us-east-1a").await;
-        let db_net = s.subnet("tgw-db", &db_vpc, "10.22.1.0/24", "us-east-1a").await;
-        let app = s.group("tgw-app-sg", &app_vpc).await;
-        let db = s.group("tgw-db-sg", &db_vpc).await;
-        s.ingress(&db, scenarios::perm("tcp", 5432, 5432, scenarios::P::V4("10.21.0.0/16"))).await;
-        s.instance("tgw-app-host", &app_net, &[&app], false).await;
-        s.instance("tgw-db-host", &db_net, &[&db], false).await;
+        let v = two_vpcs::two_vpcs(&mut s, "tgw", 21, 22).await;
+        let (app_vpc, db_vpc, app_net, db_net) = (v.app_vpc, v.db_vpc, v.app_net, v.db_net);
         // Attachments are associated with the transit gateway's default route table, as AWS does by default.
         let tgw = s.ec2.create_transit_gateway().send().await.unwrap();
         let tgw = tgw.transit_gateway().unwrap();
@@ -560,11 +476,7 @@ fn transit_gateway_route_missing_live() {
         }
         (s, table, attachments[1].clone())
     });
-    let reach = || {
-        let args = ["reach", "--endpoint-url", &moto.endpoint, "--region", "us-east-1", "--max-attempts", "2"];
-        sgaudit(&[&args[..], &["--from", "tgw-app-sg", "--to", "tgw-db-sg", "--port", "5432"]].concat())
-    };
-    let (_, stdout, stderr) = reach();
+    let (_, stdout, stderr) = reach(&moto, "tgw-app-sg", "tgw-db-sg", "5432");
     assert!(stdout.starts_with("NOT REACHABLE"), "{stdout}{stderr}");
     assert!(
         stdout.contains(&format!(

@@ -8,6 +8,7 @@ pub mod localstack;
 pub mod patch;
 pub mod scenarios;
 pub mod tiered_network;
+pub mod two_vpcs;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
