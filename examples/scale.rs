@@ -1,7 +1,7 @@
 //! Audits a synthetic account of N groups once and prints the time and the peak memory of the process:
 //! `cargo run --release --example scale -- 50000 [FLAWED_PERCENT]` (`SCALE_LINKS=20` adds 20 peerings and a
 //! transit gateway joining every VPC; `SCALE_PATHS=1` times the search for every internet path to a database;
-//! `SCALE_PHASES=1` splits one audit into building the context, the checks and freeing; `SCALE_REPEAT=5`
+//! `SCALE_PHASES=1` splits one audit into building the context, the checks and freeing; `SCALE_CHECK=exposed-database` runs one check alone on one context; `SCALE_REPEAT=5`
 //! audits and frees five times in one process, as criterion and an organisation audit do).
 
 #[path = "../benches/synthetic.rs"]
@@ -24,6 +24,18 @@ fn main() {
     if std::env::var("SCALE_SAMPLE").is_ok() {
         for f in sgaudit::audit::audit(&inv).iter().step_by(997).take(8) {
             eprintln!("{} {}", f.check, f.message);
+        }
+    }
+    // SCALE_CHECK=id: one context, then that check alone five times, or `SCALE_RUNS` (to profile one check).
+    if let Ok(id) = std::env::var("SCALE_CHECK") {
+        let ctx = sgaudit::audit::Context::new(&inv);
+        let check = sgaudit::checks::REGISTRY.iter().find(|c| c.id == id).expect("a registered check ID");
+        let runs = std::env::var("SCALE_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+        for _ in 0..runs {
+            let t = std::time::Instant::now();
+            let mut out = Vec::new();
+            (check.run)(&ctx, &mut out);
+            eprintln!("{id}: {:.3}s ({} findings)", t.elapsed().as_secs_f64(), out.len());
         }
     }
     if std::env::var("SCALE_PER_CHECK").is_ok() {
