@@ -96,7 +96,8 @@ impl<K: Hash + Eq + Copy, V: Copy> GroupedBuilder<K, V> {
         }
     }
 
-    pub fn push(&mut self, key: K, value: V) {
+    /// Adds a value under `key` and answers the key's number: the slot [`Grouped::at`] will answer it by.
+    pub fn push(&mut self, key: K, value: V) -> usize {
         let slot = match self.last {
             Some((k, s)) if k == key => s,
             _ => {
@@ -107,6 +108,7 @@ impl<K: Hash + Eq + Copy, V: Copy> GroupedBuilder<K, V> {
             }
         };
         self.pairs.push((slot, value));
+        slot as usize
     }
 
     pub fn build(self) -> Grouped<K, V> {

@@ -60,6 +60,9 @@ pub struct Class<'a> {
     /// The class as a source of onward connections: its groups, and the addresses of the members that open
     /// connections of their own (compute, load balancers, Lambda and other service clients), sorted.
     pub source: Party<'a>,
+    /// The number of each of its groups in `classes_of_group`, in the order of `party.groups`: the search
+    /// counts reached classes per group without hashing group IDs.
+    pub(crate) group_slots: Vec<u32>,
     /// Whether some member opens connections of its own: databases, caches and network plumbing do not.
     pub opens: bool,
     /// Whether some member accepts connections and opens onward ones, so that a path may pass through it:
@@ -99,7 +102,13 @@ pub(crate) struct Classes<'a> {
     /// Every interface that belongs to a collected datastore, by (region, ID).
     pub attached: HashSet<(&'a str, &'a str)>,
     pub forwarding: Vec<Option<Forwarding<'a>>>,
+    /// Per rule of the inventory, in its order: the number of the rule's group in `classes_of_group`, or
+    /// [`NO_CLASS`] when no class carries the group.
+    pub group_slot_of_rule: Vec<u32>,
 }
+
+/// A rule whose group no class carries.
+pub(crate) const NO_CLASS: u32 = u32::MAX;
 
 impl<'a> Classes<'a> {
     pub fn new(inv: &'a Inventory, routing: &Routing<'a>, groups: &HashMap<&'a str, &'a SecurityGroup>) -> Classes<'a> {
@@ -117,14 +126,13 @@ impl<'a> Classes<'a> {
             }
             let id = classes.len();
             balancer_of_class.push(lb);
-            for g in &key.0 {
-                classes_of_group.push(*g, id);
-            }
+            let group_slots = key.0.iter().map(|g| classes_of_group.push(*g, id) as u32).collect();
             classes.push(Class {
                 party: Party { groups: key.0.clone(), ..Party::default() },
                 interfaces: Vec::new(),
                 datastores: Vec::new(),
                 source: Party::default(),
+                group_slots,
                 opens: false,
                 relays: false,
                 relay_exposure: None,
@@ -205,15 +213,31 @@ impl<'a> Classes<'a> {
         let attached: HashSet<(&str, &str)> =
             datastore_interfaces.values().flatten().map(|e| (e.region.as_str(), e.id.as_str())).collect();
         let forwarding = balancer::forwarding(inv, &balancer_of_class, &class_of_interface);
+        let classes_of_group = classes_of_group.build();
+        // The rules of a group come together: one lookup per run.
+        let mut last: Option<(&str, u32)> = None;
+        let group_slot_of_rule = inv
+            .rules
+            .iter()
+            .map(|r| match last {
+                Some((g, s)) if g == r.group_id => s,
+                _ => {
+                    let s = classes_of_group.slot(r.group_id.as_str()).map_or(NO_CLASS, |s| s as u32);
+                    last = Some((r.group_id.as_str(), s));
+                    s
+                }
+            })
+            .collect();
         Classes {
             classes,
-            classes_of_group: classes_of_group.build(),
+            classes_of_group,
             class_of_interface,
             class_of_datastore,
             datastore_interfaces,
             relay_index,
             attached,
             forwarding,
+            group_slot_of_rule,
         }
     }
 }

@@ -116,6 +116,8 @@ pub struct Network<'a> {
     /// Per class: what it accepts and forwards, when it is a load balancer whose listeners and targets are
     /// known.
     forwarding: Vec<Option<Forwarding<'a>>>,
+    /// Per rule of the inventory: its group's number in `classes_of_group` ([`class::NO_CLASS`]: none).
+    group_slot_of_rule: Vec<u32>,
     /// The flow graph, worked out on first use and shared by `graph` and the policy checks.
     edges: std::sync::OnceLock<graph::Graph<'a>>,
 }
@@ -158,6 +160,7 @@ impl<'a> Network<'a> {
             relay_index,
             attached,
             forwarding,
+            group_slot_of_rule,
         } = members;
         Network {
             inventory: inv,
@@ -183,6 +186,7 @@ impl<'a> Network<'a> {
             datastore_keys: inv.datastores.iter().map(|d| (d.region.as_str(), d.id.as_str(), d.kind)).collect(),
             attached,
             forwarding,
+            group_slot_of_rule,
             edges: std::sync::OnceLock::new(),
         }
     }
@@ -301,6 +305,21 @@ impl<'a> Network<'a> {
             }
         }
         keys
+    }
+
+    /// The number of a rule's group in `classes_of_group`, when some class carries the group. Rules of the
+    /// inventory are answered by their position in it, other rules by their group's ID.
+    pub(crate) fn group_slot(&self, rule: &Rule) -> Option<usize> {
+        let rules = &self.inventory.rules;
+        let offset = (std::ptr::from_ref(rule) as usize).wrapping_sub(rules.as_ptr() as usize);
+        let i = offset / std::mem::size_of::<Rule>().max(1);
+        match rules.get(i) {
+            Some(r) if std::ptr::eq(r, rule) => {
+                let s = self.group_slot_of_rule[i];
+                (s != class::NO_CLASS).then_some(s as usize)
+            }
+            _ => self.classes_of_group.slot(rule.group_id.as_str()),
+        }
     }
 
     /// Classes with a relay address in `net`, in address order (a class may come more than once).

@@ -44,7 +44,9 @@ impl<'a> RuleIndex<'a> {
         let mut net_lengths: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
         for r in &inv.rules {
             match r.direction {
-                Direction::Egress => egress.push(r.group_id.as_str(), r),
+                Direction::Egress => {
+                    egress.push(r.group_id.as_str(), r);
+                }
                 Direction::Ingress => {
                     ingress.push(r.group_id.as_str(), r);
                     if let Some(g) = r.peer.group_id() {

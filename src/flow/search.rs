@@ -96,23 +96,42 @@ impl<'a> Network<'a> {
         let mut remaining: Vec<usize> =
             (0..self.classes_of_group.len()).map(|s| self.classes_of_group.at(s).len()).collect();
         // The candidate lists this search drops rules from, each rule with its group's number: copied from the
-        // indexes on first use only.
-        let numbered = |rules: &[&'a Rule]| -> Vec<(usize, &'a Rule)> {
-            rules.iter().filter_map(|r| Some((self.classes_of_group.slot(r.group_id.as_str())?, *r))).collect()
-        };
+        // indexes on first use only, all into one arena (`lists` holds each copy's start and live length).
+        let mut arena: Vec<(u32, &'a Rule)> = Vec::new();
+        let mut lists: Vec<(u32, u32)> = Vec::new();
         // Which of `lists` holds the copy of each index slot (NO_LIST until first use): the slot found for a
         // key answers both the index and the copy, one hash per key.
-        let mut lists: Vec<Vec<(usize, &'a Rule)>> = Vec::new();
         let mut peer_list = vec![NO_LIST; self.ingress_by_peer.len()];
         let mut net_list = vec![NO_LIST; self.ingress_by_net.len()];
-        let list_of = |lists: &mut Vec<Vec<(usize, &'a Rule)>>, copy: &mut u32, index: &[&'a Rule]| -> usize {
+        // Copies the list on first use, drops its rules whose group has no class left to reach, and appends
+        // the live ones to `candidates`.
+        let take = |arena: &mut Vec<(u32, &'a Rule)>,
+                    lists: &mut Vec<(u32, u32)>,
+                    copy: &mut u32,
+                    index: &[&'a Rule],
+                    remaining: &[usize],
+                    candidates: &mut Vec<(u32, &'a Rule)>| {
             if *copy == NO_LIST {
                 *copy = lists.len() as u32;
-                lists.push(numbered(index));
+                let at = arena.len();
+                arena.extend(index.iter().filter_map(|r| Some((self.group_slot(r)? as u32, *r))));
+                lists.push((at as u32, (arena.len() - at) as u32));
             }
-            *copy as usize
+            let (at, len) = &mut lists[*copy as usize];
+            let list = &mut arena[*at as usize..(*at + *len) as usize];
+            // `retain` in place, in order.
+            let mut kept = 0;
+            for i in 0..list.len() {
+                if remaining[list[i].0 as usize] > 0 {
+                    list[kept] = list[i];
+                    kept += 1;
+                }
+            }
+            *len = kept as u32;
+            candidates.extend_from_slice(&list[..kept]);
         };
         let mut queue: VecDeque<ClassId> = VecDeque::new();
+        let mut candidates: Vec<(u32, &'a Rule)> = Vec::new();
 
         let visit = |tree: &mut Tree<'a>,
                      remaining: &mut Vec<usize>,
@@ -125,10 +144,8 @@ impl<'a> Network<'a> {
             }
             tree.dist[c] = d;
             tree.via[c] = Some(hop);
-            for g in &self.classes[c].party.groups {
-                if let Some(s) = self.classes_of_group.slot(*g) {
-                    remaining[s] -= 1;
-                }
+            for &g in &self.classes[c].group_slots {
+                remaining[g as usize] -= 1;
             }
             queue.push_back(c);
         };
@@ -163,21 +180,19 @@ impl<'a> Network<'a> {
             let source = self.classes[s].as_source();
             // Candidates: rules that reference one of the source's groups, then CIDR rules that contain one
             // of its relay addresses.
-            let mut candidates: Vec<(usize, &'a Rule)> = Vec::new();
-            let live = |(g, _): &(usize, &'a Rule)| remaining[*g] > 0;
+            candidates.clear();
             for g in &source.groups {
                 let Some(slot) = self.ingress_by_peer.slot(*g) else { continue };
-                let i = list_of(&mut lists, &mut peer_list[slot], self.ingress_by_peer.at(slot));
-                lists[i].retain(live);
-                candidates.extend(lists[i].iter().copied());
+                let index = self.ingress_by_peer.at(slot);
+                take(&mut arena, &mut lists, &mut peer_list[slot], index, &remaining, &mut candidates);
             }
             for key in self.net_keys(source) {
                 let Some(slot) = self.ingress_by_net.slot(&key) else { continue };
-                let i = list_of(&mut lists, &mut net_list[slot], self.ingress_by_net.at(slot));
-                lists[i].retain(live);
-                candidates.extend(lists[i].iter().copied());
+                let index = self.ingress_by_net.at(slot);
+                take(&mut arena, &mut lists, &mut net_list[slot], index, &remaining, &mut candidates);
             }
-            for (group, ingress) in candidates {
+            for &(group, ingress) in &candidates {
+                let group = group as usize;
                 if remaining[group] == 0 {
                     continue;
                 }
