@@ -6,11 +6,12 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 #[allow(dead_code)]
 mod synthetic;
 
-/// The binary's allocator, so the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The binary's allocator and its settings, so the figures are the binary's.
+#[path = "../src/allocator.rs"]
+mod allocator;
 
 fn engine(c: &mut Criterion) {
+    allocator::configure();
     let mut group = c.benchmark_group("audit");
     group.sample_size(10);
     for (flawed, name) in [(5, "typical"), (50, "dense")] {

@@ -7,11 +7,12 @@
 #[path = "../benches/synthetic.rs"]
 mod synthetic;
 
-/// The binary's allocator, so the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The binary's allocator and its settings, so the figures are the binary's.
+#[path = "../src/allocator.rs"]
+mod allocator;
 
 fn main() {
+    allocator::configure();
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(50_000);
     let flawed: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let t = std::time::Instant::now();
