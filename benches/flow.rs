@@ -8,7 +8,12 @@ use sgaudit::flow::Network;
 #[allow(dead_code)]
 mod synthetic;
 
+/// The binary's allocator and its settings, so the figures are the binary's.
+#[path = "../src/allocator.rs"]
+mod allocator;
+
 fn flow(c: &mut Criterion) {
+    allocator::configure();
     let mut group = c.benchmark_group("flow");
     group.sample_size(10);
     for n in [1_000usize, 10_000, 50_000] {

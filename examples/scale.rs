@@ -1,8 +1,9 @@
 //! Audits a synthetic account of N groups once and prints the time and the peak memory of the process:
 //! `cargo run --release --example scale -- 50000 [FLAWED_PERCENT]` (`SCALE_LINKS=20` adds 20 peerings and a
 //! transit gateway joining every VPC; `SCALE_PATHS=1` times the search for every internet path to a database;
-//! `SCALE_PHASES=1` splits one audit into building the context, the checks and freeing; `SCALE_CHECK=exposed-database` runs one check alone on one context; `SCALE_REPEAT=5`
-//! audits and frees five times in one process, as criterion and an organisation audit do).
+//! `SCALE_PHASES=1` splits one audit into building the context, the checks and freeing;
+//! `SCALE_CHECK=exposed-database` runs one check alone on one context; `SCALE_REPEAT=5` audits and frees five
+//! times in one process, as criterion and an organisation audit do).
 
 #[path = "../benches/synthetic.rs"]
 mod synthetic;

@@ -10,8 +10,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// How long freed memory stays with the process before mimalloc returns it to the OS, in milliseconds
 /// (mimalloc's default is 10). An audit builds its indexes and findings in well under a second, freeing and
 /// reallocating hundreds of MiB as it goes; returned after 10 ms, that memory came back as fresh (huge) pages
-/// that the kernel zeroed again: on the dense 50,000-group account about 0.4-1.7 s of system time per audit,
-/// against under 0.15 s with a second's delay (docs/benchmarks.md). Memory is still returned once the process
+/// that the kernel zeroed again: on the dense 50,000-group account 0.14-0.42 s of system time per audit
+/// (up to 1.7 s for four in one process), against 0.03-0.15 s with a second's delay (docs/benchmarks.md). Memory is still returned once the process
 /// has stopped reusing it for a second.
 const PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
