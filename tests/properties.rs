@@ -186,16 +186,25 @@ fn v4net(min_len: u8) -> impl Strategy<Value = Ipv4Net> {
     })
 }
 
-/// IPv6 networks around one VPC-like /56 and documentation and unique-local space.
+/// IPv6 networks around one VPC-like /56, documentation, benchmarking and unique-local space, and the edges
+/// of global unicast 2000::/3.
 fn v6net(min_len: u8) -> impl Strategy<Value = Ipv6Net> {
     let base = prop_oneof![
         Just(0x2600_1f18_aaaa_bb00_0000_0000_0000_0000u128),
         Just(0x2001_0db8_0000_0000_0000_0000_0000_0000u128),
+        Just(0x2001_0002_0000_0000_0000_0000_0000_0000u128),
+        Just(0x3fff_0000_0000_0000_0000_0000_0000_0000u128),
+        Just(0x2000_0000_0000_0000_0000_0000_0000_0000u128),
+        Just(0x1fff_ffff_ffff_ffff_ffff_ffff_ffff_ffffu128),
+        Just(0x4000_0000_0000_0000_0000_0000_0000_0000u128),
+        Just(0x0064_ff9b_0000_0000_0000_0000_0000_0000u128),
         Just(0xfd00_0000_0000_0000_0000_0000_0000_0000u128),
+        Just(0xfe80_0000_0000_0000_0000_0000_0000_0000u128),
         any::<u128>(),
     ];
-    (base, any::<u32>(), min_len..=128u8).prop_map(|(b, jitter, len)| {
-        let addr = b ^ (u128::from(jitter) << 64);
+    (base, any::<u64>(), any::<bool>(), min_len..=128u8).prop_map(|(b, jitter, high, len)| {
+        // Nearby in the upper or the lower half, so both long and short prefixes straddle the edges.
+        let addr = if high { b ^ (u128::from(jitter >> 40) << 64) } else { b ^ u128::from(jitter) };
         Ipv6Net::new(Ipv6Addr::from(addr), len).expect("length").trunc()
     })
 }
@@ -224,14 +233,14 @@ fn reserved() -> Vec<IpNet> {
         "203.0.113.0/24",
         "224.0.0.0/4",
         "240.0.0.0/4",
-        "::/128",
-        "::1/128",
-        "::ffff:0:0/96",
-        "100::/64",
+        // IPv6: everything outside global unicast 2000::/3, written as its complement's three blocks,
+        // and the special-purpose blocks inside it that are not globally reachable.
+        "::/3",
+        "4000::/2",
+        "8000::/1",
+        "2001:2::/48",
         "2001:db8::/32",
-        "fc00::/7",
-        "fe80::/10",
-        "ff00::/8",
+        "3fff::/20",
     ]
     .iter()
     .map(|s| s.parse().expect("static"))
@@ -283,8 +292,25 @@ fn public_sweep(net: &IpNet, internal: &[IpNet]) -> bool {
     true
 }
 
+/// The brute-force oracle for one IPv6 address, written from the definitions rather than the table: an
+/// internet host's address is global unicast (its first three bits are 001, RFC 4291) and not in a
+/// special-purpose block that is not globally reachable.
+fn public_v6_address(a: u128) -> bool {
+    let within = |net: u128, len: u32| a >> (128 - len) == net >> (128 - len);
+    a >> 125 == 0b001 && !within(0x2001_0db8 << 96, 32) && !within(0x2001_0002 << 96, 48) && !within(0x3fff << 112, 20)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn small_ipv6_networks_are_public_exactly_when_some_address_is_global_unicast(net in v6net(116)) {
+        let (lo, hi) = (u128::from(net.network()), u128::from(net.broadcast()));
+        let oracle = (lo..=hi).any(public_v6_address);
+        prop_assert_eq!(sgaudit::model::is_public(&IpNet::V6(net)), oracle, "{}", net);
+        let space = AddressSpace::new(&inventory(&[]));
+        prop_assert_eq!(space.is_public("r", &IpNet::V6(net)), oracle, "{}", net);
+    }
 
     #[test]
     fn small_networks_are_public_exactly_when_some_address_is(net in v4net(20), blocks in proptest::collection::vec(v4net(8), 0..4)) {

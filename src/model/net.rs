@@ -25,15 +25,43 @@ const NON_PUBLIC_V4: &[&str] = &[
     "240.0.0.0/4",     // reserved, and the limited broadcast address
 ];
 
+/// IPv6 blocks no internet host can send from. Outside 2000::/3 every row is from the IANA "Internet Protocol
+/// Version 6 Address Space" registry (RFC 4291 section 2.4: only 2000::/3 is allocated as global unicast):
+/// together they are the whole complement of 2000::/3, so an address outside global unicast is never public.
+/// Inside 2000::/3 the rows are from the IANA "IPv6 Special-Purpose Address Registry", the entries whose
+/// "Globally Reachable" column is False and that hold no reachable sub-block (the IETF protocol assignments
+/// 2001::/23 do: TURN, AMT, AS112 and ORCHIDv2 anycast live there, so that block stays public; so does 6to4,
+/// 2002::/16, whose column is N/A because it carries IPv4 internet hosts).
+///
+/// Outside 2000::/3 the registry marks one block reachable, the NAT64 well-known prefix 64:ff9b::/96 (RFC
+/// 6052). It is still not an internet source for a VPC: a packet from it was translated by a NAT64, and AWS's
+/// NAT gateways translate only connections opened from inside the VPC, whose replies a security group admits
+/// without any rule.
 const NON_PUBLIC_V6: &[&str] = &[
-    "::/128",        // unspecified
-    "::1/128",       // loopback
-    "::ffff:0:0/96", // IPv4-mapped
-    "100::/64",      // discard-only
-    "2001:db8::/32", // documentation
-    "fc00::/7",      // unique local
-    "fe80::/10",     // link-local
-    "ff00::/8",      // multicast
+    // IANA IPv6 Address Space registry, every row but 2000::/3.
+    "::/8",      // reserved by IETF (RFC 4291): unspecified, loopback, IPv4-mapped, NAT64 (RFC 6052, 8215)
+    "100::/8",   // reserved by IETF (RFC 4291): discard-only 100::/64 (RFC 6666)
+    "200::/7",   // reserved by IETF (RFC 4048)
+    "400::/6",   // reserved by IETF (RFC 4291)
+    "800::/5",   // reserved by IETF (RFC 4291)
+    "1000::/4",  // reserved by IETF (RFC 4291)
+    "4000::/3",  // reserved by IETF (RFC 4291)
+    "6000::/3",  // reserved by IETF (RFC 4291)
+    "8000::/3",  // reserved by IETF (RFC 4291)
+    "a000::/3",  // reserved by IETF (RFC 4291)
+    "c000::/3",  // reserved by IETF (RFC 4291)
+    "e000::/4",  // reserved by IETF (RFC 4291)
+    "f000::/5",  // reserved by IETF (RFC 4291)
+    "f800::/6",  // reserved by IETF (RFC 4291)
+    "fc00::/7",  // unique local unicast (RFC 4193)
+    "fe00::/9",  // reserved by IETF (RFC 4291)
+    "fe80::/10", // link-scoped unicast (RFC 4291)
+    "fec0::/10", // reserved by IETF, formerly site-local (RFC 3879)
+    "ff00::/8",  // multicast (RFC 4291)
+    // IANA IPv6 Special-Purpose Address Registry, inside 2000::/3, not globally reachable.
+    "2001:2::/48",   // benchmarking (RFC 5180)
+    "2001:db8::/32", // documentation (RFC 3849)
+    "3fff::/20",     // documentation (RFC 9637)
 ];
 
 /// Sorted, disjoint, merged inclusive ranges of addresses of one family: a CIDR lies inside their union
@@ -269,6 +297,18 @@ mod tests {
             ("fe80::/10", false),
             ("::1/128", false),
             ("::ffff:0:0/96", false),
+            ("64:ff9b::/96", false),
+            ("2000::/3", true),
+            ("2002::/16", true),
+            ("2001::/23", true),
+            ("2001:2::/48", false),
+            ("3fff::/20", false),
+            ("3fff:1000::/20", true),
+            ("4000::/2", false),
+            ("c000::/3", false),
+            ("8000::/1", false),
+            ("::/1", true),
+            ("fec0::/10", false),
         ];
         for (cidr, public) in cases {
             assert_eq!(is_public(&cidr.parse().unwrap()), public, "{cidr}");
