@@ -50,4 +50,5 @@ fixtures! {
     network_acls_unread,
     load_balancers,
     internet_path_acl,
+    dual_stack,
 }

@@ -120,6 +120,27 @@ fn reach_through_network_acls() {
     }
 }
 
+/// Each address family on its own, over tests/fixtures/dual_stack.json: subnet-ds's ACL denies the IPv4
+/// internet and lets IPv6 in; subnet-both's denies both.
+const DUAL_STACK_CASES: &[Case] = &[
+    (
+        "internet",
+        "eni-search",
+        Some(9200),
+        0,
+        true,
+        &["IPv4: network ACL acl-v4-denied", "rule 50 denies", "IPv6:", "rule 101 allows"],
+    ),
+    ("internet", "eni-both", Some(5432), 0, false, &["IPv4:", "rule 50 denies", "IPv6:", "rule 51 denies"]),
+    // Through the web host, whose prefix-list rule admits both families: IPv6 carries the path.
+    ("internet", "rds:orders", None, 1, true, &["sgr-web-all", "sgr-db-web", "IPv6: public address 2600:1f18:2:1::20"]),
+];
+
+#[test]
+fn reach_decides_each_address_family() {
+    ask("dual_stack", DUAL_STACK_CASES);
+}
+
 /// Load balancers over tests/fixtures/load_balancers.json: the ALB's group admits every TCP port from the
 /// internet and its group is admitted by an admin host on 22, but it listens on 443 and forwards only to the
 /// app instance on 8080.

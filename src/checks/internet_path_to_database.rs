@@ -1,6 +1,6 @@
 use super::revoke_command;
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
-use crate::flow::{Hop, Network, Node, Traffic};
+use crate::flow::{FamilyReach, Hop, Network, Node, Traffic};
 use crate::model::Protocol;
 
 declare_check! {
@@ -11,7 +11,9 @@ declare_check! {
     /// source's egress rule and the destination's ingress rule both admit it. The finding lists the chain,
     /// with the rule IDs of every hop. A database the internet reaches directly is `exposed-database`'s
     /// finding, not this one. A path counts only when the network ACLs of its subnets, and the routes of a
-    /// hop between VPCs, let every hop through; a blocked candidate gives way to the next worst one.
+    /// hop between VPCs, let every hop through; a blocked candidate gives way to the next worst one. The first
+    /// hop is decided per address family and per rule: when the network ACL blocks the IPv4 internet but
+    /// IPv6 clients get through, the path stands, and its evidence says how each family stands.
     ///
     /// The search is a breadth-first walk over sets of members that share the same groups. Each set that can
     /// connect to the database offers one path (the shortest from the internet to it); the finding reports the
@@ -105,7 +107,7 @@ fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model
     let mut rules: Vec<&crate::model::Rule> = hop.ingress.into_iter().collect();
     if let Node::Class(c) = hop.to {
         if let Some(exposure) = &net.classes[c].relay_exposure {
-            for (r, _, _) in net.internet_entries(&net.classes[c].party.groups, exposure, crate::flow::Want::ANY) {
+            for (r, _) in net.internet_entries(&net.classes[c].party.groups, exposure, crate::flow::Want::ANY) {
                 if !rules.iter().any(|x| std::ptr::eq(*x, r)) && !net.accepted(c, Traffic::of(r)).is_empty() {
                     rules.push(r);
                 }
@@ -179,7 +181,8 @@ pub(crate) fn chain(net: &Network, hops: &[Hop], last: &str) -> String {
 fn path_severity<'a>(net: &Network<'a>, first: &Hop<'a>, hops: usize) -> Severity {
     let through_balancer = matches!(first.to, Node::Class(c) if hops == 2 && net.forwarding(c).is_some());
     let s = if through_balancer { Severity::Critical } else { severity(first_breadth(net, first), hops) };
-    if first.address.as_ref().is_some_and(|a| a.is_inspected()) {
+    // The gate puts the family that gets through first.
+    if first.address.first().is_some_and(|a| a.reach.is_inspected()) {
         s.lower()
     } else {
         s
@@ -212,7 +215,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     group_ids.push(r.group_id.clone());
                 }
                 let mut detail = format!("hop {}: {to} admits {} from {from}", i + 1, h.traffic);
-                if let Some(a) = &h.address {
+                if let Some(a) = FamilyReach::describe(&h.address) {
                     detail.push_str(&format!("; {a}"));
                 }
                 evidence.push(Evidence::rule(r, detail));
@@ -268,8 +271,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     ),
                     None => format!("reachable from the internet in {} hops", path.hops.len()),
                 },
-                match &first.address {
-                    Some(a) if a.is_inspected() => " (entering through an inspection endpoint: one step lower)",
+                match first.address.first() {
+                    Some(a) if a.reach.is_inspected() => " (entering through an inspection endpoint: one step lower)",
                     _ => "",
                 },
                 chain(net, &path.hops, &what)

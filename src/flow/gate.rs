@@ -2,10 +2,8 @@
 //! routes between VPCs (a hop across a peering connection needs a route each way) and the ACLs of the subnets
 //! its members live in, and the first hop that no member pair gets through blocks the path.
 
-use super::{AclHalf, ClassId, Crossing, End, Hop, Missing, Network, Node, Place};
+use super::{AclHalf, AddressReach, ClassId, Crossing, End, Hop, Missing, Network, Node, Place};
 use crate::model::NetworkInterface;
-use crate::model::Peer;
-use ipnet::IpNet;
 
 /// At most this many members of a class stand for it: members of one class in more subnets than that are
 /// rare, and the check stays bounded.
@@ -127,21 +125,7 @@ impl<'a> Network<'a> {
                     }
                     open.or(first_block)
                 }
-                (Node::Internet, Node::Class(b)) => {
-                    let clients: Vec<IpNet> = match hop.ingress.map(|r| &r.peer) {
-                        Some(Peer::Ipv4(n)) => vec![IpNet::V4(*n)],
-                        Some(Peer::Ipv6(n)) => vec![IpNet::V6(*n)],
-                        _ => vec!["0.0.0.0/0".parse().expect("static"), "::/0".parse().expect("static")],
-                    };
-                    match &hop.address {
-                        Some(super::AddressReach::Open { subnet, .. }) => {
-                            let vpc = self.classes[b].party.vpc;
-                            let region = self.classes[b].party.region.unwrap_or_default();
-                            Some(self.acls.from_internet(region, subnet, vpc, protocol, ports, &clients, &self.space))
-                        }
-                        _ => None,
-                    }
-                }
+                (Node::Internet, Node::Class(b)) => self.gate_internet(hop, b),
                 _ => None,
             };
             if let Some(why) = unknown {
@@ -163,4 +147,73 @@ impl<'a> Network<'a> {
         }
         (blocked, undecided)
     }
+}
+
+impl<'a> Network<'a> {
+    /// The ACL half of a hop from the internet: its ways in are tried in order, each family with its own
+    /// address, clients and ACL entries; the first that gets through becomes the hop's (its rule, traffic and
+    /// place first among the ways). A way whose routes were not read has no subnet to take an ACL from and
+    /// counts as through. When an ACL blocks one family, the half says how each family stands.
+    fn gate_internet(&self, hop: &mut Hop<'a>, b: ClassId) -> Option<AclHalf> {
+        let vpc = self.classes[b].party.vpc;
+        let region = self.classes[b].party.region.unwrap_or_default();
+        let mut halves: Vec<Option<AclHalf>> = Vec::with_capacity(hop.address.len());
+        for way in &hop.address {
+            let half = match &way.reach {
+                AddressReach::Open { subnet, .. } => {
+                    let (protocol, ports) = (way.traffic.protocol, way.traffic.ports);
+                    Some(self.acls.from_internet(region, subnet, vpc, protocol, ports, &way.clients, &self.space))
+                }
+                _ => None,
+            };
+            let through = !half.as_ref().is_some_and(AclHalf::is_blocked);
+            halves.push(half);
+            if through {
+                break;
+            }
+        }
+        let through = halves.last().is_some_and(|h| !h.as_ref().is_some_and(AclHalf::is_blocked));
+        let chosen = if through { halves.len() - 1 } else { 0 };
+        let blocked_before = through && halves.len() > 1;
+        // Each family's word: the way that gets through, and the first way of the other family.
+        let mut said: Vec<(&'static str, Option<AclHalf>)> = Vec::new();
+        if blocked_before || !through {
+            let order = std::iter::once(chosen).chain(0..halves.len());
+            for i in order {
+                let label = hop.address[i].label();
+                if !said.iter().any(|(l, _)| *l == label) {
+                    said.push((label, halves[i].clone()));
+                }
+            }
+        }
+        if hop.address.is_empty() {
+            return None;
+        }
+        hop.address[..=chosen].rotate_right(1);
+        hop.ingress = Some(hop.address[0].rule);
+        hop.traffic = hop.address[0].traffic;
+        let half = halves.swap_remove(chosen);
+        if said.len() < 2 {
+            return half;
+        }
+        per_family(said, half)
+    }
+}
+
+/// The ACL half of a hop from the internet in words for each family: the chosen way's half (open, unknown or
+/// blocked), its text naming each family's.
+fn per_family(said: Vec<(&str, Option<AclHalf>)>, chosen: Option<AclHalf>) -> Option<AclHalf> {
+    let text = said
+        .iter()
+        .map(|(family, h)| match h.as_ref().and_then(AclHalf::text) {
+            Some(t) => format!("{family}: {t}"),
+            None => format!("{family}: no network ACL to decide"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(match chosen {
+        Some(AclHalf::Blocked { fix, .. }) => AclHalf::Blocked { text, fix },
+        Some(AclHalf::Open { .. }) => AclHalf::Open { text },
+        _ => AclHalf::Unknown { why: text },
+    })
 }

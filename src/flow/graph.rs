@@ -5,7 +5,7 @@
 //! edges and kept, with what blocks it, among the blocked flows; one that cannot be decided stays, marked
 //! unknown.
 
-use super::{AddressReach, ClassId, Exposure, Hop, Missing, Network, Node, Place, Traffic, Want};
+use super::{ClassId, Exposure, Hop, Missing, Network, Node, Place, Traffic, Want};
 use crate::model::Rule;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -88,8 +88,8 @@ impl<'a> Network<'a> {
 
     /// Keeps the flows of `edge` that some pair of members gets through, and files the others as blocked.
     fn gate_edge(&self, mut edge: Edge<'a>, graph: &mut Graph<'a>) {
-        let address = match edge.from {
-            Node::Internet => self.public_address(edge.to),
+        let exposure = match edge.from {
+            Node::Internet => self.internet_exposure(edge.to),
             _ => None,
         };
         let mut kept = Vec::with_capacity(edge.flows.len());
@@ -100,7 +100,7 @@ impl<'a> Network<'a> {
                 egress: flow.0,
                 ingress: Some(flow.1),
                 traffic: flow.2,
-                address: address.clone(),
+                address: exposure.as_ref().map(|e| self.entry_families(flow.1, e, flow.2)).unwrap_or_default(),
                 acl: None,
                 route: None,
             }];
@@ -121,11 +121,6 @@ impl<'a> Network<'a> {
     }
 
     /// The reachable public address half of a class, for the network ACL of its subnet.
-    fn public_address(&self, c: ClassId) -> Option<AddressReach> {
-        let exposure = self.internet_exposure(c)?;
-        [exposure.v4, exposure.v6].into_iter().find(AddressReach::is_known_open)
-    }
-
     /// How the internet reaches a class: its relays' exposure, or an open one of its databases (which do not
     /// relay, but the internet may still reach them).
     fn internet_exposure(&self, c: ClassId) -> Option<Exposure> {
@@ -144,7 +139,7 @@ impl<'a> Network<'a> {
             let flows: Vec<Flow<'a>> = self
                 .internet_entries(&c.party.groups, &exposure, Want::ANY)
                 .into_iter()
-                .flat_map(|(r, _, _)| self.accepted(id, Traffic::of(r)).into_iter().map(move |t| (None, r, t)))
+                .flat_map(|(r, _)| self.accepted(id, Traffic::of(r)).into_iter().map(move |t| (None, r, t)))
                 .collect();
             if !flows.is_empty() {
                 out.push(Edge { from: Node::Internet, to: id, flows, unknown: None });

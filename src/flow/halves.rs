@@ -106,46 +106,90 @@ impl<'a> Network<'a> {
         None
     }
 
-    /// Ingress rules of `to` that admit public sources of a family on which `exposure` is open, for `want`:
-    /// the rule, the public networks it admits, and the address half.
-    pub fn internet_entry(
-        &self,
-        to_groups: &[&str],
-        exposure: &Exposure,
-        want: Want,
-    ) -> Option<(&'a Rule, Vec<IpNet>, AddressReach)> {
-        self.internet_entries(to_groups, exposure, want).into_iter().next()
+    /// Every way in from the internet to `to` for `want`, in rule order, IPv4 before IPv6 within a rule:
+    /// what a direct hop from the internet may take. Empty when the internet cannot come in.
+    pub fn internet_way(&self, to_groups: &[&str], exposure: &Exposure, want: Want) -> Vec<FamilyReach<'a>> {
+        let mut out = Vec::new();
+        for (_, families) in self.internet_entries(to_groups, exposure, want) {
+            out.extend(families.into_iter().map(|mut f| {
+                f.traffic = f.traffic.narrow(want);
+                f
+            }));
+        }
+        out
     }
 
     /// Every ingress rule of `to` that admits public sources of a family on which `exposure` is open, for
-    /// `want`, in rule order: what the internet may send.
+    /// `want`, in rule order: what the internet may send, and through which families.
     pub fn internet_entries(
         &self,
         to_groups: &[&str],
         exposure: &Exposure,
         want: Want,
-    ) -> Vec<(&'a Rule, Vec<IpNet>, AddressReach)> {
+    ) -> Vec<(&'a Rule, Vec<FamilyReach<'a>>)> {
         let mut out = Vec::new();
         for g in to_groups {
             for r in self.ingress(g) {
                 if !Traffic::of(r).admits(want) {
                     continue;
                 }
-                let Some(nets) = self.peer_nets(r) else { continue };
-                for v6 in [false, true] {
-                    let public: Vec<IpNet> = nets
-                        .iter()
-                        .filter(|n| n.addr().is_ipv6() == v6 && self.space.is_public(&r.region, n))
-                        .copied()
-                        .collect();
-                    let reach = exposure.family(v6);
-                    if !public.is_empty() && reach.is_open() && reach.admits_any(&public) {
-                        out.push((*r, public, reach.clone()));
-                        break;
-                    }
+                let families = self.entry_families(r, exposure, Traffic::of(r));
+                if !families.is_empty() {
+                    out.push((*r, families));
                 }
             }
         }
         out
+    }
+
+    /// The families, IPv4 then IPv6, on which the public sources of ingress rule `r` can reach an address of
+    /// `exposure`: each open address with the rule's public networks of its family, for `traffic`.
+    pub fn entry_families(&self, r: &'a Rule, exposure: &Exposure, traffic: Traffic) -> Vec<FamilyReach<'a>> {
+        let Some(nets) = self.peer_nets(r) else { return Vec::new() };
+        let mut out = Vec::new();
+        for v6 in [false, true] {
+            let clients: Vec<IpNet> = nets
+                .iter()
+                .filter(|n| n.addr().is_ipv6() == v6 && self.space.is_public(&r.region, n))
+                .copied()
+                .collect();
+            let reach = exposure.family(v6);
+            if !clients.is_empty() && reach.is_open() && reach.admits_any(&clients) {
+                out.push(FamilyReach { reach: reach.clone(), clients, rule: r, traffic, v6 });
+            }
+        }
+        out
+    }
+}
+
+/// One way in from the internet: an ingress rule, the public clients of one address family it admits, the
+/// open address half of that family, and the traffic the hop would carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyReach<'a> {
+    pub reach: AddressReach,
+    pub clients: Vec<IpNet>,
+    pub rule: &'a Rule,
+    pub traffic: Traffic,
+    pub v6: bool,
+}
+
+impl FamilyReach<'_> {
+    /// `IPv4` or `IPv6`.
+    pub fn label(&self) -> &'static str {
+        if self.v6 {
+            "IPv6"
+        } else {
+            "IPv4"
+        }
+    }
+
+    /// What the address half of a hop from the internet says: with one family, its reach; with both, each
+    /// family's first way in (the one that gets through, once gated). None for none.
+    pub fn describe(ways: &[FamilyReach]) -> Option<String> {
+        let first = ways.first()?;
+        match ways.iter().find(|w| w.v6 != first.v6) {
+            None => Some(first.reach.to_string()),
+            Some(other) => Some(format!("{}: {}; {}: {}", first.label(), first.reach, other.label(), other.reach)),
+        }
     }
 }

@@ -31,6 +31,7 @@ pub use acl::{AclFix, AclHalf, Acls, End};
 pub use balancer::{unknown_forwarding, Forward, Forwarding};
 pub use class::{Class, Party};
 pub use graph::{BlockedFlow, Edge};
+pub use halves::FamilyReach;
 pub use peering::{Crossing, Link};
 pub use place::{resolve, Place};
 pub use reach::{Answer, Missing};
@@ -62,8 +63,10 @@ pub struct Hop<'a> {
     pub ingress: Option<&'a Rule>,
     /// What both halves admit.
     pub traffic: Traffic,
-    /// From the internet: the destination's address half.
-    pub address: Option<AddressReach>,
+    /// From the internet: every way in, one per ingress rule and address family whose public sources can
+    /// reach an open address of that family. The gate tries them in order and puts the one that gets
+    /// through first (`ingress` and `traffic` are then its own).
+    pub address: Vec<FamilyReach<'a>>,
     /// The network-ACL half, once a path is found (`reach` sets it).
     pub acl: Option<AclHalf>,
     /// Between VPCs: the routes that carry the hop each way (`reach` sets it).

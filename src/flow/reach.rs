@@ -133,14 +133,15 @@ impl<'a> Network<'a> {
                     return None;
                 }
                 let exposure = to.exposure(self, *c);
-                let (rule, _, address) = self.internet_entry(&party.groups, &exposure, want)?;
+                let address = self.internet_way(&party.groups, &exposure, want);
+                let first = address.first()?;
                 Some(Hop {
                     from: Node::Internet,
                     to: *node,
                     egress: None,
-                    ingress: Some(rule),
-                    traffic: Traffic::of(rule).narrow(want),
-                    address: Some(address),
+                    ingress: Some(first.rule),
+                    traffic: first.traffic,
+                    address,
                     acl: None,
                     route: None,
                 })
@@ -156,7 +157,7 @@ impl<'a> Network<'a> {
                     egress: None,
                     ingress: Some(rule),
                     traffic: Traffic::of(rule).narrow(want),
-                    address: None,
+                    address: Vec::new(),
                     acl: None,
                     route: None,
                 })
@@ -176,7 +177,7 @@ impl<'a> Network<'a> {
                                 egress: Some(rule),
                                 ingress: None,
                                 traffic: Traffic::of(rule).narrow(want),
-                                address: None,
+                                address: Vec::new(),
                                 acl: None,
                                 route: None,
                             });
@@ -195,7 +196,7 @@ impl<'a> Network<'a> {
                                 egress: Some(e),
                                 ingress: Some(i),
                                 traffic,
-                                address: None,
+                                address: Vec::new(),
                                 acl: None,
                                 route: None,
                             });
@@ -244,7 +245,7 @@ impl<'a> Network<'a> {
                             egress: None,
                             ingress: Some(rule),
                             traffic,
-                            address: None,
+                            address: Vec::new(),
                             acl: None,
                             route: None,
                         });
@@ -268,7 +269,7 @@ impl<'a> Network<'a> {
                                 egress: Some(e),
                                 ingress: Some(i),
                                 traffic,
-                                address: None,
+                                address: Vec::new(),
                                 acl: None,
                                 route: None,
                             });

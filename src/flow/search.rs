@@ -6,7 +6,7 @@
 //! candidates it finds plus the egress rules of the class it expands: O(classes + rules + addresses × prefix
 //! lengths) for the whole walk, in practice, instead of the classes² of a walk over pairs.
 
-use super::{ClassId, Hop, Network, Node, Party, Place, Traffic, Want};
+use super::{ClassId, FamilyReach, Hop, Network, Node, Party, Place, Traffic, Want};
 use crate::model::{Datastore, Rule};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
@@ -62,18 +62,20 @@ impl<'a> Network<'a> {
                 continue;
             }
             // A load balancer accepts only what its listeners do.
-            let entry = self
-                .internet_entries(&c.party.groups, exposure, Want::ANY)
-                .into_iter()
-                .find_map(|(r, _, a)| self.accepted(id, Traffic::of(r)).into_iter().next().map(|t| (r, t, a)));
-            if let Some((rule, traffic, address)) = entry {
+            let mut ways = Vec::new();
+            for (r, families) in self.internet_entries(&c.party.groups, exposure, Want::ANY) {
+                if let Some(t) = self.accepted(id, Traffic::of(r)).into_iter().next() {
+                    ways.extend(families.into_iter().map(|f| FamilyReach { traffic: t, ..f }));
+                }
+            }
+            if let Some(first) = ways.first() {
                 out.push(Hop {
                     from: Node::Internet,
                     to: Node::Class(id),
                     egress: None,
-                    ingress: Some(rule),
-                    traffic,
-                    address: Some(address),
+                    ingress: Some(first.rule),
+                    traffic: first.traffic,
+                    address: ways,
                     acl: None,
                     route: None,
                 });
@@ -169,7 +171,7 @@ impl<'a> Network<'a> {
                         egress: Some(egress),
                         ingress: Some(ingress),
                         traffic,
-                        address: None,
+                        address: Vec::new(),
                         acl: None,
                         route: None,
                     };
@@ -210,7 +212,7 @@ impl<'a> Network<'a> {
                             egress: Some(egress),
                             ingress: Some(ingress),
                             traffic,
-                            address: None,
+                            address: Vec::new(),
                             acl: None,
                             route: None,
                         };
@@ -275,7 +277,7 @@ impl<'a> Network<'a> {
                             egress: Some(egress),
                             ingress: Some(ingress),
                             traffic,
-                            address: None,
+                            address: Vec::new(),
                             acl: None,
                             route: None,
                         };
@@ -324,7 +326,7 @@ impl<'a> Network<'a> {
             };
             let want = Want::tcp(port);
             let party = &self.classes[class].party;
-            if self.internet_entry(&party.groups, &self.datastore_exposure(d), want).is_some() {
+            if !self.internet_way(&party.groups, &self.datastore_exposure(d), want).is_empty() {
                 continue; // direct exposure: exposed-database's finding
             }
             let mut ranked: Vec<(K, u32, ClassId, Hop<'a>)> = Vec::new();

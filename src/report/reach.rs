@@ -85,7 +85,7 @@ fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
         traffic: h.traffic.to_string(),
         egress: h.egress.map(|r| rule_view(net, r)),
         ingress: h.ingress.map(|r| rule_view(net, r)),
-        address: h.address.as_ref().map(ToString::to_string),
+        address: crate::flow::FamilyReach::describe(&h.address),
         network_acl: h.acl.as_ref().and_then(crate::flow::AclHalf::text),
         route: h.route.clone(),
     }

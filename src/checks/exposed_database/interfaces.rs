@@ -1,7 +1,7 @@
 //! Interfaces that are not collected datastores: compute hosts on the well-known database ports, and the
 //! interfaces of datastore services whose own API is not read, on those services' ports.
 
-use super::halves::{acl_half, address_half, Half};
+use super::halves::{verdict, Half};
 use super::{describe_source, Opening, EXPOSED_DATABASE};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 use crate::checks::db_ports::DatabasePort;
@@ -105,15 +105,15 @@ pub(super) fn check_interface(
     let rule_ids: Vec<String> = exposures.iter().map(|e| e.rule_id.clone()).collect();
     let sources: Vec<&str> = exposures.iter().map(|e| e.source.as_str()).collect();
     let nets: Vec<IpNet> = exposures.iter().flat_map(|e| e.sources.iter().copied()).collect();
-    let (half, address, opened) = address_half(&nets, &ctx.network.routing.interface(eni));
     let mut ranges: Vec<(u16, u16)> =
         exposures.iter().flat_map(|e| e.admitted.iter().map(|&(_, f, t)| (f, t))).collect();
     ranges.sort_unstable();
     ranges.dedup();
-    let acl = acl_half(ctx, &eni.region, opened.as_ref(), eni.vpc_id.as_deref(), &ranges);
+    let v = verdict(ctx, &eni.region, eni.vpc_id.as_deref(), &ranges, &nets, &ctx.network.routing.interface(eni));
+    let (half, acl, address, acl_text) = (v.half, &v.acl, &v.text, v.acl_suffix());
     let severity = if half == Half::Open && !acl.is_blocked() { Severity::Critical } else { Severity::High };
-    let acl_text = acl.text().map(|t| format!("; {t}")).unwrap_or_default();
     let addr = match half {
+        _ if half != Half::Closed && acl.is_blocked() && v.per_family => format!("address half open ({address})"),
         _ if half != Half::Closed && acl.is_blocked() => format!("address half open ({address}), but {acl}"),
         Half::Open => format!("address half open too: {address}{acl_text}"),
         Half::Inspected => format!("address half open through inspection: {address}{acl_text}"),

@@ -5,7 +5,7 @@ use super::db_ports::DatabasePort;
 use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
 use crate::model::{Datastore, ResourceKind, Role, Rule};
-use halves::{acl_half, address_half, Half};
+use halves::{verdict, Half, Verdict};
 use interfaces::{check_interface, group_exposure, RuleExposure};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
@@ -52,6 +52,11 @@ declare_check! {
     /// With the address half open, the subnet's *network ACL* is the third half: some admitted public client
     /// must have its request allowed in on the port and the reply allowed out to its ephemeral port
     /// (1024-65535), entries read in rule-number order; the message quotes the entries, or the one that blocks.
+    ///
+    /// Each address family is decided on its own: an IPv4 client reaches only an IPv4 address, through the
+    /// routes and ACL entries for IPv4, and the same for IPv6. A dual-stack resource is as exposed as its most
+    /// open family, and when the open rules admit sources of both, the message says how each stands (`IPv4:
+    /// open (…), but network ACL … blocks …; IPv6: open (…)`).
     ///
     /// Severity: critical when every half is open (route tables or ACLs that could not be read count as
     /// open); high when the address is reached only through an inspection endpoint (one step lower), when a
@@ -203,21 +208,24 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
         .filter(|m| m.parent.as_deref() == Some(d.id.as_str()) && m.region == d.region && m.publicly_accessible)
         .collect();
     let sources: Vec<IpNet> = found.iter().flat_map(|o| o.public.iter().copied()).collect();
-    let mut address = address_half(&sources, &ctx.network.datastore_exposure(d));
+    let vpc = d.vpc_id.as_deref();
+    let ports = [(port, port)];
+    let mut v = verdict(ctx, &d.region, vpc, &ports, &sources, &ctx.network.datastore_exposure(d));
     for m in &public_members {
-        if address.0 == Half::Closed {
-            let (half, text, reach) = address_half(&sources, &ctx.network.datastore_exposure(m));
-            address = (half, format!("its member {}: {text}", m.id), reach);
+        if v.half == Half::Closed {
+            let mv = verdict(ctx, &d.region, vpc, &ports, &sources, &ctx.network.datastore_exposure(m));
+            v = Verdict { text: format!("its member {}: {}", m.id, mv.text), ..mv };
         }
     }
-    let (half, address, opened) = address;
-    let acl = acl_half(ctx, &d.region, opened.as_ref(), d.vpc_id.as_deref(), &[(port, port)]);
-    let open = half != Half::Closed && !acl.is_blocked();
+    let (half, acl_text) = (v.half, v.acl_suffix());
+    let open = half != Half::Closed && !v.acl.is_blocked();
     let severity = if half == Half::Open && open { Severity::Critical } else { Severity::High };
-    let acl_text = acl.text().map(|t| format!("; {t}")).unwrap_or_default();
+    let (acl, address) = (&v.acl, &v.text);
     let (group_ids, rule_ids, evidence, mut commands) = finding_parts(ctx, &found, port);
     let sources: Vec<String> = found.iter().map(describe_source).collect();
-    let reach = if half != Half::Closed && acl.is_blocked() {
+    let reach = if half != Half::Closed && acl.is_blocked() && v.per_family {
+        format!("address half open ({address}), so the internet cannot connect while those entries stand")
+    } else if half != Half::Closed && acl.is_blocked() {
         format!("address half open ({address}), but {acl}, so the internet cannot connect while that entry stands")
     } else if half == Half::Inspected {
         format!(
