@@ -15,13 +15,17 @@ mod allocator;
 fn flow(c: &mut Criterion) {
     allocator::configure();
     let mut group = c.benchmark_group("flow");
+    // The check's table: every compute host is a destination on the database ports its groups admit.
+    let ports: Vec<(u16, u16)> = sgaudit::checks::DATABASE_PORTS.iter().map(|p| (p.from, p.to)).collect();
     group.sample_size(10);
     for n in [1_000usize, 10_000, 50_000] {
         let inv = synthetic::inventory_with(n, 5);
         group.throughput(Throughput::Elements(inv.rules.len() as u64));
         group.bench_with_input(BenchmarkId::new("index", n), &inv, |b, inv| b.iter(|| Network::new(inv).classes.len()));
         group.bench_with_input(BenchmarkId::new("paths", n), &inv, |b, inv| {
-            b.iter(|| Network::new(inv).internet_paths(|first, hops| (first.traffic, std::cmp::Reverse(hops))).len())
+            b.iter(|| {
+                Network::new(inv).internet_paths(&ports, |first, hops| (first.traffic, std::cmp::Reverse(hops))).len()
+            })
         });
     }
     group.finish();

@@ -81,10 +81,11 @@ fn main() {
         let t = std::time::Instant::now();
         let net = sgaudit::flow::Network::new(&inv);
         let indexed = t.elapsed();
-        let paths = net.internet_paths(|first, hops| (first.traffic, std::cmp::Reverse(hops)));
+        let ports: Vec<(u16, u16)> = sgaudit::checks::DATABASE_PORTS.iter().map(|p| (p.from, p.to)).collect();
+        let paths = net.internet_paths(&ports, |first, hops| (first.traffic, std::cmp::Reverse(hops)));
         let hops: usize = paths.iter().map(|p| p.hops.len()).sum();
         eprintln!(
-            "flow index: {:.3}s; internet paths: {} to {} databases ({hops} hops) in {:.3}s",
+            "flow index: {:.3}s; internet paths: {} to {} databases and compute hosts ({hops} hops) in {:.3}s",
             indexed.as_secs_f64(),
             paths.len(),
             inv.datastores.len(),

@@ -51,4 +51,5 @@ fixtures! {
     load_balancers,
     internet_path_acl,
     dual_stack,
+    self_hosted,
 }

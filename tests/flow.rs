@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use sgaudit::flow::{resolve, Network, Want};
+use sgaudit::flow::{resolve, Network, Place, Want};
 use sgaudit::model::Protocol;
 
 /// `(from, to, port, hops, reachable, what the answer must mention)`: rule IDs of the path, or the half that
@@ -139,6 +139,59 @@ const DUAL_STACK_CASES: &[Case] = &[
 #[test]
 fn reach_decides_each_address_family() {
     ask("dual_stack", DUAL_STACK_CASES);
+}
+
+/// Self-hosted databases over tests/fixtures/self_hosted.json: an internet-facing ALB forwarding HTTP:80 to
+/// Elasticsearch on 9200, a bastion that reaches PostgreSQL on an instance, and three shapes that must not
+/// be paths: an internal ALB, a listener that forwards to another port, a host that is no target.
+const SELF_HOSTED_CASES: &[Case] = &[
+    ("internet", "eni-es1", Some(9200), 1, true, &["load balancer search", "sgr-alb-80", "sgr-es-alb"]),
+    ("internet", "eni-pg", Some(5432), 1, true, &["sgr-bastion-ssh", "sgr-pg-bastion"]),
+    ("internet", "eni-es-internal", Some(9200), 4, false, &[]),
+    ("internet", "eni-app", Some(5432), 4, false, &[]),
+    ("internet", "eni-mongo", Some(27017), 4, false, &[]),
+];
+
+#[test]
+fn reach_to_self_hosted_databases() {
+    ask("self_hosted", SELF_HOSTED_CASES);
+}
+
+/// The audit and `reach` agree on every compute host and well-known database port: a host has an
+/// internet-path finding exactly when `reach` finds a path from the internet to one of its admitted
+/// database ports that is not a direct exposure, and the finding's port is one `reach` finds.
+#[test]
+fn internet_paths_to_hosts_agree_with_reach() {
+    for name in ["self_hosted", "dual_stack", "routing", "load_balancers", "network_acls", "internet_path_acl"] {
+        let inv = fixture(name);
+        let net = Network::new(&inv);
+        let findings = sgaudit::audit::audit(&inv);
+        for eni in inv.interfaces.iter().filter(|e| e.managed_by().is_none()) {
+            let reported: Option<u16> =
+                findings.iter().find(|f| f.check == "internet-path-to-database" && f.resource.id == eni.id).map(|f| {
+                    let at = f.message.find("(port ").expect("the finding names its port") + 6;
+                    f.message[at..].split(',').next().unwrap().parse().unwrap()
+                });
+            let place = resolve(&net, &eni.id).unwrap();
+            let reaches = |port: u16, hops: u32| net.reach(&Place::Internet, &place, Want::tcp(port), hops).reachable;
+            let admitted: Vec<u16> = sgaudit::checks::DATABASE_PORTS
+                .iter()
+                .filter_map(|p| {
+                    let rules: Vec<_> = inv.rules.iter().filter(|r| eni.group_ids.contains(&r.group_id)).collect();
+                    (p.from..=p.to).find(|&port| {
+                        rules.iter().any(|r| r.direction == sgaudit::model::Direction::Ingress && r.admits_tcp(port))
+                    })
+                })
+                .collect();
+            let through: Vec<u16> = admitted.iter().copied().filter(|&p| !reaches(p, 0) && reaches(p, 16)).collect();
+            match reported {
+                Some(port) => assert!(reaches(port, 16), "{name}: {} is reported on {port}, reach disagrees", eni.id),
+                None => {
+                    assert!(through.is_empty(), "{name}: reach finds {} on {through:?}, the audit does not", eni.id)
+                }
+            }
+        }
+    }
 }
 
 /// Load balancers over tests/fixtures/load_balancers.json: the ALB's group admits every TCP port from the

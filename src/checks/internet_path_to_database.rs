@@ -1,7 +1,7 @@
-use super::revoke_command;
+use super::{revoke_command, DATABASE_PORTS};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
-use crate::flow::{FamilyReach, Hop, Network, Node, Traffic};
-use crate::model::Protocol;
+use crate::flow::{FamilyReach, Hop, Network, Node, PathEnd, Traffic};
+use crate::model::{Protocol, ResourceKind};
 
 declare_check! {
     /// ### What it does
@@ -14,6 +14,15 @@ declare_check! {
     /// hop between VPCs, let every hop through; a blocked candidate gives way to the next worst one. The first
     /// hop is decided per address family and per rule: when the network ACL blocks the IPv4 internet but
     /// IPv6 clients get through, the path stands, and its evidence says how each family stands.
+    ///
+    /// Self-hosted databases are ends too: a compute member (an instance or container, not a managed-service
+    /// interface) is a destination on every well-known database port its groups admit (the table of
+    /// `exposed-database`: PostgreSQL 5432, MySQL 3306, MongoDB 27017, Redis 6379, Elasticsearch/OpenSearch
+    /// 9200, Cassandra 9042, ...), and the finding names the port it reached. The dangerous shape is an
+    /// internet-facing load balancer whose target group forwards to such a host on a database port (HTTP:80
+    /// to Elasticsearch on 9200 puts the search API on the internet): critical, as for a managed database.
+    /// An internal load balancer, a listener that forwards to another port, or a host that is no target of
+    /// the balancer is no path. A host the internet reaches directly on that port is `exposed-database`'s.
     ///
     /// The search is a breadth-first walk over sets of members that share the same groups. Each set that can
     /// connect to the database offers one path (the shortest from the internet to it); the finding reports the
@@ -191,14 +200,34 @@ fn path_severity<'a>(net: &Network<'a>, first: &Hop<'a>, hops: usize) -> Severit
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let net = &ctx.network;
-    for path in net.internet_paths(|first, hops| path_severity(net, first, hops)) {
-        let d = path.datastore;
-        let port = d.effective_port().unwrap_or_default();
+    let host_ports: Vec<(u16, u16)> = DATABASE_PORTS.iter().map(|p| (p.from, p.to)).collect();
+    for path in net.internet_paths(&host_ports, |first, hops| path_severity(net, first, hops)) {
+        let (what, region, resource, listens) = match path.end {
+            PathEnd::Datastore(d) => (
+                format!("{} {}", d.kind, d.id),
+                &d.region,
+                Resource { kind: d.kind, id: d.id.clone(), name: Some(d.engine.clone()) },
+                format!("{} on port {}", d.engine, d.effective_port().unwrap_or_default()),
+            ),
+            PathEnd::Host { interface: eni, port } => {
+                let engine =
+                    DATABASE_PORTS.iter().find(|p| (p.from..=p.to).contains(&port)).map_or("a database", |p| p.engine);
+                let what = match &eni.instance_id {
+                    Some(i) => format!("network interface {} of {i}", eni.id),
+                    None => format!("network interface {}", eni.id),
+                };
+                let resource = Resource {
+                    kind: ResourceKind::NetworkInterface,
+                    id: eni.id.clone(),
+                    name: eni.instance_id.clone(),
+                };
+                (what, &eni.region, resource, format!("port {port}, well-known for {engine}"))
+            }
+        };
         let first = &path.hops[0];
         let breadth_of_first = first_breadth(net, first);
         let entry_rules = first_hop_rules(net, first);
         let severity = path_severity(net, first, path.hops.len());
-        let what = format!("{} {}", d.kind, d.id);
         let mut evidence = Vec::new();
         let mut rule_ids = Vec::new();
         let mut group_ids: Vec<String> = Vec::new();
@@ -253,13 +282,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             account: None,
             check: INTERNET_PATH_TO_DATABASE.id.to_string(),
             severity,
-            region: d.region.clone(),
-            resource: Resource { kind: d.kind, id: d.id.clone(), name: Some(d.engine.clone()) },
+            region: region.clone(),
+            resource,
             group_ids,
             rule_ids,
             message: format!(
-                "{what} ({} on port {port}) is {}, with {first_what}{}: {}",
-                d.engine,
+                "{what} ({listens}) is {}, with {first_what}{}: {}",
                 match balancer {
                     Some(f) => format!(
                         "exposed to the internet through load balancer {} ({}, {}), whose listener on {} forwards to it \

@@ -6,8 +6,8 @@
 //! candidates it finds plus the egress rules of the class it expands: O(classes + rules + addresses × prefix
 //! lengths) for the whole walk, in practice, instead of the classes² of a walk over pairs.
 
-use super::{ClassId, FamilyReach, Hop, Network, Node, Party, Place, Traffic, Want};
-use crate::model::{Datastore, Rule};
+use super::{ClassId, FamilyReach, Hop, Network, Node, Party, Traffic, Want};
+use crate::model::Rule;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 
@@ -37,19 +37,8 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// How many candidate paths to a database are checked against the routes and network ACLs before the search
-/// gives up on it.
-const GATED: usize = 8;
-
 /// A search's candidate list not copied from its index yet.
 const NO_LIST: u32 = u32::MAX;
-
-/// A path from the internet to a database: the hops, the last one on the database's port.
-#[derive(Debug, Clone)]
-pub struct InternetPath<'a> {
-    pub datastore: &'a Datastore,
-    pub hops: Vec<Hop<'a>>,
-}
 
 impl<'a> Network<'a> {
     /// The first hops from the internet: every relay class with a reachable address whose ingress admits a
@@ -308,47 +297,5 @@ impl<'a> Network<'a> {
             }
         }
         best
-    }
-
-    /// For every database and cache (members of a cluster or replication group are represented by it) that
-    /// the internet does not reach directly, the worst path from the internet through at least one
-    /// intermediate class, if any. Each reached class contributes the shortest path to it; `rank` orders
-    /// paths by (first hop, number of hops), highest wins, ties go to the shorter path, then rule order. A
-    /// path is kept only when the routes between VPCs and the network ACLs let every hop through (a hop
-    /// that cannot be decided counts as through); its hops carry those halves.
-    pub fn internet_paths<K: Ord>(&self, rank: impl Fn(&Hop<'a>, usize) -> K) -> Vec<InternetPath<'a>> {
-        let tree = self.search(self.internet_hops(), &[], u32::MAX);
-        let mut out = Vec::new();
-        for d in &self.inventory.datastores {
-            let on_parent = self.reported_on_parent(d);
-            let (Some(port), false, Some(class)) = (d.effective_port(), on_parent, self.class_of_datastore(d)) else {
-                continue;
-            };
-            let want = Want::tcp(port);
-            let party = &self.classes[class].party;
-            if !self.internet_way(&party.groups, &self.datastore_exposure(d), want).is_empty() {
-                continue; // direct exposure: exposed-database's finding
-            }
-            let mut ranked: Vec<(K, u32, ClassId, Hop<'a>)> = Vec::new();
-            for (c, last) in self.last_hops(&tree, party, Node::Class(class), want) {
-                let Some(first) = self.first_hop(&tree, c) else { continue };
-                let hops = tree.dist[c] + 1;
-                ranked.push((rank(first, hops as usize), hops, c, last));
-            }
-            // Worst first; ties to the shorter path, then rule order (the sort is stable).
-            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            // The first path the routes between VPCs and the network ACLs let through, of at most
-            // `GATED` candidates: each costs a member-pair check per hop.
-            let to = Place::Datastore(d);
-            for (_, _, c, last) in ranked.into_iter().take(GATED) {
-                let mut hops = tree.path_to(c);
-                hops.push(last);
-                if self.gate(&mut hops, &Place::Internet, &to).0.is_none() {
-                    out.push(InternetPath { datastore: d, hops });
-                    break;
-                }
-            }
-        }
-        out
     }
 }

@@ -63,7 +63,7 @@ pub(super) fn ids(c: &Class) -> String {
 /// Renders the graph. `findings` mark the classes holding exposed databases. Internal flows admitted only by
 /// rules open to every address are left out unless `all_flows`; a comment says how many.
 pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, all_flows: bool) -> String {
-    let (edges, hidden) = drawn_edges(net, all_flows);
+    let (edges, hidden) = drawn_edges(net, findings, all_flows);
     let blocked = net.blocked_flows().len();
     let exposed = exposed_classes(&ResourceClasses::new(net), findings);
     let shown = shown_classes(&edges, &exposed);
@@ -145,11 +145,38 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
     out
 }
 
-/// The edges drawn (internal flows that only open rules admit left out unless `all_flows`) and how many
-/// were left out.
-pub(super) fn drawn_edges<'n, 'a>(net: &'n Network<'a>, all_flows: bool) -> (Vec<&'n Edge<'a>>, usize) {
+/// The edges drawn (internal flows that only open rules admit left out unless `all_flows`, or unless an
+/// internet path of `findings` takes one of their rules) and how many were left out.
+pub(super) fn drawn_edges<'n, 'a>(
+    net: &'n Network<'a>,
+    findings: &[Finding],
+    all_flows: bool,
+) -> (Vec<&'n Edge<'a>>, usize) {
     let all = net.edges();
-    let edges: Vec<&Edge> = all.iter().filter(|e| all_flows || !e.only_through_open_rules()).collect();
+    // The hops of the internet-path findings, as (egress rule, ingress rule): the evidence of hop N names
+    // its egress rule, then its ingress rule.
+    let mut hops: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+    for f in findings.iter().filter(|f| f.check == crate::checks::INTERNET_PATH_TO_DATABASE.id) {
+        let mut egress: Option<(&str, &str)> = None; // (hop label, rule)
+        for e in &f.evidence {
+            let (Some(rule), Some(hop)) = (e.rule_id.as_deref(), e.detail.split(':').next()) else { continue };
+            match e.direction {
+                Some(crate::model::Direction::Egress) => egress = Some((hop, rule)),
+                Some(crate::model::Direction::Ingress) => {
+                    if let Some((_, out)) = egress.filter(|(h, _)| *h == hop) {
+                        hops.insert((out, rule));
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    let used = |e: &Edge| {
+        e.flows.iter().any(|(egress, ingress, _)| {
+            egress.is_some_and(|r| hops.contains(&(r.label().as_str(), ingress.label().as_str())))
+        })
+    };
+    let edges: Vec<&Edge> = all.iter().filter(|e| all_flows || !e.only_through_open_rules() || used(e)).collect();
     let hidden = all.len() - edges.len();
     (edges, hidden)
 }

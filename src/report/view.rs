@@ -85,7 +85,7 @@ impl GraphView {
     /// The view of `net`, with `findings` (of the same account, IDs set) marking exposures and highlights.
     /// Internal flows that only rules open to every address admit are left out unless `all_flows`.
     pub fn new(net: &Network, findings: &[Finding], all_flows: bool) -> GraphView {
-        let (edges, hidden) = drawn_edges(net, all_flows);
+        let (edges, hidden) = drawn_edges(net, findings, all_flows);
         let resources = ResourceClasses::new(net);
         let exposed = exposed_classes(&resources, findings);
         let shown = super::graph::shown_classes(&edges, &exposed);
