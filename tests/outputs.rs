@@ -49,7 +49,7 @@ fn sarif_has_rules_from_the_docs_and_stable_fingerprints() {
         assert_eq!(rule["help"]["markdown"], check.documentation());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 13);
+    assert_eq!(results.len(), 14);
     let (_, again, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "sarif"]);
     assert_eq!(text, again, "the same account gives the same SARIF, fingerprints included");
     let ids: std::collections::HashSet<_> =
@@ -84,7 +84,7 @@ fn baseline_reports_only_new_findings() {
     let (code, report) = audit_json(&["--replay", "mocks/tiered", "--baseline", base.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
-    assert_eq!(report["baseline"]["known"], 13);
+    assert_eq!(report["baseline"]["known"], 14);
 
     // Drop the critical finding from the baseline: it is new again, and the exit code follows it.
     let mut b = json_file(&base);
@@ -121,12 +121,12 @@ fn diff_lists_new_resolved_and_changed() {
     assert_eq!(d["resolved"][0]["id"], resolved["id"]);
     assert_eq!(d["changed"][0]["old_severity"], "high");
     assert_eq!(d["changed"][0]["new_severity"], "critical");
-    assert_eq!(d["unchanged"], 11);
+    assert_eq!(d["unchanged"], 12);
 
     // Reversed: the fixed finding comes back as new, and it is critical.
     let (code, out, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 11 unchanged"), "{out}");
+    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 12 unchanged"), "{out}");
     assert!(out.contains("+ critical exposed-database network-interface"), "{out}");
     let (_, md, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap(), "--format", "markdown"]);
     assert!(md.starts_with("# sgaudit diff\n\n1 new, 0 resolved, 1 changed"), "{md}");
