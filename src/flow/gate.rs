@@ -157,6 +157,9 @@ impl<'a> Network<'a> {
     fn gate_internet(&self, hop: &mut Hop<'a>, b: ClassId) -> Option<AclHalf> {
         let vpc = self.classes[b].party.vpc;
         let region = self.classes[b].party.region.unwrap_or_default();
+        if hop.address.is_empty() {
+            return None; // no way in to decide (nothing below may index the ways)
+        }
         let mut halves: Vec<Option<AclHalf>> = Vec::with_capacity(hop.address.len());
         for way in &hop.address {
             let half = match &way.reach {
@@ -185,9 +188,6 @@ impl<'a> Network<'a> {
                     said.push((label, halves[i].clone()));
                 }
             }
-        }
-        if hop.address.is_empty() {
-            return None;
         }
         hop.address[..=chosen].rotate_right(1);
         hop.ingress = Some(hop.address[0].rule);
