@@ -238,8 +238,8 @@ const PEERING_CASES: &[Case] = &[
     ),
     // The same address in vpc-d: the rule of vpc-b does not see it.
     ("eni-other", "rds:db", None, 0, false, &["ingress"]),
-    // A pending peering carries nothing.
-    ("eni-c", "rds:db", None, 0, false, &["ingress"]),
+    // A pending peering carries nothing, and nothing is proposed over it.
+    ("eni-c", "rds:db", None, 0, false, &["pcx-cb, which is pending-acceptance, not active"]),
     // Through transit gateway tgw-1: the subnet routes to it, its route table to the other VPC's attachment.
     ("eni-e", "rds:db3", None, 0, true, &["rtb-e routes 10.4.1.20 to tgw-1", "tgw-rtb-1 routes 10.4.1.20 to attachment tgw-attach-f", "rtb-f routes 10.3.1.10 to tgw-1"]),
     // A blackhole route in the transit gateway route table.
@@ -268,6 +268,35 @@ const PEERING_CASES: &[Case] = &[
         &["has no route for 10.9.1.5", "aws ec2 create-route --region us-east-1 --route-table-id rtb-b2 --destination-cidr-block 10.9.0.0/16 --vpc-peering-connection-id pcx-bx"],
     ),
     ("10.9.1.5", "rds:db6", None, 0, false, &["ingress", "CidrIp=10.9.1.5/32"]),
+    // Commands AWS accepts. Across the cross-region peering pcx-aw (vpc-a in us-east-1, vpc-w in us-west-2) a
+    // group reference is refused: each side's rule names the other side's subnet, in its own region.
+    (
+        "eni-west",
+        "eni-app",
+        Some(22),
+        0,
+        false,
+        &[
+            "no egress rule of sg-west (west) in us-west-2",
+            "aws ec2 authorize-security-group-egress --region us-west-2 --group-id sg-west --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.0.1.0/24}]'",
+            "aws ec2 authorize-security-group-ingress --region us-east-1 --group-id sg-app --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.20.1.0/24}]'",
+            "peered across regions (pcx-aw)",
+        ],
+    ),
+    // Over transit gateway tgw-1 the subnet is named too.
+    (
+        "eni-e",
+        "rds:db3",
+        Some(6379),
+        0,
+        false,
+        &["transit gateway tgw-1", "--region us-east-1 --group-id sg-db3 --ip-permissions 'IpProtocol=tcp,FromPort=6379,ToPort=6379,IpRanges=[{CidrIp=10.3.1.0/24}]'"],
+    ),
+    // A group of another account in vpc-b (a shared VPC's participant), over the same-region peering pcx-ab:
+    // a reference, with the owner of the group named.
+    ("eni-app", "eni-shared", Some(8080), 0, false, &["UserIdGroupPairs=[{GroupId=sg-app,UserId=111111111111}]"]),
+    // vpc-d and vpc-b were peered by pcx-db, now deleted: no rule is proposed, and the answer says why.
+    ("eni-other", "eni-shared", Some(8080), 0, false, &["peering connection pcx-db, which is deleted"]),
     // vpc-y, another account's, is attached to tgw-1, and tgw-rtb-1 sends 10.8.0.0/16 to its attachment.
     ("10.8.3.4", "eni-e", Some(22), 0, false, &["UNKNOWN", "vpc-y of account 333333333333", "joined over tgw-1", "tgw-rtb-1 routes 10.8.3.4 to attachment tgw-attach-y"]),
 ];

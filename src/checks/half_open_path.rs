@@ -62,15 +62,22 @@ fn egress_parts(net: &Network, from: &Party, to: &Party, t: Traffic) -> Vec<Traf
         .collect()
 }
 
-fn mirror(rule: &Rule, group: &str, direction: Direction, peer_group: &str, region: &str) -> Rule {
+/// The rule that completes `rule` on `group`, naming `peer_group`: in `group`'s own region, and with the
+/// peer's owner when it is another account's (`UserId`), as AWS requires of such a reference.
+fn mirror(ctx: &Context, rule: &Rule, group: &str, direction: Direction, peer_group: &str) -> Rule {
+    let (mine, theirs) = (ctx.network.group(group), ctx.network.group(peer_group));
+    let owner_id = match (mine.and_then(|g| g.owner_id.as_ref()), theirs.and_then(|g| g.owner_id.as_ref())) {
+        (Some(a), Some(b)) if a != b => Some(b.clone()),
+        _ => None,
+    };
     Rule {
         id: None,
         group_id: group.to_string(),
-        region: region.to_string(),
+        region: mine.map_or_else(|| rule.region.clone(), |g| g.region.clone()),
         direction,
         protocol: rule.protocol,
         ports: rule.ports,
-        peer: Peer::Group { id: peer_group.to_string(), owner_id: None, vpc_id: None },
+        peer: Peer::Group { id: peer_group.to_string(), owner_id, vpc_id: None },
         description: String::new(),
     }
 }
@@ -128,7 +135,7 @@ fn ingress_without_egress(
         })
     });
     let Some(parts) = broken else { return };
-    let fix = mirror(rule, source_group, Direction::Egress, &rule.group_id, &rule.region);
+    let fix = mirror(ctx, rule, source_group, Direction::Egress, &rule.group_id);
     let sent = if parts.is_empty() {
         "sends none of it there".to_string()
     } else {
@@ -163,7 +170,7 @@ fn egress_without_ingress(ctx: &Context, rule: &Rule, dest_group: &str, out: &mu
     if admitted {
         return;
     }
-    let mut fix = mirror(rule, dest_group, Direction::Ingress, &rule.group_id, &rule.region);
+    let mut fix = mirror(ctx, rule, dest_group, Direction::Ingress, &rule.group_id);
     // An all-traffic egress rule says nothing about the port: suggest the destination's database port when
     // it has one, else the rule as it is.
     if rule.protocol == Protocol::All {

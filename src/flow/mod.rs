@@ -19,6 +19,7 @@ mod class;
 mod gate;
 mod graph;
 mod halves;
+mod naming;
 mod paths;
 mod peering;
 mod place;

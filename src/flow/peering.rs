@@ -230,10 +230,7 @@ impl<'a> Network<'a> {
             return Crossing::Local;
         }
         let Some(link) = self.links.between((s.region, sv), (t.region, tv)) else {
-            return Crossing::Blocked {
-                text: format!("{sv} and {tv} are not joined by an active peering connection"),
-                fix: None,
-            };
+            return Crossing::Blocked { text: self.unjoined((s.region, sv), (t.region, tv)), fix: None };
         };
         let go = self.leg(s, t, link.via);
         let back = self.leg(t, s, link.via);

@@ -1,6 +1,7 @@
 //! "Can A reach B?": one direct flow with both halves, or a path through intermediate members; when there is
 //! none, the exact rules that are missing. The ends of a question are `Place`s (`place.rs`).
 
+use super::naming::Naming;
 use super::{AddressReach, ClassId, Hop, Network, Node, Party, Place, Traffic, Want};
 use crate::model::{Direction, Peer, PortRange, Rule};
 use ipnet::IpNet;
@@ -291,11 +292,9 @@ impl<'a> Network<'a> {
         let ports_known = want.port.is_some();
         let src_group = sources.first().and_then(|(_, p)| p.groups.first().copied());
         let dst_group = targets.first().and_then(|(_, p)| p.groups.first().copied());
-        let region = sources
-            .iter()
-            .chain(targets)
-            .find_map(|(_, p)| p.groups.first().and_then(|g| self.group(g)).map(|g| g.region.clone()))
-            .unwrap_or_default();
+        let region_of = |g: Option<&str>| g.and_then(|g| self.group(g)).map(|g| g.region.as_str());
+        let (src_region, dst_region) = (region_of(src_group), region_of(dst_group));
+        let region = src_region.or(dst_region).unwrap_or_default().to_string();
         // A fix never admits a public source or destination: a closed half towards the internet is a database
         // being safe, not a bug to repair.
         let public = |place: &Place| match place {
@@ -303,26 +302,53 @@ impl<'a> Network<'a> {
             Place::Cidr(c) => self.space.is_public(&region, c),
             _ => false,
         };
-        let exact = |rule: Rule| ports_known.then(|| rule.authorize_command());
         const CLOSED: &str = "that half is closed, and sgaudit proposes no rule that would open it to the internet";
-        let rule = |group: &str, direction: Direction, peer: Peer| Rule {
+        // Each rule lives in its own group's region.
+        let rule = |group: &str, direction: Direction| Rule {
             id: None,
             group_id: group.to_string(),
-            region: region.clone(),
+            region: self.group(group).map_or_else(|| region.clone(), |g| g.region.clone()),
             direction,
             protocol: traffic.protocol,
             ports: if traffic.protocol.has_ports() { traffic.ports } else { PortRange::ALL },
-            peer,
+            peer: Peer::Ipv4(Default::default()),
             description: String::new(),
         };
-        let peer_of = |place: &Place, group: Option<&str>| -> Option<Peer> {
-            match place {
-                Place::Internet => None,
-                Place::Cidr(IpNet::V4(n)) => Some(Peer::Ipv4(*n)),
-                Place::Cidr(IpNet::V6(n)) => Some(Peer::Ipv6(*n)),
-                _ => group.map(|g| Peer::Group { id: g.to_string(), owner_id: None, vpc_id: None }),
-            }
+        // Each side is named with its region when the two sides are in different ones.
+        let across = src_region.is_some() && dst_region.is_some() && src_region != dst_region;
+        let side = |g: &str| match (across, self.group(g)) {
+            (true, Some(group)) => format!("{} in {}", self.group_label(g), group.region),
+            _ => self.group_label(g),
         };
+        // The missing half of `group`'s rules towards `place` (a party whose groups include `other`).
+        let propose =
+            |group: &str, direction: Direction, place: &Place, other: Option<(&str, &Party)>, detail: String| {
+                let half = direction.as_str();
+                if public(place) {
+                    return Missing { half, detail: format!("{detail}: {CLOSED}"), command: None };
+                }
+                let r = rule(group, direction);
+                let (peers, detail) = match (place, other) {
+                    (Place::Cidr(IpNet::V4(n)), _) => (vec![Peer::Ipv4(*n)], detail),
+                    (Place::Cidr(IpNet::V6(n)), _) => (vec![Peer::Ipv6(*n)], detail),
+                    (_, Some((g, party))) => match self.naming(group, g, party) {
+                        Naming::Group(peer) => (vec![peer], detail),
+                        Naming::Blocks { peers, why } => {
+                            let named = peers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+                            (peers, format!("{detail} ({why}: the rule names {named})"))
+                        }
+                        Naming::Unjoined(why) => {
+                            return Missing {
+                                half,
+                                detail: format!("{detail}, and no rule can add it: {why}"),
+                                command: None,
+                            }
+                        }
+                    },
+                    _ => return Missing { half, detail, command: None },
+                };
+                Missing { half, detail, command: ports_known.then(|| r.authorize_command_for(&peers)) }
+            };
 
         // Egress half: the source is one of the account's members.
         if let (Some(sg), false) = (src_group, matches!(from, Place::Internet | Place::Cidr(_))) {
@@ -332,13 +358,13 @@ impl<'a> Network<'a> {
                 _ => targets.iter().any(|(_, dst)| self.egress_half(src, dst, Traffic::ALL, want).is_some()),
             });
             if !ok {
-                let detail = format!("no egress rule of {} admits {want} to {}", self.group_label(sg), to.label());
-                if public(to) {
-                    out.push(Missing { half: "egress", detail: format!("{detail}: {CLOSED}"), command: None });
-                } else if let Some(peer) = peer_of(to, dst_group) {
-                    let r = rule(sg, Direction::Egress, peer);
-                    out.push(Missing { half: "egress", detail, command: exact(r) });
-                }
+                let to_label = dst_group.filter(|_| across).map_or_else(
+                    || to.label(),
+                    |g| format!("{} in {}", to.label(), region_of(Some(g)).unwrap_or_default()),
+                );
+                let detail = format!("no egress rule of {} admits {want} to {to_label}", side(sg));
+                let other = dst_group.zip(targets.first().map(|(_, p)| p));
+                out.push(propose(sg, Direction::Egress, to, other, detail));
             }
         }
         // Ingress half: the destination is one of the account's members.
@@ -358,17 +384,17 @@ impl<'a> Network<'a> {
             });
             if !ok {
                 let detail = match from {
-                    Place::Internet => {
-                        format!("no ingress rule of {} admits {want} from a public source", self.group_label(dg))
+                    Place::Internet => format!("no ingress rule of {} admits {want} from a public source", side(dg)),
+                    _ => {
+                        let from_label = src_group.filter(|_| across).map_or_else(
+                            || from.label(),
+                            |g| format!("{} in {}", from.label(), region_of(Some(g)).unwrap_or_default()),
+                        );
+                        format!("no ingress rule of {} admits {want} from {from_label}", side(dg))
                     }
-                    _ => format!("no ingress rule of {} admits {want} from {}", self.group_label(dg), from.label()),
                 };
-                if public(from) {
-                    out.push(Missing { half: "ingress", detail: format!("{detail}: {CLOSED}"), command: None });
-                } else if let Some(peer) = peer_of(from, src_group) {
-                    let r = rule(dg, Direction::Ingress, peer);
-                    out.push(Missing { half: "ingress", detail, command: exact(r) });
-                }
+                let other = src_group.zip(sources.first().map(|(_, p)| p));
+                out.push(propose(dg, Direction::Ingress, from, other, detail));
             }
         }
         // Address half, from the internet.
@@ -402,7 +428,8 @@ impl<'a> Network<'a> {
         }
         if !ports_known {
             for m in &mut out {
-                if m.command.is_none() && m.half != "address" && m.half != "both" && !m.detail.ends_with(CLOSED) {
+                let unhelped = m.detail.ends_with(CLOSED) || m.detail.contains(", and no rule can add it: ");
+                if m.command.is_none() && m.half != "address" && m.half != "both" && !unhelped {
                     m.detail.push_str(" (pass --port for the exact rule to add)");
                 }
             }

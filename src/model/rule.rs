@@ -228,6 +228,13 @@ impl Rule {
 
     /// The `--ip-permissions` shorthand of the rule, for AWS CLI commands.
     pub fn ip_permission(&self) -> String {
+        self.ip_permission_for(std::slice::from_ref(&self.peer))
+    }
+
+    /// The `--ip-permissions` shorthand of one permission with this rule's protocol and ports that names every
+    /// peer of `peers` (its own peer is not among them unless listed). Another account's group carries its
+    /// `UserId`.
+    pub fn ip_permission_for(&self, peers: &[Peer]) -> String {
         let mut s = format!("IpProtocol={}", self.protocol);
         match self.protocol {
             Protocol::Tcp | Protocol::Udp => {
@@ -239,17 +246,39 @@ impl Rule {
             }
             _ => {}
         }
-        match &self.peer {
-            Peer::Ipv4(n) => s.push_str(&format!(",IpRanges=[{{CidrIp={n}}}]")),
-            Peer::Ipv6(n) => s.push_str(&format!(",Ipv6Ranges=[{{CidrIpv6={n}}}]")),
-            Peer::Group { id, .. } => s.push_str(&format!(",UserIdGroupPairs=[{{GroupId={id}}}]")),
-            Peer::PrefixList(id) => s.push_str(&format!(",PrefixListIds=[{{PrefixListId={id}}}]")),
+        let list = |key: &str, items: Vec<String>| {
+            if items.is_empty() {
+                String::new()
+            } else {
+                format!(",{key}=[{}]", items.join(","))
+            }
+        };
+        let (mut v4, mut v6, mut groups, mut lists) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for peer in peers {
+            match peer {
+                Peer::Ipv4(n) => v4.push(format!("{{CidrIp={n}}}")),
+                Peer::Ipv6(n) => v6.push(format!("{{CidrIpv6={n}}}")),
+                Peer::Group { id, owner_id: Some(owner), .. } => {
+                    groups.push(format!("{{GroupId={id},UserId={owner}}}"))
+                }
+                Peer::Group { id, .. } => groups.push(format!("{{GroupId={id}}}")),
+                Peer::PrefixList(id) => lists.push(format!("{{PrefixListId={id}}}")),
+            }
         }
+        s.push_str(&list("IpRanges", v4));
+        s.push_str(&list("Ipv6Ranges", v6));
+        s.push_str(&list("UserIdGroupPairs", groups));
+        s.push_str(&list("PrefixListIds", lists));
         s
     }
 
     /// The AWS CLI command that adds this rule.
     pub fn authorize_command(&self) -> String {
+        self.authorize_command_for(std::slice::from_ref(&self.peer))
+    }
+
+    /// The AWS CLI command that adds this rule's traffic for every peer of `peers`, in one permission.
+    pub fn authorize_command_for(&self, peers: &[Peer]) -> String {
         let verb = match self.direction {
             Direction::Ingress => "authorize-security-group-ingress",
             Direction::Egress => "authorize-security-group-egress",
@@ -258,7 +287,7 @@ impl Rule {
             "aws ec2 {verb} --region {} --group-id {} --ip-permissions '{}'",
             self.region,
             self.group_id,
-            self.ip_permission()
+            self.ip_permission_for(peers)
         )
     }
 

@@ -2,6 +2,7 @@
 //! and loads fixtures.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod dataplatform;
 pub mod holders;
 pub mod localstack;
