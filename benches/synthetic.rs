@@ -222,6 +222,7 @@ pub fn link(inv: &mut Inventory, peered: usize) {
             destination: block(v).parse().unwrap(),
             attachments: vec![attachment],
             blackhole: false,
+            propagated: true,
         });
     }
     inv.transit_gateway_route_tables.push(TransitGatewayRouteTable {

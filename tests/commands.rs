@@ -79,6 +79,20 @@ fn accepted(inv: &Inventory, text: &str) -> Result<(), String> {
             if count(&destinations) != 1 || count(&targets) != 1 {
                 return Err("one destination and one target".into());
             }
+            // CreateRoute refuses a destination the table already routes (RouteAlreadyExists); ReplaceRoute
+            // needs one.
+            let table = inv.route_tables.iter().find(|t| t.id == id && t.region == region).expect("found above");
+            let destination = destinations.iter().find_map(|k| cmd.one(k)).expect("counted above");
+            let same = |d: &str| {
+                d == destination || d.parse::<ipnet::IpNet>().is_ok_and(|n| Some(n) == destination.parse().ok())
+            };
+            let exists = table.routes.iter().any(|r| same(&r.destination));
+            if exists == (cmd.operation == "create-route") {
+                return Err(format!(
+                    "{id} {} a route for {destination}",
+                    if exists { "already has" } else { "has no" }
+                ));
+            }
             if let Some(pcx) = cmd.one("vpc-peering-connection-id") {
                 if !inv.peerings.iter().any(|p| p.id == pcx && p.is_active()) {
                     return Err(format!("{pcx} is no active peering connection"));
@@ -98,10 +112,16 @@ fn accepted(inv: &Inventory, text: &str) -> Result<(), String> {
             if !same_gateway {
                 return Err(format!("{attachment} is no attachment of {}", table.transit_gateway_id));
             }
-            cmd.one("destination-cidr-block")
-                .ok_or("no destination")?
-                .parse::<ipnet::IpNet>()
-                .map_err(|e| e.to_string())?;
+            let destination: ipnet::IpNet =
+                cmd.one("destination-cidr-block").ok_or("no destination")?.parse().map_err(|e| format!("{e}"))?;
+            // Only a static route can be replaced, and a static route cannot be created twice; a propagated one
+            // is overridden by creating a static route for its destination.
+            let routes = table.routes.as_deref().unwrap_or_default();
+            let static_exists = routes.iter().any(|r| r.destination == destination && !r.propagated);
+            if static_exists == (cmd.operation == "create-transit-gateway-route") {
+                let has = if static_exists { "already has" } else { "has no" };
+                return Err(format!("{id} {has} a static route for {destination}"));
+            }
             Ok(())
         }
         ("ec2", "create-network-acl-entry" | "replace-network-acl-entry") => {
@@ -371,7 +391,13 @@ fn the_validator_refuses_what_aws_refuses() {
         "aws ec2 authorize-security-group-ingress --region us-east-1 --group-id sg-db --ip-permissions 'IpProtocol=tcp,FromPort=1,ToPort=1,IpRanges=[{CidrIp=10.0.1.5/16}]'",
         "aws ec2 authorize-security-group-ingress --region us-east-1 --group-id sg-db --ip-permissions 'IpProtocol=tcp,FromPort=1,ToPort=1'",
         // A route through a peering connection that is not active.
-        "aws ec2 create-route --region us-east-1 --route-table-id rtb-c --destination-cidr-block 10.1.0.0/16 --vpc-peering-connection-id pcx-cb",
+        "aws ec2 create-route --region us-east-1 --route-table-id rtb-c --destination-cidr-block 10.20.0.0/16 --vpc-peering-connection-id pcx-cb",
+        // A route the table already has; a replacement of one it does not have.
+        "aws ec2 create-route --region us-east-1 --route-table-id rtb-a --destination-cidr-block 10.1.0.0/16 --vpc-peering-connection-id pcx-ab",
+        "aws ec2 replace-route --region us-east-1 --route-table-id rtb-a --destination-cidr-block 10.30.0.0/16 --vpc-peering-connection-id pcx-ab",
+        // A propagated transit gateway route cannot be replaced; a static one cannot be created twice.
+        "aws ec2 replace-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-1 --destination-cidr-block 10.7.9.0/24 --transit-gateway-attachment-id tgw-attach-i",
+        "aws ec2 create-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-1 --destination-cidr-block 10.4.9.0/24 --transit-gateway-attachment-id tgw-attach-f",
     ];
     for c in refused {
         assert!(accepted(&inv, c).is_err(), "accepted: {c}");

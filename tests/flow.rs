@@ -251,6 +251,39 @@ const PEERING_CASES: &[Case] = &[
         false,
         &["blackhole", "aws ec2 replace-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-1 --destination-cidr-block 10.4.9.0/24 --transit-gateway-attachment-id tgw-attach-f"],
     ),
+    // Transit gateway routes as AWS evaluates them. vpc-h's table has no route back to tgw-1: the reason names
+    // the table and the route to add.
+    (
+        "eni-e",
+        "rds:db7",
+        None,
+        0,
+        false,
+        &[
+            "route table rtb-h of subnet-h1 has no route for 10.3.1.10, not to transit gateway tgw-1",
+            "aws ec2 create-route --region us-east-1 --route-table-id rtb-h --destination-cidr-block 10.3.0.0/16 --transit-gateway-id tgw-1",
+        ],
+    ),
+    // Static and propagated routes: for one destination the static route wins (tgw-rtb-1 lists a propagated
+    // 10.7.0.0/16 to a VPN after it); the longer propagated route wins over a shorter static blackhole
+    // (tgw-rtb-3, the way back).
+    (
+        "eni-e",
+        "rds:db8",
+        None,
+        0,
+        true,
+        &["tgw-rtb-1 routes 10.7.1.20 to attachment tgw-attach-i (10.7.0.0/16, static)", "tgw-rtb-3 routes 10.3.1.10 to attachment tgw-attach-e (10.3.0.0/16, propagated)"],
+    ),
+    // A propagated route sends the subnet to the VPN: it cannot be replaced, a static route for it wins.
+    (
+        "eni-e",
+        "rds:db9",
+        None,
+        0,
+        false,
+        &["sends 10.7.9.20 to tgw-attach-vpn (10.7.9.0/24, propagated)", "aws ec2 create-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-1 --destination-cidr-block 10.7.9.0/24 --transit-gateway-attachment-id tgw-attach-i"],
+    ),
     // The way back is a route to a prefix list whose entries were not read: unknown, never "no route".
     ("eni-app", "rds:db6", None, 0, false, &["UNKNOWN", "prefix list pl-unread to pcx-ab"]),
     // The reply goes through a route table that was not read: unknown, with no fix proposed.
@@ -339,7 +372,11 @@ fn graph_edges_across_peered_vpcs_are_gated() {
     assert!(edge(app, "db6").and_then(|x| x.unknown.as_deref()).is_some_and(|u| u.contains("pl-unread")));
     assert!(edge(e, "db4").and_then(|x| x.unknown.as_deref()).is_some_and(|u| u.contains("tgw-rtb-2")));
     let dot = sgaudit::report::render_graph(&net, &[], sgaudit::report::GraphFormat::Dot, true);
-    assert!(dot.contains("style=dashed") && dot.contains("// 2 flow(s) the security groups allow left out"), "{dot}");
+    // No route back from vpc-h; static before propagated; a propagated route to a VPN.
+    assert!(blocked(e, "db7").is_some_and(|b| b.missing.detail.contains("rtb-h")));
+    assert!(edge(e, "db8").is_some_and(|x| x.unknown.is_none()));
+    assert!(blocked(e, "db9").is_some_and(|b| b.missing.detail.contains("propagated")));
+    assert!(dot.contains("style=dashed") && dot.contains("// 4 flow(s) the security groups allow left out"), "{dot}");
 
     // A policy that allows the blocked flow reports it broken, with the route that is missing.
     let policy = sgaudit::policy::Policy::parse(

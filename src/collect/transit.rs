@@ -105,6 +105,7 @@ async fn routes(client: &Client, region: &str, table: &str) -> Outcome<TransitGa
                     .filter_map(|a| a.transit_gateway_attachment_id().map(str::to_string))
                     .collect(),
                 blackhole: r.state().is_some_and(|s| s.as_str() == "blackhole"),
+                propagated: r.r#type().is_some_and(|t| t.as_str() == "propagated"),
             })
         })
         .collect();

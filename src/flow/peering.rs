@@ -273,18 +273,25 @@ impl<'a> Network<'a> {
         };
         match tgw_route(routes, to.address) {
             Some(r) if !r.blackhole && r.attachments.contains(&b.id) => {
-                Ok(format!("{table_id} routes {} to attachment {} ({})", to.address, b.id, r.destination))
+                Ok(format!("{table_id} routes {} to attachment {} ({})", to.address, b.id, tgw_route_text(r)))
             }
             other => {
                 let sends = match other {
-                    Some(r) if r.blackhole => format!("drops {} (a blackhole route, {})", to.address, r.destination),
-                    Some(r) => format!("sends {} to {} ({})", to.address, r.attachments.join(", "), r.destination),
+                    Some(r) if r.blackhole => {
+                        format!("drops {} (a blackhole route, {})", to.address, tgw_route_text(r))
+                    }
+                    Some(r) => format!("sends {} to {} ({})", to.address, r.attachments.join(", "), tgw_route_text(r)),
                     None => format!("has no route for {}", to.address),
                 };
                 let block = self.vpc_block(to.region, to.vpc, to.address).unwrap_or_else(|| host(to.address));
-                // A route as specific as the block would still win: replace it; else add the block.
+                // A static route as specific as the block would still win: replace it. A propagated one cannot
+                // be replaced, but a static route for its destination wins over it: create that. Else add the
+                // block.
                 let (verb, destination) = match other {
-                    Some(r) if r.destination.prefix_len() >= block.prefix_len() => ("replace", r.destination),
+                    Some(r) if r.destination.prefix_len() >= block.prefix_len() && !r.propagated => {
+                        ("replace", r.destination)
+                    }
+                    Some(r) if r.destination.prefix_len() >= block.prefix_len() => ("create", r.destination),
                     _ => ("create", block),
                 };
                 Err(Crossing::Blocked {
@@ -385,13 +392,22 @@ fn host(address: IpAddr) -> IpNet {
     IpNet::new(address, if address.is_ipv6() { 128 } else { 32 }).expect("host prefix")
 }
 
-/// The route a table takes for an address: the longest destination that contains it. Prefix-list
-/// destinations count with the entries `entries` gives for them.
-/// The route a transit gateway route table takes for `address`: the longest destination that holds it.
+/// The route a transit gateway route table takes for `address`: the longest destination that holds it and,
+/// for one destination, a static route before a propagated one (AWS's route evaluation order).
 fn tgw_route(routes: &[TransitGatewayRoute], address: IpAddr) -> Option<&TransitGatewayRoute> {
-    routes.iter().filter(|r| r.destination.contains(&address)).max_by_key(|r| r.destination.prefix_len())
+    routes
+        .iter()
+        .filter(|r| r.destination.contains(&address))
+        .max_by_key(|r| (r.destination.prefix_len(), !r.propagated))
 }
 
+/// How a transit gateway route is described: `10.4.0.0/16, propagated`.
+fn tgw_route_text(r: &TransitGatewayRoute) -> String {
+    format!("{}, {}", r.destination, if r.propagated { "propagated" } else { "static" })
+}
+
+/// The route a table takes for an address: the longest destination that contains it. Prefix-list
+/// destinations count with the entries `entries` gives for them.
 pub(crate) fn longest_match<'r, 'l>(
     table: &'r RouteTable,
     address: IpAddr,

@@ -134,4 +134,7 @@ pub struct TransitGatewayRoute {
     pub attachments: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blackhole: bool,
+    /// Propagated from an attachment rather than static. For one destination a static route wins.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub propagated: bool,
 }
