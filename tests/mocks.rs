@@ -140,6 +140,9 @@ fn refresh() {
     if wanted("holders") {
         refresh_holders();
     }
+    if wanted("transit") {
+        refresh_transit();
+    }
 }
 
 fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std::path::PathBuf, Seeder) {
@@ -373,6 +376,34 @@ fn refresh_holders() {
     );
 }
 
+fn refresh_transit() {
+    let (dir, s) = record("transit", "us-east-1", |ep| {
+        rt().block_on(async {
+            let mut s = Seeder::new(ep, "us-east-1").await;
+            let hub = common::transit::hub(&mut s).await;
+            for (name, id) in [
+                ("hub-tgw", hub.tgw),
+                ("hub-spokes-rtb", hub.spokes),
+                ("hub-shared-rtb", hub.shared),
+                ("hub-app-attachment", hub.app),
+                ("hub-data-attachment", hub.data),
+                ("hub-legacy-attachment", hub.legacy),
+            ] {
+                s.ids.insert(name.to_string(), id);
+            }
+            s
+        })
+    });
+    let r = "us-east-1";
+    patch::serverless_workgroups(&dir, r, &[]);
+    patch::proxy_endpoints(&dir, r);
+    patch::serverless_caches(&dir, r, &[]);
+    patch::cache_clusters(&dir, r, &[]);
+    if std::env::var("SGAUDIT_REFRESH_UNPATCHED").is_err() {
+        patch::transit_gateway(&dir, r, &s);
+    }
+}
+
 fn refresh_dataplatform() {
     let (dir, s) = record("dataplatform", "us-east-1", |ep| {
         rt().block_on(async {
@@ -488,4 +519,30 @@ fn refresh_dataplatform() {
     );
     patch::public_ips(&dir, r, &["3.88.40.7"]);
     patch::managed_public_ips(&dir, r, &[("eni-0d0a7a00000000002", "54.89.12.200")]);
+}
+
+/// The transit recording (moto, patched to AWS's answers): a propagated route there and a static one back is
+/// reachable; a missing route back in the destination VPC, or a static blackhole, is not, and the answer names
+/// the table and the route that fixes it.
+#[test]
+fn transit_gateway_paths_in_the_recording() {
+    let dir = root().join("mocks/transit");
+    let ask = |to: &str, port: &str| {
+        let args = ["reach", "--replay", dir.to_str().unwrap(), "--from", "hub-app-sg", "--to", to, "--port", port];
+        sgaudit(&args)
+    };
+    let (code, out, err) = ask("hub-pg-sg", "5432");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("routes 10.71.1.4 to attachment") && out.contains("(10.71.0.0/16, propagated)"), "{out}");
+    assert!(out.contains("routes 10.70.1.4 to attachment") && out.contains("(10.70.0.0/16, static)"), "{out}");
+
+    let (code, out, _) = ask("hub-mysql-sg", "3306");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("route table rtb-5cea325a65e19cbae of subnet-") && out.contains("has no route for 10.70.1.4"));
+    assert!(out.contains("aws ec2 create-route --region us-east-1 --route-table-id rtb-5cea325a65e19cbae --destination-cidr-block 10.70.0.0/16 --transit-gateway-id tgw-"), "{out}");
+
+    let (code, out, _) = ask("hub-quarantine-sg", "3306");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("drops 10.72.9.4 (a blackhole route, 10.72.9.0/24, static)"), "{out}");
+    assert!(out.contains("aws ec2 replace-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-53182e4e349d98729 --destination-cidr-block 10.72.9.0/24"), "{out}");
 }

@@ -9,6 +9,7 @@ pub mod localstack;
 pub mod patch;
 pub mod scenarios;
 pub mod tiered_network;
+pub mod transit;
 pub mod two_vpcs;
 
 use std::net::TcpListener;

@@ -314,3 +314,84 @@ pub fn default_acls_ipv6(dir: &Path, region: &str) {
         .collect();
     std::fs::write(&path, format!("{}{}{}", &xml[..s], items.concat(), &xml[e..])).unwrap();
 }
+
+/// The transit gateway of `transit::hub` as AWS answers for it. moto 5.2 reports every attachment as
+/// associated with the default route table, and answers SearchTransitGatewayRoutes with no attachment on any
+/// route; AWS gives each attachment its own association and each active route its attachments (`resourceId`,
+/// `transitGatewayAttachmentId`, `resourceType`), with `type` (static or propagated) and `state`. With the
+/// gateway's default propagation on (AWS's default), each VPC attachment propagates its block to the default
+/// route table (`spokes`), next to the static routes the scenario made there.
+pub fn transit_gateway(dir: &Path, region: &str, s: &super::scenarios::Seeder) {
+    let (spokes, shared) = (s.id("hub-spokes-rtb"), s.id("hub-shared-rtb"));
+    let attachment = |name: &str| (s.id(&format!("hub-{name}-attachment")), s.id(&format!("hub-{name}-vpc")));
+    let (app, data, legacy) = (attachment("app"), attachment("data"), attachment("legacy"));
+
+    let path = dir.join(entry_where(dir, region, "DescribeTransitGatewayAttachments", None));
+    let mut xml = super::read(&path);
+    for (id, table) in [(&app.0, &spokes), (&data.0, &shared), (&legacy.0, &shared)] {
+        let at = xml.find(&format!("<transitGatewayAttachmentId>{id}<")).expect("attachment recorded");
+        let open = "<association><transitGatewayRouteTableId>";
+        let s = at + xml[at..].find(open).expect("an association") + open.len();
+        let e = s + xml[s..].find('<').unwrap();
+        xml.replace_range(s..e, table);
+    }
+    std::fs::write(&path, xml).unwrap();
+
+    type Route<'r> = (&'r str, Option<&'r (String, String)>, &'r str);
+    let routes = |table: &str, routes: &[Route]| {
+        let items: String = routes
+            .iter()
+            .map(|(cidr, target, kind)| {
+                let (attachments, state) = match target {
+                    Some((id, vpc)) => (
+                        format!(
+                            "<transitGatewayAttachments><item><resourceId>{vpc}</resourceId>\
+                             <transitGatewayAttachmentId>{id}</transitGatewayAttachmentId>\
+                             <resourceType>vpc</resourceType></item></transitGatewayAttachments>"
+                        ),
+                        "active",
+                    ),
+                    None => (String::new(), "blackhole"),
+                };
+                format!(
+                    "<item><destinationCidrBlock>{cidr}</destinationCidrBlock>{attachments}<type>{kind}</type>\
+                     <state>{state}</state></item>"
+                )
+            })
+            .collect();
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SearchTransitGatewayRoutesResponse \
+             xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>recorded</requestId><routeSet>{items}\
+             </routeSet><additionalRoutesAvailable>false</additionalRoutesAvailable></SearchTransitGatewayRoutesResponse>"
+        );
+        let file = entry_where(dir, region, "SearchTransitGatewayRoutes", Some(("TransitGatewayRouteTableId", table)));
+        std::fs::write(dir.join(file), body).unwrap();
+    };
+    routes(
+        &spokes,
+        &[
+            ("10.70.0.0/16", Some(&app), "propagated"),
+            ("10.71.0.0/16", Some(&data), "propagated"),
+            ("10.72.0.0/16", Some(&legacy), "propagated"),
+            ("10.72.0.0/16", Some(&legacy), "static"),
+            ("10.72.9.0/24", None, "static"),
+        ],
+    );
+    routes(&shared, &[("10.70.0.0/16", Some(&app), "static")]);
+}
+
+/// The file of the recorded response to `operation` (with the request parameter `param`, when given).
+fn entry_where(dir: &Path, region: &str, operation: &str, param: Option<(&str, &str)>) -> String {
+    let idx = index(dir);
+    let e = idx["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["region"] == region
+                && e["operation"] == operation
+                && param.is_none_or(|(k, v)| e["params"][k].as_str() == Some(v))
+        })
+        .unwrap_or_else(|| panic!("no {operation} {param:?} in {region}"));
+    e["file"].as_str().unwrap().to_string()
+}
