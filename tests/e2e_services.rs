@@ -108,8 +108,9 @@ fn data_platform_services_live() {
     assert!(out.contains(&format!("from {v6} (an IPv6 block of {})", s.id("dp-vpc"))), "{out}");
 }
 
-/// Every holder moto serves, live: launch templates, Auto Scaling, ECS, Lambda, EKS and ELBv2 are read, the
-/// groups only they name are idle (never unused, no delete command), and the group nothing holds is unused.
+/// Every holder moto serves, live: launch templates, Auto Scaling, ECS, Lambda, EKS, ELBv2, Batch, EventBridge,
+/// CodeBuild and Glue are read, the groups only they name are idle (never unused, no delete command), and the
+/// group nothing holds is unused.
 #[test]
 fn groups_held_by_templates_and_services_live() {
     let moto = Moto::start();
@@ -144,6 +145,14 @@ fn groups_held_by_templates_and_services_live() {
         ("elasticloadbalancing", "DescribeListeners"),
         ("elasticloadbalancing", "DescribeTargetGroups"),
         ("elasticloadbalancing", "DescribeTargetHealth"),
+        ("batch", "DescribeComputeEnvironments"),
+        ("batch", "DescribeJobQueues"),
+        ("events", "ListEventBuses"),
+        ("events", "ListRules"),
+        ("events", "ListTargetsByRule"),
+        ("codebuild", "ListProjects"),
+        ("codebuild", "BatchGetProjects"),
+        ("glue", "GetConnections"),
     ] {
         assert!(ok(service, op), "{service}:{op}: {:#}", report["coverage"]);
     }
@@ -153,6 +162,10 @@ fn groups_held_by_templates_and_services_live() {
         ("held-task-sg", "ECS service held-worker in cluster held-cluster at 0 running tasks (desired 0)"),
         ("held-fn-sg", "Lambda function held-report"),
         ("held-eks-sg", "EKS cluster held-eks"),
+        ("held-batch-sg", "Batch compute environment held-batch (job queue held-queue)"),
+        ("held-sched-sg", "EventBridge rule held-nightly (target report runs ECS task held-report:1)"),
+        ("held-build-sg", "CodeBuild project held-build"),
+        ("held-glue-sg", "Glue connection held-warehouse"),
     ] {
         let id = s.id(group);
         assert!(finding(&report, "unused-group", &id).is_none(), "{group} is held, not unused");

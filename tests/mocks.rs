@@ -68,7 +68,7 @@ fn no_delete_command_for_a_held_group() {
             assert!(!h.group_ids.iter().any(|g| d.ends_with(&format!("--group-id {g}"))), "{d} deletes a held group");
         }
     }
-    assert_eq!(held_seen, 5, "vprofile holds two groups, holders three");
+    assert_eq!(held_seen, 9, "vprofile holds two groups, holders seven");
 }
 
 #[test]

@@ -190,7 +190,7 @@ fn stderr_is_quiet_off_a_terminal_and_verbose_shows_each_call_with_its_duration(
     assert_eq!(stderr.lines().count(), 1, "no progress line when stderr is not a terminal: {stderr}");
     let (_, _, stderr) = sgaudit(&["-v", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
     let calls: Vec<&str> = stderr.lines().filter(|l| l.contains("call{") && l.contains("time.busy")).collect();
-    assert_eq!(calls.len(), 32, "{stderr}");
+    assert_eq!(calls.len(), 37, "{stderr}");
     assert!(calls.iter().any(|l| l.contains("operation=\"DescribeSecurityGroupRules\"")));
     let (_, _, debug) = sgaudit(&["-vv", "audit", "--replay", "mocks/vprofile", "--output", out.to_str().unwrap()]);
     assert!(debug.lines().count() > 100, "-vv shows the SDK's own debug output");

@@ -204,6 +204,10 @@ fn each_denied_holder_source_leaves_unused_verdicts_unconfirmed() {
             "a load balancer",
             "vprofile-ops-sg",
         ),
+        ("batch/DescribeComputeEnvironments.json", json(), "a Batch compute environment", "vprofile-ops-sg"),
+        ("events/ListEventBuses.json", json(), "an EventBridge rule that runs an ECS task", "vprofile-ops-sg"),
+        ("codebuild/ListProjects.json", json(), "a CodeBuild project", "vprofile-ops-sg"),
+        ("glue/GetConnections.json", json(), "a Glue connection", "vprofile-ops-sg"),
     ];
     for (file, body, what, group) in cases {
         let (_tmp, dir) = copy_mock("vprofile");

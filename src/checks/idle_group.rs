@@ -50,8 +50,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             group_ids: vec![group.id.clone()],
             rule_ids: Vec::new(),
             message: format!(
-                "{} has no running member but is attached to {}: the next launch or scale-out needs it, so it is \
-                 not unused",
+                "{} has no running member but is attached to {}: the next launch, scale-out, job, build or \
+                 scheduled run needs it, so it is not unused",
                 group_label(ctx, &group.id),
                 and_list(&holders)
             ),

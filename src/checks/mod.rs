@@ -79,7 +79,7 @@ pub use idle_group::IDLE_GROUP;
 pub use internet_path_to_database::INTERNET_PATH_TO_DATABASE;
 pub use policy_flow_broken::POLICY_FLOW_BROKEN;
 pub use self_referencing_group::SELF_REFERENCING_GROUP;
-pub use unused_group::UNUSED_GROUP;
+pub use unused_group::{unread_holders_note, UNUSED_GROUP};
 pub use unused_rule::{unverified_references, UNUSED_RULE};
 
 /// Every check, in the order `sgaudit checks` lists them.

@@ -1,15 +1,19 @@
 use super::{group_label, revoke_command};
 use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::model::HolderKind;
 
 declare_check! {
     /// ### What it does
     /// Finds non-default security groups that nothing uses: no network interface (EC2, ECS tasks, Lambda,
     /// load balancers, VPC endpoints, ...), no datastore (RDS, RDS Proxy, ElastiCache, Redshift, OpenSearch,
-    /// MemoryDB), and nothing that would attach the group when it launches or scales: launch templates (the
-    /// default and latest versions, and those auto-scaling groups name), launch configurations, auto-scaling
-    /// groups, ECS services (at any task count), Lambda functions, EKS clusters and node groups, load
-    /// balancers. A group only such a holder names is not unused: `idle-group` reports it. The finding lists
-    /// the rules of other groups that still reference the unused group.
+    /// MemoryDB), and nothing that would attach the group when it launches, scales, runs a job or builds:
+    /// launch templates (the default and latest versions, and those auto-scaling groups name), launch
+    /// configurations, auto-scaling groups, ECS services (at any task count), Lambda functions, EKS clusters
+    /// and node groups, load balancers, Batch compute environments, EventBridge rules that run ECS tasks,
+    /// CodeBuild projects and Glue connections. A group only such a holder names is not unused: `idle-group`
+    /// reports it. The finding says which kinds of holder were checked (the report's notes name those sgaudit
+    /// does not read), lists the rules of other groups that still reference the unused group, and names the
+    /// group's own rules that AWS lists as stale (DescribeStaleSecurityGroups).
     ///
     /// Rules in peered VPCs that reference the group (DescribeSecurityGroupReferences) are named too: they are
     /// not this account's to revoke, and AWS refuses the delete until they are gone.
@@ -65,6 +69,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             )
         };
         let own_rules = ctx.rules(&group.id).len();
+        // Its own rules that AWS calls stale: named here, since unused-rule looks only at groups in use.
+        let stale: Vec<(&crate::model::Rule, String)> = stale_rules(ctx, group);
         out.push(Finding {
             id: String::new(),
             account: None,
@@ -73,13 +79,18 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             region: group.region.clone(),
             resource: Resource::group(group),
             group_ids: vec![group.id.clone()],
-            rule_ids: referencing.iter().map(|r| r.label()).collect(),
+            rule_ids: referencing.iter().map(|r| r.label()).chain(stale.iter().map(|(r, _)| r.label())).collect(),
             message: {
                 let mut m = format!(
-                    "{} is attached to no interface, database, cache, template or service and has {own_rules} rule(s) \
-                     of its own; {refs}",
-                    group_label(ctx, &group.id)
+                    "{} is attached to no interface, database or cache, and no {} names it; it has {own_rules} \
+                     rule(s) of its own; {refs}",
+                    group_label(ctx, &group.id),
+                    holder_kinds()
                 );
+                if !stale.is_empty() {
+                    let list: Vec<String> = stale.iter().map(|(r, why)| format!("{} ({why})", r.label())).collect();
+                    m.push_str(&format!("; AWS lists its rule(s) {} as stale", list.join(", ")));
+                }
                 if let Some(vpcs) = from_peers.get(group.id.as_str()) {
                     m.push_str(&format!(
                         "; rules in peered VPC(s) {} reference it: revoke them there first, AWS refuses the delete \
@@ -98,6 +109,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             evidence: referencing
                 .iter()
                 .map(|r| Evidence::rule(r, format!("{} references the unused group", group_label(ctx, &r.group_id))))
+                .chain(stale.iter().map(|(r, why)| Evidence::rule(r, format!("AWS lists this rule as stale: {why}"))))
                 .collect(),
             remediation: Remediation {
                 summary: if unconfirmed {
@@ -111,4 +123,44 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             confidence: unconfirmed.then_some(crate::audit::Confidence::Unconfirmed),
         });
     }
+}
+
+/// The kinds of holder sgaudit reads, as the finding lists them.
+fn holder_kinds() -> String {
+    let nouns: Vec<&str> = HolderKind::ALL.iter().map(|k| k.noun()).collect();
+    let (last, rest) = nouns.split_last().expect("kinds");
+    format!("{} or {last}", rest.join(", "))
+}
+
+/// The rules of `group` that DescribeStaleSecurityGroups lists, with why: `references sg-… through pcx-…
+/// (deleted)`.
+fn stale_rules<'a>(ctx: &Context<'a>, group: &crate::model::SecurityGroup) -> Vec<(&'a crate::model::Rule, String)> {
+    let Some(vpc) = group.vpc_id.as_deref() else { return Vec::new() };
+    let listed = ctx.inventory.stale_checks.iter().filter(|c| c.region == group.region && c.vpc_id == vpc);
+    let mut out = Vec::new();
+    for s in listed.flat_map(|c| c.stale.iter()).filter(|s| s.group_id == group.id) {
+        let through = match (&s.peering_connection_id, &s.peering_status) {
+            (Some(p), Some(st)) => format!(" through {p} ({st})"),
+            (Some(p), None) => format!(" through {p}"),
+            _ => String::new(),
+        };
+        for r in ctx.rules(&group.id) {
+            if r.direction == s.direction && r.peer.group_id() == Some(s.peer_group_id.as_str()) {
+                out.push((*r, format!("references {}{through}", s.peer_group_id)));
+            }
+        }
+    }
+    out
+}
+
+/// The note a report with unused groups carries: the holders sgaudit does not read, so that "unused" is taken
+/// for no more than it says.
+pub fn unread_holders_note(findings: &[Finding]) -> Option<String> {
+    findings.iter().any(|f| f.check == UNUSED_GROUP.id).then(|| {
+        "unused-group reads no EventBridge Scheduler schedules, SageMaker notebook instances or domains, EMR \
+         clusters, DMS replication instances, MWAA environments, App Runner VPC connectors or Elastic Beanstalk \
+         environments (whose launch templates and auto-scaling groups it does read), and no infrastructure code: \
+         a group only one of those names is reported unused"
+            .to_string()
+    })
 }

@@ -2,11 +2,15 @@
 //! concurrently, converts SDK types into the [`crate::model`] at the boundary, and turns every failed call into
 //! a [`Coverage`](crate::model::Coverage) gap.
 
+mod batch;
+mod codebuild;
 mod ec2;
 mod ecs;
 mod eks;
 mod elasticache;
 mod elbv2;
+mod events;
+mod glue;
 mod lambda;
 mod launch;
 mod memorydb;
@@ -367,6 +371,10 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
     let lambdac = client!(aws_sdk_lambda, &cfg, partition);
     let eksc = client!(aws_sdk_eks, &cfg, partition);
     let elbc = client!(aws_sdk_elasticloadbalancingv2, &cfg, partition);
+    let batchc = client!(aws_sdk_batch, &cfg, partition);
+    let eventsc = client!(aws_sdk_eventbridge, &cfg, partition);
+    let buildc = client!(aws_sdk_codebuild, &cfg, partition);
+    let gluec = client!(aws_sdk_glue, &cfg, partition);
 
     let groups_and_rules = async {
         let mut cov = Vec::new();
@@ -412,18 +420,25 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         c1.extend(c2.into_iter().chain(c3).chain(c4));
         ((a, notes), c1)
     };
-    // What holds groups without running: templates, scaling groups, services, functions, clusters, balancers.
+    // What holds groups without running: templates, scaling groups, services, functions, clusters, balancers,
+    // and what runs now and then: Batch compute environments, scheduled or event-driven tasks, builds, Glue
+    // connections.
     let holders = async {
         let (mut c1, mut c2, mut c3, mut c4, mut c5) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut a, b, c, d, e) = tokio::join!(
+        let (mut c6, mut c7, mut c8, mut c9) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut a, b, c, d, e, f, g, h, i) = tokio::join!(
             launch::holders(&ec2c, &asgc, region, &mut c1),
             ecs::services(&ecsc, region, &mut c2),
             lambda::functions(&lambdac, region, &mut c3),
             eks::clusters(&eksc, region, &mut c4),
             elbv2::balancers(&elbc, region, &mut c5),
+            batch::compute_environments(&batchc, region, &mut c6),
+            events::rules(&eventsc, region, &mut c7),
+            codebuild::projects(&buildc, region, &mut c8),
+            glue::connections(&gluec, region, &mut c9),
         );
-        a.extend(b.into_iter().chain(c).chain(d).chain(e.holders));
-        c1.extend(c2.into_iter().chain(c3).chain(c4).chain(c5));
+        a.extend(b.into_iter().chain(c).chain(d).chain(e.holders).chain(f).chain(g).chain(h).chain(i));
+        c1.extend(c2.into_iter().chain(c3).chain(c4).chain(c5).chain(c6).chain(c7).chain(c8).chain(c9));
         ((a, e.load_balancers, e.target_groups), c1)
     };
     let (

@@ -14,12 +14,13 @@
 //! page tokens and filters must match. The three protocols of the services sgaudit reads name them so:
 //!
 //! - query (EC2, RDS, ElastiCache, Redshift, STS, Auto Scaling, ELBv2): the `Action` form field, and every other form field;
-//! - JSON (`X-Amz-Target: Service.Operation`: Redshift Serverless, MemoryDB, ECS): the target's operation, and
-//!   the top-level fields of the JSON body;
-//! - REST-JSON (OpenSearch, Lambda, EKS): the operation named by method and path (see `REST_OPERATIONS`), the
-//!   names in the path, and the query string and top-level body fields.
+//! - JSON (`X-Amz-Target: Service.Operation`: Redshift Serverless, MemoryDB, ECS, EventBridge, CodeBuild,
+//!   Glue): the target's operation, and the top-level fields of the JSON body;
+//! - REST-JSON (OpenSearch, Lambda, EKS, Batch): the operation named by method and path (see
+//!   `REST_OPERATIONS`), the names in the path, and the query string and top-level body fields.
 //!
-//! Page sizes (`Version`, `MaxResults`, `MaxRecords`, `maxResults`, `MaxItems`, `PageSize`) are not matched. Bodies are XML or JSON as
+//! Page sizes (`Version`, `MaxResults`, `MaxRecords`, `maxResults`, `MaxItems`, `PageSize`, `Limit`) are not
+//! matched. Bodies are XML or JSON as
 //! the service sent them. A request with no recorded response gets an HTTP 400 `NotRecorded` error in the
 //! service's own dialect, which the collector reports as a coverage gap.
 
@@ -39,7 +40,7 @@ use std::sync::{Arc, Mutex};
 
 pub const FORMAT: &str = "sgaudit/recording@1";
 const IGNORED_PARAMS: &[&str] =
-    &["Action", "Version", "MaxResults", "MaxRecords", "maxResults", "MaxItems", "PageSize"];
+    &["Action", "Version", "MaxResults", "MaxRecords", "maxResults", "MaxItems", "PageSize", "Limit"];
 
 /// REST-JSON operations, by method and path: what a recording names them. A `{name}` segment matches any
 /// value, which becomes the parameter `name`.
@@ -51,6 +52,8 @@ const REST_OPERATIONS: &[(&str, &str, &str)] = &[
     ("GET", "/clusters/{name}", "DescribeCluster"),
     ("GET", "/clusters/{name}/node-groups", "ListNodegroups"),
     ("GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup"),
+    ("POST", "/v1/describecomputeenvironments", "DescribeComputeEnvironments"),
+    ("POST", "/v1/describejobqueues", "DescribeJobQueues"),
 ];
 
 /// Matches a path against a `REST_OPERATIONS` pattern, collecting the `{…}` segments.
@@ -72,7 +75,8 @@ fn rest_match(pattern: &str, path: &str, params: &mut BTreeMap<String, String>) 
 }
 
 /// Signing names of the services whose bodies are JSON.
-const JSON_SERVICES: &[&str] = &["redshift-serverless", "memorydb", "es", "ecs", "lambda", "eks"];
+const JSON_SERVICES: &[&str] =
+    &["redshift-serverless", "memorydb", "es", "ecs", "lambda", "eks", "batch", "events", "codebuild", "glue"];
 
 /// Whether a service's bodies are JSON (else XML).
 fn is_json(service: &str) -> bool {

@@ -1,6 +1,8 @@
 //! What holds a security group without being a running network interface: launch templates and
 //! configurations, auto-scaling groups, ECS services, Lambda functions, EKS clusters and node groups, load
-//! balancers. Such a group may have no interface today and still be needed at the next scale-out.
+//! balancers, Batch compute environments, EventBridge rules that run ECS tasks, CodeBuild projects and Glue
+//! connections. Such a group may have no interface today and still be needed at the next scale-out, job,
+//! scheduled task or build.
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,10 @@ pub enum HolderKind {
     EksCluster,
     EksNodegroup,
     LoadBalancer,
+    BatchComputeEnvironment,
+    EventBridgeRule,
+    CodeBuildProject,
+    GlueConnection,
 }
 
 impl HolderKind {
@@ -48,8 +54,28 @@ impl HolderKind {
             HolderKind::EksCluster => "EKS cluster",
             HolderKind::EksNodegroup => "EKS node group",
             HolderKind::LoadBalancer => "load balancer",
+            HolderKind::BatchComputeEnvironment => "Batch compute environment",
+            HolderKind::EventBridgeRule => "EventBridge rule",
+            HolderKind::CodeBuildProject => "CodeBuild project",
+            HolderKind::GlueConnection => "Glue connection",
         }
     }
+
+    /// Every kind, in the order a report lists them.
+    pub const ALL: [HolderKind; 12] = [
+        HolderKind::LaunchTemplate,
+        HolderKind::LaunchConfiguration,
+        HolderKind::AutoScalingGroup,
+        HolderKind::EcsService,
+        HolderKind::LambdaFunction,
+        HolderKind::EksCluster,
+        HolderKind::EksNodegroup,
+        HolderKind::LoadBalancer,
+        HolderKind::BatchComputeEnvironment,
+        HolderKind::EventBridgeRule,
+        HolderKind::CodeBuildProject,
+        HolderKind::GlueConnection,
+    ];
 }
 
 impl Holder {

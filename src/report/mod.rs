@@ -171,6 +171,7 @@ impl Report {
         notes.extend(inventory.notes.iter().cloned());
         notes.extend(crate::checks::unverified_references(inventory));
         notes.extend(crate::flow::unknown_forwarding(inventory));
+        notes.extend(crate::checks::unread_holders_note(&findings));
         let counts =
             [inventory.groups.len(), inventory.rules.len(), inventory.interfaces.len(), inventory.datastores.len()];
         Report {
