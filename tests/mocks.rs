@@ -275,7 +275,7 @@ fn refresh_tiered() {
             ),
         ],
     );
-    patch::public_ips(&dir, r, &["54.210.7.19", "3.91.22.40"]);
+    patch::public_ips(&dir, r, &["54.210.7.19", "3.91.22.40", "54.87.140.12"]);
     patch::managed_public_ips(&dir, r, &[("eni-0a1b2c3d4e5f60004", "52.4.120.33")]);
 }
 
@@ -545,4 +545,40 @@ fn transit_gateway_paths_in_the_recording() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("drops 10.72.9.4 (a blackhole route, 10.72.9.0/24, static)"), "{out}");
     assert!(out.contains("aws ec2 replace-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-53182e4e349d98729 --destination-cidr-block 10.72.9.0/24"), "{out}");
+}
+
+/// The tiered recording's two newest exposures: a self-hosted Elasticsearch node that the internet-facing ALB
+/// forwards to on 9200, and a dual-stack Redis host whose IPv4 a network ACL shuts while IPv6 stays open.
+#[test]
+fn tiered_self_hosted_search_and_dual_stack_redis() {
+    let (_, report) = audit_json(&["--replay", "mocks/tiered"]);
+    let finding = |check: &str, id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == check && f["resource"]["id"] == id)
+            .cloned()
+    };
+    let search = finding("internet-path-to-database", "eni-914bc781ef02216ef").expect("the search node");
+    assert_eq!(search["severity"], "critical");
+    let m = search["message"].as_str().unwrap();
+    assert!(
+        m.contains("(port 9200, well-known for Elasticsearch/OpenSearch)")
+            && m.contains("load balancer ielts-prod-alb"),
+        "{m}"
+    );
+    let redis = finding("exposed-database", "eni-a97c0de4f91904a17").expect("the edge Redis host");
+    assert_eq!(redis["severity"], "critical");
+    let m = redis["message"].as_str().unwrap();
+    let (v4, v6) = m.split_once("; IPv6: ").expect("each family said");
+    assert!(
+        v4.contains("IPv4: open (public address 54.87.140.12")
+            && v4.contains("rule 50 denies all traffic from 0.0.0.0/0"),
+        "{m}"
+    );
+    assert!(
+        v6.starts_with("open (public address 2400:") && v6.contains("rule 101 allows all traffic from ::/0"),
+        "{m}"
+    );
 }

@@ -49,7 +49,7 @@ fn sarif_has_rules_from_the_docs_and_stable_fingerprints() {
         assert_eq!(rule["help"]["markdown"], check.documentation());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 14);
+    assert_eq!(results.len(), 16);
     let (_, again, _) = sgaudit(&["audit", "--replay", "mocks/tiered", "--format", "sarif"]);
     assert_eq!(text, again, "the same account gives the same SARIF, fingerprints included");
     let ids: std::collections::HashSet<_> =
@@ -84,9 +84,9 @@ fn baseline_reports_only_new_findings() {
     let (code, report) = audit_json(&["--replay", "mocks/tiered", "--baseline", base.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
-    assert_eq!(report["baseline"]["known"], 14);
+    assert_eq!(report["baseline"]["known"], 16);
 
-    // Drop the critical finding from the baseline: it is new again, and the exit code follows it.
+    // Drop the critical findings from the baseline: they are new again, and the exit code follows them.
     let mut b = json_file(&base);
     b["findings"].as_array_mut().unwrap().retain(|f| f["severity"] != "critical");
     std::fs::write(&base, b.to_string()).unwrap();
@@ -94,7 +94,7 @@ fn baseline_reports_only_new_findings() {
     assert_eq!(code, 1);
     let (_, full) = audit_json(&["--replay", "mocks/tiered"]);
     let critical: Vec<String> = finding_lines(&full).into_iter().filter(|l| l.contains(" critical ")).collect();
-    assert_eq!(critical.len(), 1);
+    assert_eq!(critical.len(), 3);
     assert_eq!(finding_lines(&report), critical);
 
     let (code, _, stderr) = sgaudit(&["audit", "--replay", "mocks/tiered", "--baseline", "mocks/tiered/index.json"]);
@@ -110,8 +110,9 @@ fn diff_lists_new_resolved_and_changed() {
     sgaudit(&["audit", "--replay", "mocks/tiered", "--output", old.to_str().unwrap()]);
     let mut n = json_file(&old);
     let findings = n["findings"].as_array_mut().unwrap();
-    let resolved = findings.remove(0); // the critical one is fixed
-    findings[0]["severity"] = "critical".into(); // PostgreSQL became publicly accessible
+    let resolved = findings.remove(0); // the first critical one is fixed
+    let pg = findings.iter().position(|f| f["check"] == "exposed-database" && f["resource"]["id"] == "ielts-prod-db");
+    findings[pg.unwrap()]["severity"] = "critical".into(); // PostgreSQL became publicly accessible
     std::fs::write(&new, n.to_string()).unwrap();
 
     let (code, out, _) = sgaudit(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"]);
@@ -121,12 +122,12 @@ fn diff_lists_new_resolved_and_changed() {
     assert_eq!(d["resolved"][0]["id"], resolved["id"]);
     assert_eq!(d["changed"][0]["old_severity"], "high");
     assert_eq!(d["changed"][0]["new_severity"], "critical");
-    assert_eq!(d["unchanged"], 12);
+    assert_eq!(d["unchanged"], 14);
 
     // Reversed: the fixed finding comes back as new, and it is critical.
     let (code, out, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 12 unchanged"), "{out}");
+    assert!(out.starts_with("1 new, 0 resolved, 1 changed, 14 unchanged"), "{out}");
     assert!(out.contains("+ critical exposed-database network-interface"), "{out}");
     let (_, md, _) = sgaudit(&["diff", new.to_str().unwrap(), old.to_str().unwrap(), "--format", "markdown"]);
     assert!(md.starts_with("# sgaudit diff\n\n1 new, 0 resolved, 1 changed"), "{md}");

@@ -159,7 +159,7 @@ fn output_file_gets_the_report_and_stderr_a_summary() {
     let (code, stdout, stderr) = sgaudit(&["audit", "--replay", "mocks/tiered", "--output", out.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("14 finding(s)") && stderr.contains("report written to"), "{stderr}");
+    assert!(stderr.contains("16 finding(s)") && stderr.contains("report written to"), "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&read(&out)).unwrap();
     assert_eq!(report["schema"], "sgaudit/report@1");
 }

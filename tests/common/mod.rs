@@ -8,6 +8,7 @@ pub mod holders;
 pub mod localstack;
 pub mod patch;
 pub mod scenarios;
+pub mod tiered_edge;
 pub mod tiered_network;
 pub mod transit;
 pub mod two_vpcs;

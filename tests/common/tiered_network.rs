@@ -90,6 +90,7 @@ pub async fn tiered_network(s: &mut Seeder) {
         .await
         .unwrap();
     let https = https.listeners()[0].listener_arn().unwrap().to_string();
+    s.ids.insert("ielts-prod-https-listener".into(), https.clone());
     elbc.create_rule()
         .listener_arn(&https)
         .priority(10)
@@ -136,4 +137,7 @@ pub async fn tiered_network(s: &mut Seeder) {
     s.network_acl_entry(&acl, 100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None).await;
     s.network_acl_entry(&acl, 100, true, RuleAction::Allow, "-1", "0.0.0.0/0", None).await;
     s.associate_network_acl(&private_b, &acl).await;
+
+    // Last, so that everything above keeps its ID on a seeded moto.
+    super::tiered_edge::tiered_edge(s).await;
 }
