@@ -204,21 +204,15 @@ fn permission(inv: &Inventory, own: &sgaudit::model::SecurityGroup, p: &BTreeMap
         Some(Value::Scalar(v)) => Some(v.clone()),
         _ => None,
     };
-    for item in list("IpRanges") {
-        let c = field(item, "CidrIp").ok_or("IpRanges without CidrIp")?;
-        let net: ipnet::Ipv4Net = c.parse().map_err(|_| format!("CidrIp={c}"))?;
-        if net.trunc() != net {
-            return Err(format!("CidrIp={c} has host bits"));
+    for (key, field_name, v6) in [("IpRanges", "CidrIp", false), ("Ipv6Ranges", "CidrIpv6", true)] {
+        for item in list(key) {
+            let c = field(item, field_name).ok_or_else(|| format!("{key} without {field_name}"))?;
+            let net: ipnet::IpNet = c.parse().map_err(|_| format!("{field_name}={c}"))?;
+            if net.addr().is_ipv6() != v6 || net.trunc() != net {
+                return Err(format!("{field_name}={c}: of the other family, or with host bits"));
+            }
+            peers += 1;
         }
-        peers += 1;
-    }
-    for item in list("Ipv6Ranges") {
-        let c = field(item, "CidrIpv6").ok_or("Ipv6Ranges without CidrIpv6")?;
-        let net: ipnet::Ipv6Net = c.parse().map_err(|_| format!("CidrIpv6={c}"))?;
-        if net.trunc() != net {
-            return Err(format!("CidrIpv6={c} has host bits"));
-        }
-        peers += 1;
     }
     for item in list("PrefixListIds") {
         let id = field(item, "PrefixListId").ok_or("PrefixListIds without PrefixListId")?;

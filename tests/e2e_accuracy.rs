@@ -8,11 +8,6 @@ mod common;
 
 use common::scenarios::{self, perm, Seeder, P};
 use common::*;
-use serde_json::Value;
-
-fn finding<'a>(report: &'a Value, check: &str, id: &str) -> Option<&'a Value> {
-    report["findings"].as_array().unwrap().iter().find(|f| f["check"] == check && f["resource"]["id"] == id)
-}
 
 #[test]
 fn self_hosted_databases_families_and_global_unicast_live() {

@@ -27,10 +27,6 @@ fn seeded(seed: &str) -> (Moto, Seeder) {
     (moto, seeder)
 }
 
-fn finding<'a>(report: &'a Value, check: &str, id: &str) -> Option<&'a Value> {
-    report["findings"].as_array().unwrap().iter().find(|f| f["check"] == check && f["resource"]["id"] == id)
-}
-
 /// `sgaudit reach` against moto in us-east-1, with few retries.
 fn reach(moto: &Moto, from: &str, to: &str, port: &str) -> (i32, String, String) {
     let args = ["reach", "--endpoint-url", &moto.endpoint, "--region", "us-east-1", "--max-attempts", "2"];

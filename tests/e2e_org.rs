@@ -98,14 +98,7 @@ fn organisation_audit_shards_and_merge() {
     }
     // The others are audited through their role, each finding in its own account.
     assert!(of_account(&report, &org.prod).len() > 30);
-    let find = |check: &str, id: &str| {
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["check"] == check && f["resource"]["id"] == id)
-            .cloned()
-    };
+    let find = |check: &str, id: &str| finding(&report, check, id).cloned();
     assert_eq!(find("exposed-database", "ielts-prod-db").expect("prod's database")["account"], org.prod.as_str());
     assert_eq!(find("exposed-database", "vprofile-rds-mysql").expect("staging's")["account"], org.staging.as_str());
     assert!(find("exposed-database", &org.tiered.id("reporting-mongo-eni")).is_some());

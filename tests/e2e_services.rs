@@ -8,11 +8,6 @@ mod common;
 
 use common::scenarios::Seeder;
 use common::*;
-use serde_json::Value;
-
-fn finding<'a>(report: &'a Value, check: &str, id: &str) -> Option<&'a Value> {
-    report["findings"].as_array().unwrap().iter().find(|f| f["check"] == check && f["resource"]["id"] == id)
-}
 
 #[test]
 fn data_platform_services_live() {

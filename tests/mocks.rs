@@ -552,15 +552,7 @@ fn transit_gateway_paths_in_the_recording() {
 #[test]
 fn tiered_self_hosted_search_and_dual_stack_redis() {
     let (_, report) = audit_json(&["--replay", "mocks/tiered"]);
-    let finding = |check: &str, id: &str| {
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["check"] == check && f["resource"]["id"] == id)
-            .cloned()
-    };
-    let search = finding("internet-path-to-database", "eni-914bc781ef02216ef").expect("the search node");
+    let search = finding(&report, "internet-path-to-database", "eni-914bc781ef02216ef").expect("the search node");
     assert_eq!(search["severity"], "critical");
     let m = search["message"].as_str().unwrap();
     assert!(
@@ -568,7 +560,7 @@ fn tiered_self_hosted_search_and_dual_stack_redis() {
             && m.contains("load balancer ielts-prod-alb"),
         "{m}"
     );
-    let redis = finding("exposed-database", "eni-a97c0de4f91904a17").expect("the edge Redis host");
+    let redis = finding(&report, "exposed-database", "eni-a97c0de4f91904a17").expect("the edge Redis host");
     assert_eq!(redis["severity"], "critical");
     let m = redis["message"].as_str().unwrap();
     let (v4, v6) = m.split_once("; IPv6: ").expect("each family said");

@@ -49,6 +49,12 @@ pub fn sgaudit_with_env(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, S
     )
 }
 
+/// The finding of a JSON report with this check and resource ID.
+#[allow(dead_code)]
+pub fn finding<'a>(report: &'a serde_json::Value, check: &str, id: &str) -> Option<&'a serde_json::Value> {
+    report["findings"].as_array()?.iter().find(|f| f["check"] == check && f["resource"]["id"] == id)
+}
+
 /// Runs an audit and parses its JSON report.
 pub fn audit_json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["audit", "--format", "json"];
