@@ -21,16 +21,18 @@
 
 use crate::flow::Traffic;
 use crate::model::{PortRange, Protocol, SecurityGroup};
+use crate::tomlfile::{place, Spanned};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub const INTERNET: &str = "internet";
 
+/// The file as written, each value with where it stands in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     #[serde(default)]
-    tiers: BTreeMap<String, Vec<String>>,
+    tiers: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     allow: Vec<RawAllow>,
 }
@@ -38,12 +40,12 @@ struct Raw {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAllow {
-    from: String,
-    to: String,
+    from: Spanned<String>,
+    to: Spanned<String>,
     #[serde(default)]
-    protocol: Option<String>,
+    protocol: Option<Spanned<String>>,
     #[serde(default)]
-    ports: Vec<PortSpec>,
+    ports: Option<Spanned<Vec<Spanned<PortSpec>>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -104,20 +106,25 @@ impl Policy {
     pub fn parse(text: &str, file: &str) -> Result<Policy, String> {
         let raw: Raw = crate::tomlfile::parse(text, file)?;
         let headers = crate::tomlfile::headers(text, "allow");
+        // A value at fault is named where it stands.
+        let at = |span: std::ops::Range<usize>| place(file, text, span);
         let mut tiers = Vec::new();
         for (name, sels) in raw.tiers {
-            if name == INTERNET {
-                return Err(format!("{file}: tier `internet` is reserved for the internet itself"));
+            if name.get_ref() == INTERNET {
+                return Err(format!("{}: tier `internet` is reserved for the internet itself", at(name.span())));
             }
-            if sels.is_empty() {
-                return Err(format!("{file}: tier `{name}` names no group"));
+            if sels.get_ref().is_empty() {
+                return Err(format!("{}: tier `{}` names no group", at(sels.span()), name.get_ref()));
             }
+            let name = name.into_inner();
             let mut out = Vec::new();
-            for s in sels {
+            for s in sels.into_inner() {
+                let span = s.span();
+                let s = s.into_inner();
                 match s.strip_prefix("tag:") {
                     Some(kv) => match kv.split_once('=') {
                         Some((k, v)) if !k.is_empty() => out.push(Selector::Tag(k.to_string(), v.to_string())),
-                        _ => return Err(format!("{file}: tier `{name}`: `{s}` is not tag:KEY=VALUE")),
+                        _ => return Err(format!("{}: tier `{name}`: `{s}` is not tag:KEY=VALUE", at(span))),
                     },
                     None => out.push(Selector::Group(s)),
                 }
@@ -127,37 +134,49 @@ impl Policy {
         let mut allow = Vec::new();
         for (i, a) in raw.allow.into_iter().enumerate() {
             let line = headers.get(i).copied().unwrap_or(0);
-            let at = format!("{file}: line {line}");
             for end in [&a.from, &a.to] {
-                if end != INTERNET && !tiers.iter().any(|(n, _)| n == end) {
-                    return Err(format!("{at}: `{end}` is neither `internet` nor a tier of [tiers]"));
+                if end.get_ref() != INTERNET && !tiers.iter().any(|(n, _)| n == end.get_ref()) {
+                    return Err(format!(
+                        "{}: `{}` is neither `internet` nor a tier of [tiers]",
+                        at(end.span()),
+                        end.get_ref()
+                    ));
                 }
             }
-            if a.to == INTERNET {
-                return Err(format!("{at}: flows to the internet are not audited; `to` must be a tier"));
+            if a.to.get_ref() == INTERNET {
+                return Err(format!("{}: flows to the internet are not audited; `to` must be a tier", at(a.to.span())));
             }
             let protocol = match &a.protocol {
                 None => Protocol::Tcp,
-                Some(p) => Protocol::parse(p).map_err(|e| format!("{at}: {e}"))?,
+                Some(p) => Protocol::parse(p.get_ref()).map_err(|e| format!("{}: {e}", at(p.span())))?,
             };
             let icmp = matches!(protocol, Protocol::Icmp | Protocol::Icmpv6);
+            let (ports_span, ports) = match a.ports {
+                Some(p) => (Some(p.span()), p.into_inner()),
+                None => (None, Vec::new()),
+            };
             // Without `ports`, an ICMP flow is every type.
-            let traffic = if !protocol.has_ports() || (protocol == Protocol::All) || (icmp && a.ports.is_empty()) {
+            let traffic = if !protocol.has_ports() || (protocol == Protocol::All) || (icmp && ports.is_empty()) {
                 vec![Traffic { protocol, ports: PortRange::ALL }]
             } else {
-                if a.ports.is_empty() {
-                    return Err(format!("{at}: `ports` is empty (list ports, or set protocol = \"all\")"));
+                if ports.is_empty() {
+                    let here = match ports_span {
+                        Some(span) => at(span),
+                        None => format!("{file}: line {line}"),
+                    };
+                    return Err(format!("{here}: `ports` is empty (list ports, or set protocol = \"all\")"));
                 }
                 let mut v = Vec::new();
-                for p in &a.ports {
-                    let ports = match p {
+                for p in &ports {
+                    let here = at(p.span());
+                    let ports = match p.get_ref() {
                         // For ICMP, `ports` lists types.
                         PortSpec::One(n) if icmp => match u8::try_from(*n) {
                             Ok(t) => PortRange::icmp(Some(t), None),
-                            Err(_) => return Err(format!("{at}: ICMP type {n} is not 0-255")),
+                            Err(_) => return Err(format!("{here}: ICMP type {n} is not 0-255")),
                         },
                         PortSpec::Range(s) if icmp => {
-                            return Err(format!("{at}: `{s}`: list ICMP types one by one"));
+                            return Err(format!("{here}: `{s}`: list ICMP types one by one"));
                         }
                         PortSpec::One(n) => PortRange::single(*n),
                         PortSpec::Range(s) => {
@@ -166,7 +185,7 @@ impl Policy {
                                 .and_then(|(f, t)| Some((f.trim().parse().ok()?, t.trim().parse().ok()?)));
                             match parsed {
                                 Some((f, t)) if f <= t => PortRange { from: f, to: t },
-                                _ => return Err(format!("{at}: `{s}` is not a port or a FROM-TO range")),
+                                _ => return Err(format!("{here}: `{s}` is not a port or a FROM-TO range")),
                             }
                         }
                     };
@@ -174,7 +193,7 @@ impl Policy {
                 }
                 v
             };
-            allow.push(Allow { from: a.from, to: a.to, traffic, line });
+            allow.push(Allow { from: a.from.into_inner(), to: a.to.into_inner(), traffic, line });
         }
         Ok(Policy { file: file.to_string(), tiers, allow })
     }
@@ -231,16 +250,31 @@ mod tests {
         let cases = [
             (
                 "[tiers]\na = [\"x\"]\n[[allow]]\nfrom = \"a\"\nto = \"b\"\nports = [1]\n",
-                "p.toml: line 3: `b` is neither",
+                "p.toml: line 5, column 6: `b` is neither",
             ),
             (
                 "[tiers]\na = [\"x\"]\n[[allow]]\nfrom = \"a\"\nto = \"a\"\nports = [\"9-1\"]\n",
-                "line 3: `9-1` is not a port",
+                "p.toml: line 6, column 10: `9-1` is not a port",
             ),
-            ("[tiers]\na = [\"tag:novalue\"]\n", "`tag:novalue` is not tag:KEY=VALUE"),
-            ("[tiers]\na = [\"x\"]\n[[allow]]\nfrom = \"a\"\nto = \"a\"\n", "`ports` is empty"),
-            ("[tiers]\na = [\"x\"]\nbogus = 1\n", "p.toml: line 3"),
-            ("[[allow]]\nfrom = \"internet\"\nto = \"internet\"\nports = [1]\n", "not audited"),
+            (
+                "[tiers]\na = [\"tag:novalue\"]\n",
+                "p.toml: line 2, column 6: tier `a`: `tag:novalue` is not tag:KEY=VALUE",
+            ),
+            ("[tiers]\na = [\"x\"]\n[[allow]]\nfrom = \"a\"\nto = \"a\"\n", "p.toml: line 3: `ports` is empty"),
+            (
+                "[tiers]\na = [\"x\"]\n[[allow]]\nfrom = \"a\"\nto = \"a\"\nports = []\n",
+                "p.toml: line 6, column 9: `ports` is empty",
+            ),
+            ("[tiers]\na = [\"x\"]\nbogus = 1\n", "p.toml: line 3, column 9"),
+            ("[tiers]\na = []\n", "p.toml: line 2, column 5: tier `a` names no group"),
+            (
+                "[[allow]]\nfrom = \"internet\"\nto = \"internet\"\nports = [1]\n",
+                "p.toml: line 3, column 6: flows to the internet",
+            ),
+            (
+                "[[allow]]\nfrom = \"internet\"\nto = \"a\"\nprotocol = \"tcpx\"\n",
+                "p.toml: line 3, column 6: `a` is neither",
+            ),
         ];
         for (text, want) in cases {
             let err = Policy::parse(text, "p.toml").unwrap_err();

@@ -6,6 +6,7 @@
 
 use crate::audit::Finding;
 use crate::model::Inventory;
+use crate::tomlfile::Spanned;
 use serde::{Deserialize, Serialize};
 
 /// The commented template `sgaudit init` writes.
@@ -27,15 +28,12 @@ pub const TEMPLATE: &str = r#"# sgaudit configuration. sgaudit reads ./sgaudit.t
 # expires = "2027-03-31"
 "#;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
-    #[serde(default)]
     pub suppress: Vec<Suppression>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
     pub check: Option<String>,
     pub resource: Option<String>,
@@ -47,7 +45,6 @@ pub struct Suppression {
     /// `YYYY-MM-DD`, validated by [`Config::parse`].
     pub expires: Option<String>,
     /// The line of the entry in its file, for messages.
-    #[serde(skip)]
     pub line: usize,
 }
 
@@ -69,35 +66,78 @@ fn valid_date(s: &str) -> bool {
     (1..=12).contains(&m) && (1..=31).contains(&d)
 }
 
+/// A suppression as written, each value with where it stands in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    suppress: Vec<RawSuppression>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppression {
+    check: Option<Spanned<String>>,
+    resource: Option<Spanned<String>>,
+    group: Option<Spanned<String>>,
+    tag: Option<Spanned<String>>,
+    account: Option<Spanned<String>>,
+    region: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<String>>,
+}
+
 impl Config {
-    /// Parses and validates a configuration file's text; `file` names it in errors.
+    /// Parses and validates a configuration file's text; `file` names it in errors, with the line and column
+    /// of the value at fault.
     pub fn parse(text: &str, file: &str) -> Result<Config, String> {
-        let mut config: Config = crate::tomlfile::parse(text, file)?;
+        let raw: RawConfig = crate::tomlfile::parse(text, file)?;
         let headers = crate::tomlfile::headers(text, "suppress");
-        for (i, s) in config.suppress.iter_mut().enumerate() {
-            s.line = headers.get(i).copied().unwrap_or(0);
-            let at = format!("{file}: line {}: suppression #{}", s.line, i + 1);
-            if s.reason.trim().is_empty() {
-                return Err(format!("{at}: `reason` must say why the finding is accepted"));
+        let mut config = Config::default();
+        for (i, r) in raw.suppress.into_iter().enumerate() {
+            let line = headers.get(i).copied().unwrap_or(0);
+            // A value at fault is named where it stands; a missing one, at the entry's header.
+            let at = |value: &Spanned<String>| {
+                format!("{}: suppression #{}", crate::tomlfile::place(file, text, value.span()), i + 1)
+            };
+            if r.reason.get_ref().trim().is_empty() {
+                return Err(format!("{}: `reason` must say why the finding is accepted", at(&r.reason)));
             }
-            if [&s.check, &s.resource, &s.group, &s.tag, &s.account, &s.region].iter().all(|f| f.is_none()) {
-                return Err(format!("{at}: set at least one of check, resource, group, tag, account, region"));
+            let selectors = [&r.check, &r.resource, &r.group, &r.tag, &r.account, &r.region];
+            if selectors.iter().all(|f| f.is_none()) {
+                return Err(format!(
+                    "{file}: line {line}: suppression #{}: set at least one of check, resource, group, tag, account, \
+                     region",
+                    i + 1
+                ));
             }
-            if let Some(c) = &s.check {
-                if crate::checks::find(c).is_none() {
-                    return Err(format!("{at}: unknown check `{c}` (`sgaudit checks` lists them)"));
+            if let Some(c) = &r.check {
+                if crate::checks::find(c.get_ref()).is_none() {
+                    return Err(format!("{}: unknown check `{}` (`sgaudit checks` lists them)", at(c), c.get_ref()));
                 }
             }
-            if let Some(t) = &s.tag {
-                if !t.contains('=') {
-                    return Err(format!("{at}: tag `{t}` must be KEY=VALUE"));
+            if let Some(t) = &r.tag {
+                if !t.get_ref().contains('=') {
+                    return Err(format!("{}: tag `{}` must be KEY=VALUE", at(t), t.get_ref()));
                 }
             }
-            if let Some(d) = &s.expires {
-                if !valid_date(d) {
-                    return Err(format!("{at}: expires `{d}` is not a date (YYYY-MM-DD)"));
+            if let Some(d) = &r.expires {
+                if !valid_date(d.get_ref()) {
+                    return Err(format!("{}: expires `{}` is not a date (YYYY-MM-DD)", at(d), d.get_ref()));
                 }
             }
+            let value = |v: Option<Spanned<String>>| v.map(Spanned::into_inner);
+            config.suppress.push(Suppression {
+                check: value(r.check),
+                resource: value(r.resource),
+                group: value(r.group),
+                tag: value(r.tag),
+                account: value(r.account),
+                region: value(r.region),
+                reason: r.reason.into_inner(),
+                expires: value(r.expires),
+                line,
+            });
         }
         Ok(config)
     }

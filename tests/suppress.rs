@@ -111,13 +111,29 @@ reason = "another account"
 #[test]
 fn bad_configuration_names_the_file_and_line() {
     let cases = [
-        ("[[suppress]]\ncheck = \"exposed-database\"\n", "missing field `reason`"),
-        ("[[suppress]]\nreason = \"x\"\n", "set at least one of"),
-        ("[[suppress]]\nchek = \"exposed-database\"\nreason = \"x\"\n", "line 1: unknown field `chek`"),
-        ("[[suppress]]\ncheck = \"no-such-check\"\nreason = \"x\"\n", "unknown check"),
-        ("[[suppress]]\ncheck = \"unused-rule\"\nreason = \"x\"\nexpires = \"31/12/2027\"\n", "not a date"),
-        ("[[suppress]]\ntag = \"team\"\nreason = \"x\"\n", "KEY=VALUE"),
-        ("[[suppress]]\ncheck = \"unused-rule\"\nreason = \"  \"\n", "must say why"),
+        ("[[suppress]]\ncheck = \"exposed-database\"\n", "sgaudit.toml: line 1, column 1: missing field `reason`"),
+        ("[[suppress]]\nreason = \"x\"\n", "sgaudit.toml: line 1: suppression #1: set at least one of"),
+        (
+            "[[suppress]]\nchek = \"exposed-database\"\nreason = \"x\"\n",
+            "sgaudit.toml: line 2, column 1: unknown field `chek`",
+        ),
+        (
+            "[[suppress]]\ncheck = \"no-such-check\"\nreason = \"x\"\n",
+            "sgaudit.toml: line 2, column 9: suppression #1: unknown check",
+        ),
+        (
+            "[[suppress]]\ncheck = \"unused-rule\"\nreason = \"x\"\nexpires = \"31/12/2027\"\n",
+            "sgaudit.toml: line 4, column 11: suppression #1: expires `31/12/2027` is not a date",
+        ),
+        (
+            "[[suppress]]\ntag = \"team\"\nreason = \"x\"\n",
+            "sgaudit.toml: line 2, column 7: suppression #1: tag `team` must be KEY=VALUE",
+        ),
+        (
+            "[[suppress]]\ncheck = \"unused-rule\"\nreason = \"  \"\n",
+            "sgaudit.toml: line 3, column 10: suppression #1: `reason` must say why",
+        ),
+        ("[[suppress]]\ncheck = 7\nreason = \"x\"\n", "sgaudit.toml: line 2, column 9: invalid type"),
     ];
     for (text, want) in cases {
         let err = Config::parse(text, "sgaudit.toml").unwrap_err();

@@ -10,7 +10,7 @@ use sgaudit::report::Shard;
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Target {
-    role_arn: String,
+    role_arn: sgaudit::tomlfile::Spanned<String>,
     external_id: Option<String>,
     session_name: Option<String>,
     regions: Option<Vec<String>>,
@@ -24,10 +24,13 @@ pub(crate) struct Targets {
 
 pub(crate) fn read_targets(path: &std::path::Path) -> Result<Vec<Target>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let t: Targets = sgaudit::tomlfile::parse(&text, &path.display().to_string())?;
+    let file = path.display().to_string();
+    let t: Targets = sgaudit::tomlfile::parse(&text, &file)?;
     for (i, target) in t.target.iter().enumerate() {
-        if role_account(&target.role_arn).is_none() {
-            return Err(format!("{}: target #{}: `{}` is not a role ARN", path.display(), i + 1, target.role_arn));
+        let arn = &target.role_arn;
+        if role_account(arn.get_ref()).is_none() {
+            let at = sgaudit::tomlfile::place(&file, &text, arn.span());
+            return Err(format!("{at}: target #{}: `{}` is not a role ARN", i + 1, arn.get_ref()));
         }
     }
     Ok(t.target)
@@ -70,10 +73,10 @@ pub(crate) async fn plan(
     if let Some(targets) = targets {
         let runs = targets
             .into_iter()
-            .filter(|t| role_account(&t.role_arn).is_some_and(|a| sel.keeps(a)))
+            .filter(|t| role_account(t.role_arn.get_ref()).is_some_and(|a| sel.keeps(a)))
             .map(|t| {
                 let mut o = opts.clone();
-                o.role = Some(role(t.role_arn, t.external_id, t.session_name));
+                o.role = Some(role(t.role_arn.into_inner(), t.external_id, t.session_name));
                 if let Some(r) = t.regions {
                     o.regions = r;
                 }
