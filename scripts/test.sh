@@ -54,4 +54,6 @@ fi
 # Tests never reach AWS: dummy credentials, no instance-metadata probing, a fixed region.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
+# Everything above is installed, so no test may skip for a missing tool (plain `cargo test` skips them).
+export SGAUDIT_REQUIRE_TOOLS=1
 cargo test --all-targets "$@"

@@ -72,7 +72,7 @@ fn failed(report: &Value) -> Vec<&Value> {
 
 #[test]
 fn localstack_free_edition_ec2_findings_and_gaps() {
-    let ls = LocalStack::start();
+    let Some(ls) = LocalStack::start() else { return };
     let s = rt().block_on(async {
         let mut s = Seeder::new(&ls.endpoint, "us-east-1").await;
         seed(&mut s).await;

@@ -146,7 +146,7 @@ fn refresh() {
 }
 
 fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std::path::PathBuf, Seeder) {
-    let moto = Moto::start();
+    let moto = Moto::start().expect("refreshing needs moto");
     // The same IDs on every refresh, so that a refresh changes only what the scenario changed.
     moto.seed(7);
     let seeder = seed(&moto.endpoint);

@@ -6,12 +6,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The Python that has LocalStack: `SGAUDIT_LOCALSTACK_PYTHON` or the project's `.venv-localstack`.
+/// The Python that has LocalStack: `SGAUDIT_LOCALSTACK_PYTHON` or the project's `.venv-localstack`, if it exists.
 pub fn python() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("SGAUDIT_LOCALSTACK_PYTHON") {
-        return Some(PathBuf::from(p));
-    }
-    let p = super::root().join(".venv-localstack/bin/python");
+    let p = std::env::var_os("SGAUDIT_LOCALSTACK_PYTHON")
+        .map_or_else(|| super::root().join(".venv-localstack/bin/python"), PathBuf::from);
     p.exists().then_some(p)
 }
 
@@ -23,11 +21,16 @@ pub struct LocalStack {
 }
 
 impl LocalStack {
-    pub fn start() -> LocalStack {
-        let python = python().expect(
-            "LocalStack is not installed: run the README's test command (it creates .venv-localstack with \
-             localstack-core) or set SGAUDIT_LOCALSTACK_PYTHON",
-        );
+    /// A LocalStack server, or `None` (the test is skipped, see [`super::tool`]) where it is not installed.
+    pub fn start() -> Option<LocalStack> {
+        let python = python();
+        if !super::tool(python.is_some(), "LocalStack (or set SGAUDIT_LOCALSTACK_PYTHON)") {
+            return None;
+        }
+        Some(LocalStack::launch(python.expect("present")))
+    }
+
+    fn launch(python: PathBuf) -> LocalStack {
         let port = {
             let l = TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().unwrap().port()

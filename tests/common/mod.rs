@@ -83,36 +83,54 @@ pub fn finding_lines(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Set by `scripts/test.sh`, and so by CI: a test whose outside tool is missing fails instead of being skipped.
+pub const REQUIRE_TOOLS: &str = "SGAUDIT_REQUIRE_TOOLS";
+
+/// Whether the outside tool a test needs (`what`) is here. When it is not, the test is skipped: it says so on
+/// the terminal (past the test harness's capture) with the command that installs the tool, and returns. Where
+/// `SGAUDIT_REQUIRE_TOOLS` is set, a missing tool fails the test instead: CI never skips silently.
+pub fn tool(present: bool, what: &str) -> bool {
+    if present {
+        return true;
+    }
+    let why = format!("{what} is not installed: `bash scripts/test.sh` installs it and runs every test");
+    if std::env::var_os(REQUIRE_TOOLS).is_some() {
+        panic!("{why} ({REQUIRE_TOOLS} is set: no test may be skipped)");
+    }
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+    false
+}
+
 /// A moto server on 127.0.0.1, stopped when dropped.
 pub struct Moto {
     child: Child,
     pub endpoint: String,
 }
 
-/// The moto server binary: `SGAUDIT_MOTO` or the project's `.venv`.
+/// The moto server binary: `SGAUDIT_MOTO` or the project's `.venv`, if it exists.
 pub fn moto_binary() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("SGAUDIT_MOTO") {
-        return Some(PathBuf::from(p));
-    }
-    let p = root().join(".venv/bin/moto_server");
+    let p = std::env::var_os("SGAUDIT_MOTO").map_or_else(|| root().join(".venv/bin/moto_server"), PathBuf::from);
     p.exists().then_some(p)
 }
 
 impl Moto {
-    pub fn start() -> Moto {
-        let bin = moto_binary().expect(
-            "moto is not installed: run the README's test command (it creates .venv with moto[server]) or set SGAUDIT_MOTO",
-        );
-        Moto::launch(Command::new(bin))
+    /// A moto server, or `None` (the test is skipped, see [`tool`]) where moto is not installed.
+    pub fn start() -> Option<Moto> {
+        let bin = moto_binary();
+        tool(bin.is_some(), "moto (or set SGAUDIT_MOTO)").then(|| Moto::launch(Command::new(bin.expect("present"))))
     }
 
     /// moto through `tests/moto/server.py`, which patches it to answer as AWS does where the organisation
     /// tests need it (AssumeRole needs the role to exist); the Python is the one beside the moto binary.
-    pub fn start_patched() -> Moto {
-        let bin = moto_binary().expect("moto is not installed: run the README's test command");
-        let mut cmd = Command::new(bin.with_file_name("python"));
-        cmd.arg(root().join("tests/moto/server.py"));
-        Moto::launch(cmd)
+    pub fn start_patched() -> Option<Moto> {
+        let bin = moto_binary();
+        tool(bin.is_some(), "moto (or set SGAUDIT_MOTO)").then(|| {
+            let mut cmd = Command::new(bin.expect("present").with_file_name("python"));
+            cmd.arg(root().join("tests/moto/server.py"));
+            Moto::launch(cmd)
+        })
     }
 
     fn launch(mut cmd: Command) -> Moto {
