@@ -35,9 +35,8 @@ fn main() {
         let runs = std::env::var("SCALE_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
         for _ in 0..runs {
             let t = std::time::Instant::now();
-            let mut out = Vec::new();
-            (check.run)(&ctx, &mut out);
-            eprintln!("{id}: {:.3}s ({} findings)", t.elapsed().as_secs_f64(), out.len());
+            let n = sgaudit::engine::run(&ctx, &[check]).findings.len();
+            eprintln!("{id}: {:.3}s ({n} findings)", t.elapsed().as_secs_f64());
         }
     }
     if std::env::var("SCALE_PER_CHECK").is_ok() {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod engine;
 pub mod flow;
 pub mod grouped;
 pub mod model;

@@ -4,10 +4,11 @@
 //! findings, the inventory and today's date, which marks matching findings and returns warnings for
 //! suppressions that expired or never matched.
 
-use crate::audit::Finding;
+use crate::engine::Finding;
+pub use crate::engine::Suppressed;
 use crate::model::Inventory;
 use crate::tomlfile::Spanned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// The commented template `sgaudit init` writes.
 pub const TEMPLATE: &str = r#"# sgaudit configuration. sgaudit reads ./sgaudit.toml, or the file given with --config.
@@ -46,14 +47,6 @@ pub struct Suppression {
     pub expires: Option<String>,
     /// The line of the entry in its file, for messages.
     pub line: usize,
-}
-
-/// How a finding was suppressed, as the reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppressed {
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
 }
 
 fn valid_date(s: &str) -> bool {

@@ -2,13 +2,13 @@
 
 mod common;
 
-use sgaudit::audit::audit;
+use sgaudit::audit::audit_all;
 use sgaudit::report::Report;
 
 /// One line per finding: `check severity kind id: message`, then the fixes.
 fn findings(name: &str) -> String {
     let inv = common::fixture(name);
-    let report = Report::new(&inv, audit(&inv), sgaudit::audit::Severity::High);
+    let report = Report::new(&inv, audit_all(&inv, None), sgaudit::audit::Severity::High);
     let mut out = String::new();
     for f in &report.findings {
         out.push_str(&format!("{} {} {} {}: {}\n", f.check, f.severity, f.resource.kind, f.resource.id, f.message));

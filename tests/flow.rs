@@ -590,7 +590,7 @@ fn example_policies() {
     std::fs::write(&bad, "[tiers]\nweb = [\"x\"]\n\n[[allow]]\nfrom = \"web\"\nto = \"db\"\nports = [1]\n").unwrap();
     let (code, _, err) = sgaudit(&["audit", "--replay", "mocks/tiered", "--policy", bad.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("p.toml: line 4: `db` is neither"), "{err}");
+    assert!(err.contains("p.toml: line 6, column 6: `db` is neither"), "{err}");
 }
 
 /// The policy checks on the flow fixture: tiers by name, ID and tag; allowed flows that work, one that is

@@ -91,14 +91,15 @@ fn the_diff_page_lists_new_resolved_and_changed() {
 #[test]
 fn large_graphs_fold_by_vpc() {
     let inv = synthetic::inventory_with(3000, 5);
-    let findings = sgaudit::audit::audit(&inv);
+    let audit = sgaudit::audit::audit_all(&inv, None);
+    let findings = audit.findings.clone();
     let net = sgaudit::flow::Network::new(&inv);
     let view = sgaudit::report::GraphView::new(&net, &findings, false);
     assert!(view.folded > sgaudit::report::COLLAPSE_ABOVE, "{} sets folded", view.folded);
     let vpcs: std::collections::BTreeSet<_> = inv.groups.iter().filter_map(|g| g.vpc_id.clone()).collect();
     assert!(view.nodes.len() <= vpcs.len() + 1, "{} nodes for {} VPCs", view.nodes.len(), vpcs.len());
     assert!(view.nodes.iter().skip(1).all(|n| n.kind == sgaudit::report::NodeKind::Vpc));
-    let report = sgaudit::report::Report::new(&inv, findings, sgaudit::audit::Severity::High);
+    let report = sgaudit::report::Report::new(&inv, audit, sgaudit::audit::Severity::High);
     let html = sgaudit::report::render_html(&report, std::slice::from_ref(&view), None);
     assert!(html.contains("sets of members are folded into one node per VPC"));
     // Highlights still point at drawn nodes.

@@ -36,3 +36,68 @@ fn nothing_outside_collect_imports_the_sdk() {
         }
     }
 }
+
+/// The top-level modules of the library each `crate::…` path in a file's code (comments and strings left out)
+/// names: module → the modules it uses.
+fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for (path, text) in files {
+        let rel = path.strip_prefix(&root.display().to_string()).unwrap().trim_start_matches('/').to_string();
+        let module = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
+        if ["lib", "main", "cli"].contains(&module.as_str()) {
+            continue;
+        }
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .map(|l| l.split('"').step_by(2).collect::<String>() + "\n")
+            .collect();
+        let uses = graph.entry(module.clone()).or_default();
+        for piece in code.split("crate::").skip(1) {
+            let name: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() && name != module {
+                uses.insert(name);
+            }
+        }
+    }
+    graph
+}
+
+/// No circle between top-level modules: each layer uses only those below it (model and flow at the bottom,
+/// the engine, the checks, the audit that runs them, then suppressions and reports).
+#[test]
+fn no_module_uses_one_that_uses_it_back() {
+    let graph = module_graph();
+    assert!(graph.contains_key("engine") && graph.contains_key("checks") && graph.contains_key("audit"));
+    // Depth-first search; a module met again while it is on the stack closes a circle.
+    fn visit(
+        m: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) {
+        if let Some(at) = stack.iter().position(|s| s == m) {
+            panic!("a circle of modules: {} → {m}", stack[at..].join(" → "));
+        }
+        if !done.insert(m.to_string()) {
+            return;
+        }
+        stack.push(m.to_string());
+        for next in graph.get(m).into_iter().flatten() {
+            visit(next, graph, stack, done);
+        }
+        stack.pop();
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for m in graph.keys() {
+        visit(m, &graph, &mut Vec::new(), &mut done);
+    }
+    // The engine knows no check, and the checks no report.
+    for (module, forbidden) in [("engine", "checks"), ("engine", "audit"), ("engine", "suppress"), ("checks", "report")]
+    {
+        assert!(!graph[module].contains(forbidden), "{module} uses {forbidden}: {:?}", graph[module]);
+    }
+}

@@ -59,7 +59,7 @@ fn no_delete_command_for_a_held_group() {
     let inv = fixture("holders");
     let report = serde_json::to_value(sgaudit::report::Report::new(
         &inv,
-        sgaudit::audit::audit(&inv),
+        sgaudit::audit::audit_all(&inv, None),
         sgaudit::audit::Severity::High,
     ))
     .unwrap();

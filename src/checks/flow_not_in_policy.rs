@@ -1,6 +1,6 @@
 use super::policy_common::{node_id, region, source_tier, tier_of};
 use super::revoke_command;
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::flow::{union_covers, Node, Traffic};
 use crate::model::ResourceKind;
 
@@ -46,7 +46,7 @@ declare_check! {
     run: check,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
     let Some(policy) = ctx.policy else { return };
     let net = &ctx.network;
     for edge in net.edges() {
@@ -95,10 +95,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let holds_data = !net.classes[edge.to].datastores.is_empty();
         let severity = if edge.from == Node::Internet || holds_data { Severity::High } else { Severity::Medium };
-        out.push(Finding {
-            id: String::new(),
-            account: None,
-            check: FLOW_NOT_IN_POLICY.id.to_string(),
+        out.report(Body {
             severity,
             region: region(net, edge.to),
             resource: Resource {
@@ -121,7 +118,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 ),
                 commands,
             },
-            suppressed: None,
             confidence: None,
         });
     }

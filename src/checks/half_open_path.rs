@@ -1,5 +1,5 @@
 use super::group_label;
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::flow::{union_covers, Network, Party, Traffic};
 use crate::model::{Direction, Peer, PortRange, Protocol, ResourceKind, Rule};
 
@@ -82,7 +82,7 @@ fn mirror(ctx: &Context, rule: &Rule, group: &str, direction: Direction, peer_gr
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
     let net = &ctx.network;
     // Per class: whether an egress rule sends all traffic to 0.0.0.0/0 (the default), which completes every
     // flow to a member with an IPv4 address. Worked out once per class, not once per rule.
@@ -107,13 +107,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-fn ingress_without_egress(
-    ctx: &Context,
-    open_egress: &[bool],
-    rule: &Rule,
-    source_group: &str,
-    out: &mut Vec<Finding>,
-) {
+fn ingress_without_egress(ctx: &Context, open_egress: &[bool], rule: &Rule, source_group: &str, out: &mut Findings) {
     let net = &ctx.network;
     let (srcs, dsts) = (net.classes_of_group(source_group), net.classes_of_group(&rule.group_id));
     if dsts.is_empty() {
@@ -152,7 +146,7 @@ fn ingress_without_egress(
     push(ctx, rule, source_group, message, fix, out);
 }
 
-fn egress_without_ingress(ctx: &Context, rule: &Rule, dest_group: &str, out: &mut Vec<Finding>) {
+fn egress_without_ingress(ctx: &Context, rule: &Rule, dest_group: &str, out: &mut Findings) {
     let net = &ctx.network;
     let (srcs, dsts) = (sources(net, &rule.group_id), targets(net, dest_group));
     if srcs.is_empty() || dsts.is_empty() {
@@ -175,7 +169,7 @@ fn egress_without_ingress(ctx: &Context, rule: &Rule, dest_group: &str, out: &mu
     // it has one, else the rule as it is.
     if rule.protocol == Protocol::All {
         let port = ctx.members(dest_group).iter().find_map(|m| match m {
-            crate::audit::Member::Datastore(d) => d.effective_port(),
+            crate::engine::Member::Datastore(d) => d.effective_port(),
             _ => None,
         });
         if let Some(p) = port {
@@ -196,15 +190,12 @@ fn egress_without_ingress(ctx: &Context, rule: &Rule, dest_group: &str, out: &mu
     push(ctx, rule, dest_group, message, fix, out);
 }
 
-fn push(ctx: &Context, rule: &Rule, other: &str, message: String, fix: Rule, out: &mut Vec<Finding>) {
+fn push(ctx: &Context, rule: &Rule, other: &str, message: String, fix: Rule, out: &mut Findings) {
     let half = match rule.direction {
         Direction::Ingress => "egress",
         Direction::Egress => "ingress",
     };
-    out.push(Finding {
-        id: String::new(),
-        account: None,
-        check: HALF_OPEN_PATH.id.to_string(),
+    out.report(Body {
         severity: Severity::Info,
         region: rule.region.clone(),
         resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
@@ -223,7 +214,6 @@ fn push(ctx: &Context, rule: &Rule, other: &str, message: String, fix: Rule, out
             summary: format!("Add the missing {half} rule if the flow is wanted; otherwise revoke {}.", rule.label()),
             commands: vec![fix.authorize_command()],
         },
-        suppressed: None,
         confidence: None,
     });
 }

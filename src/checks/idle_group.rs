@@ -1,5 +1,5 @@
 use super::group_label;
-use crate::audit::{Context, Evidence, Finding, Member, Remediation, Resource};
+use crate::engine::{Body, Context, Evidence, Findings, Member, Remediation, Resource};
 
 declare_check! {
     /// ### What it does
@@ -33,17 +33,14 @@ declare_check! {
     run: check,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
     for group in &ctx.inventory.groups {
         let members = ctx.members(&group.id);
         if group.is_default() || members.is_empty() || members.iter().any(Member::is_running) {
             continue;
         }
         let holders: Vec<String> = members.iter().map(Member::label).collect();
-        out.push(Finding {
-            id: String::new(),
-            account: None,
-            check: IDLE_GROUP.id.to_string(),
+        out.report(Body {
             severity: IDLE_GROUP.default_severity,
             region: group.region.clone(),
             resource: Resource::group(group),
@@ -61,7 +58,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     .to_string(),
                 commands: Vec::new(),
             },
-            suppressed: None,
             confidence: None,
         });
     }

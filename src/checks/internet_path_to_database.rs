@@ -1,5 +1,5 @@
 use super::{revoke_command, DATABASE_PORTS};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::flow::{FamilyReach, Hop, Network, Node, PathEnd, Traffic};
 use crate::model::{Protocol, ResourceKind};
 
@@ -198,7 +198,11 @@ fn path_severity<'a>(net: &Network<'a>, first: &Hop<'a>, hops: usize) -> Severit
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
+    // Load balancers whose forwarding could not be read relay as any member does: the report says which.
+    for note in crate::flow::unknown_forwarding(ctx.inventory) {
+        out.note(note);
+    }
     let net = &ctx.network;
     let host_ports: Vec<(u16, u16)> = DATABASE_PORTS.iter().map(|p| (p.from, p.to)).collect();
     for path in net.internet_paths(&host_ports, |first, hops| path_severity(net, first, hops)) {
@@ -277,10 +281,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Breadth::Other => "a first hop on non-web ports",
             Breadth::Web => "a first hop on web ports only",
         };
-        out.push(Finding {
-            id: String::new(),
-            account: None,
-            check: INTERNET_PATH_TO_DATABASE.id.to_string(),
+        out.report(Body {
             severity,
             region: region.clone(),
             resource,
@@ -316,7 +317,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 },
                 commands,
             },
-            suppressed: None,
             confidence: None,
         });
     }

@@ -4,39 +4,9 @@
 //! bad?*, *Example*, *Remediation*) is both the rustdoc of its constant and the text of `sgaudit explain ID`
 //! and of the SARIF rule list.
 
-use crate::audit::{Context, Finding, Severity};
+pub use crate::engine::Check;
+use crate::engine::Context;
 use crate::model::{Direction, Rule};
-
-/// A check: metadata and a pure function over the indexed inventory.
-pub struct Check {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub default_severity: Severity,
-    /// Markdown, from the check's doc comment.
-    pub doc: &'static str,
-    pub run: fn(&Context, &mut Vec<Finding>),
-}
-
-impl Check {
-    /// The documentation with the one-space indent of `///` comments removed.
-    pub fn documentation(&self) -> String {
-        let mut out = String::new();
-        for line in self.doc.lines() {
-            out.push_str(line.strip_prefix(' ').unwrap_or(line));
-            out.push('\n');
-        }
-        out
-    }
-
-    /// The text of one `### Section` of the documentation.
-    pub fn section(&self, name: &str) -> Option<String> {
-        let doc = self.documentation();
-        let mut lines = doc.lines().skip_while(|l| l.trim() != format!("### {name}"));
-        lines.next()?;
-        let body: Vec<&str> = lines.take_while(|l| !l.starts_with("### ")).collect();
-        Some(body.join("\n").trim().to_string())
-    }
-}
 
 /// Declares a check: `declare_check! { /// docs… pub NAME, id: "...", title: "...", severity: High, run: f }`.
 macro_rules! declare_check {
@@ -49,10 +19,10 @@ macro_rules! declare_check {
         run: $run:path $(,)?
     ) => {
         $(#[doc = $doc])*
-        pub static $name: $crate::checks::Check = $crate::checks::Check {
+        pub static $name: $crate::engine::Check = $crate::engine::Check {
             id: $id,
             title: $title,
-            default_severity: $crate::audit::Severity::$sev,
+            default_severity: $crate::engine::Severity::$sev,
             doc: concat!($($doc, "\n"),*),
             run: $run,
         };
@@ -79,7 +49,7 @@ pub use idle_group::IDLE_GROUP;
 pub use internet_path_to_database::INTERNET_PATH_TO_DATABASE;
 pub use policy_flow_broken::POLICY_FLOW_BROKEN;
 pub use self_referencing_group::SELF_REFERENCING_GROUP;
-pub use unused_group::{unread_holders_note, UNUSED_GROUP};
+pub use unused_group::UNUSED_GROUP;
 pub use unused_rule::{unverified_references, UNUSED_RULE};
 
 /// Every check, in the order `sgaudit checks` lists them.

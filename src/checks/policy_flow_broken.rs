@@ -1,5 +1,5 @@
 use super::policy_common::{region, source_tier, tier_of};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::flow::{ClassId, Node, Place, Want};
 use crate::model::ResourceKind;
 use crate::policy::INTERNET;
@@ -36,7 +36,7 @@ declare_check! {
     run: check,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
     let Some(policy) = ctx.policy else { return };
     let net = &ctx.network;
     let edges = net.edges();
@@ -62,7 +62,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .map(|(t, _)| t.as_str())
             .collect();
         if !empty.is_empty() {
-            out.push(finding(
+            out.report(finding(
                 region,
                 resource,
                 format!(
@@ -115,7 +115,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
         }
         let ports: Vec<String> = broken.iter().map(|t| t.to_string()).collect();
-        out.push(finding(
+        out.report(finding(
             region,
             resource,
             format!(
@@ -138,11 +138,8 @@ fn finding(
     message: String,
     evidence: Vec<Evidence>,
     commands: Vec<String>,
-) -> Finding {
-    Finding {
-        id: String::new(),
-        account: None,
-        check: POLICY_FLOW_BROKEN.id.to_string(),
+) -> Body {
+    Body {
         severity: Severity::Low,
         region,
         resource,
@@ -154,7 +151,6 @@ fn finding(
             summary: "Add the missing rule(s), or correct the policy if the flow was retired.".to_string(),
             commands,
         },
-        suppressed: None,
         confidence: None,
     }
 }

@@ -1,5 +1,5 @@
 use super::revoke_command;
-use crate::audit::{Context, Evidence, Finding, Member, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Member, Remediation, Resource, Severity};
 use crate::model::{Protocol, Rule};
 
 declare_check! {
@@ -50,7 +50,7 @@ fn breadth(rule: &Rule) -> Severity {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
     for group in &ctx.inventory.groups {
         let self_rules: Vec<&Rule> =
             ctx.ingress(&group.id).filter(|r| r.peer.group_id() == Some(group.id.as_str())).collect();
@@ -92,10 +92,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 group.region, group.id
             ));
         }
-        out.push(Finding {
-            id: String::new(),
-            account: None,
-            check: SELF_REFERENCING_GROUP.id.to_string(),
+        out.report(Body {
             severity,
             region: group.region.clone(),
             resource: Resource::group(group),
@@ -117,7 +114,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 },
                 commands,
             },
-            suppressed: None,
             confidence: None,
         });
     }

@@ -1,5 +1,5 @@
 use super::{group_label, revoke_command};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::model::HolderKind;
 
 declare_check! {
@@ -43,7 +43,8 @@ declare_check! {
     run: check,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
+    let mut reported = false;
     // Rules in peered VPCs that reference a group of this account (AWS's DescribeSecurityGroupReferences).
     let mut from_peers: rustc_hash::FxHashMap<&str, Vec<String>> = Default::default();
     for r in &ctx.inventory.peer_references {
@@ -71,10 +72,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let own_rules = ctx.rules(&group.id).len();
         // Its own rules that AWS calls stale: named here, since unused-rule looks only at groups in use.
         let stale: Vec<(&crate::model::Rule, String)> = stale_rules(ctx, group);
-        out.push(Finding {
-            id: String::new(),
-            account: None,
-            check: UNUSED_GROUP.id.to_string(),
+        reported = true;
+        out.report(Body {
             severity: if unconfirmed { Severity::Info } else { UNUSED_GROUP.default_severity },
             region: group.region.clone(),
             resource: Resource::group(group),
@@ -119,9 +118,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 },
                 commands,
             },
-            suppressed: None,
-            confidence: unconfirmed.then_some(crate::audit::Confidence::Unconfirmed),
+            confidence: unconfirmed.then_some(crate::engine::Confidence::Unconfirmed),
         });
+    }
+    if reported {
+        out.note(UNREAD_HOLDERS.to_string());
     }
 }
 
@@ -155,12 +156,7 @@ fn stale_rules<'a>(ctx: &Context<'a>, group: &crate::model::SecurityGroup) -> Ve
 
 /// The note a report with unused groups carries: the holders sgaudit does not read, so that "unused" is taken
 /// for no more than it says.
-pub fn unread_holders_note(findings: &[Finding]) -> Option<String> {
-    findings.iter().any(|f| f.check == UNUSED_GROUP.id).then(|| {
-        "unused-group reads no EventBridge Scheduler schedules, SageMaker notebook instances or domains, EMR \
-         clusters, DMS replication instances, MWAA environments, App Runner VPC connectors or Elastic Beanstalk \
-         environments (whose launch templates and auto-scaling groups it does read), and no infrastructure code: \
-         a group only one of those names is reported unused"
-            .to_string()
-    })
-}
+const UNREAD_HOLDERS: &str = "unused-group reads no EventBridge Scheduler schedules, SageMaker notebook instances or \
+     domains, EMR clusters, DMS replication instances, MWAA environments, App Runner VPC connectors or Elastic \
+     Beanstalk environments (whose launch templates and auto-scaling groups it does read), and no infrastructure \
+     code: a group only one of those names is reported unused";

@@ -1,5 +1,5 @@
 use super::{group_label, revoke_command};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::model::{Peer, ResourceKind, Rule, SecurityGroup};
 
 declare_check! {
@@ -42,7 +42,10 @@ declare_check! {
     run: check,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
+    for note in unverified_references(ctx.inventory) {
+        out.note(note);
+    }
     let account = ctx.inventory.account.as_deref();
     for group in &ctx.inventory.groups {
         if ctx.members(&group.id).is_empty() {
@@ -55,10 +58,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 if membership && !ctx.membership_gaps(&rule.region).is_empty() {
                     let reason = format!("stale: {reason}; unconfirmed: {}", ctx.membership_gap_text(&rule.region));
                     let mut f = finding(group, rule, Severity::Info, reason, None);
-                    f.confidence = Some(crate::audit::Confidence::Unconfirmed);
-                    out.push(f);
+                    f.confidence = Some(crate::engine::Confidence::Unconfirmed);
+                    out.report(f);
                 } else {
-                    out.push(finding(group, rule, Severity::Low, format!("stale: {reason}"), None));
+                    out.report(finding(group, rule, Severity::Low, format!("stale: {reason}"), None));
                 }
             }
         }
@@ -76,7 +79,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     other.direction.preposition(),
                     other.peer
                 );
-                out.push(finding(group, rule, Severity::Info, reason, Some(other)));
+                out.report(finding(group, rule, Severity::Info, reason, Some(other)));
             }
         }
     }
@@ -165,7 +168,7 @@ pub fn unverified_references(inv: &crate::model::Inventory) -> Vec<String> {
     out
 }
 
-fn finding(group: &SecurityGroup, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Finding {
+fn finding(group: &SecurityGroup, rule: &Rule, severity: Severity, reason: String, cover: Option<&Rule>) -> Body {
     // Each piece is written once and shared by the message and the evidence.
     let label = rule.label();
     let evidence_of_rule = Evidence::rule(rule, reason);
@@ -185,10 +188,7 @@ fn finding(group: &SecurityGroup, rule: &Rule, severity: Severity, reason: Strin
         rule_ids.push(other.label());
         evidence.push(Evidence::rule(other, "the covering rule".to_string()));
     }
-    Finding {
-        id: String::new(),
-        account: None,
-        check: UNUSED_RULE.id.to_string(),
+    Body {
         severity,
         region: rule.region.clone(),
         resource: Resource { kind: ResourceKind::SecurityGroupRule, id: label, name: None },
@@ -197,7 +197,6 @@ fn finding(group: &SecurityGroup, rule: &Rule, severity: Severity, reason: Strin
         message,
         evidence,
         remediation: Remediation { summary: "Revoke the rule.".to_string(), commands: vec![revoke_command(rule)] },
-        suppressed: None,
         confidence: None,
     }
 }

@@ -50,7 +50,7 @@ struct Audited {
 }
 
 fn audit_account(index: usize, inv: sgaudit::model::Inventory, inputs: &Inputs) -> Audited {
-    let mut findings = audit::audit_with_policy(&inv, inputs.policy.as_ref());
+    let audit::Audit { mut findings, notes } = audit::audit_all(&inv, inputs.policy.as_ref());
     let mut known = 0;
     if let Some(b) = &inputs.baseline {
         let (kept, n) = report::without_baseline(findings, b);
@@ -58,7 +58,7 @@ fn audit_account(index: usize, inv: sgaudit::model::Inventory, inputs: &Inputs) 
     }
     let used = sgaudit::suppress::mark(&mut findings, &inv, &inputs.config, &inputs.today);
     let graph = inputs.html.then(|| report::GraphView::new(&sgaudit::flow::Network::new(&inv), &findings, false));
-    let report = Report::new(&inv, findings, inputs.fail_on);
+    let report = Report::new(&inv, audit::Audit { findings, notes }, inputs.fail_on);
     Audited { index, report, graph, known, used }
 }
 
@@ -106,7 +106,7 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     let known: usize = audited.iter().map(|a| a.known).sum();
     let graphs: Vec<report::GraphView> = audited.iter_mut().filter_map(|a| a.graph.take()).collect();
     // The organisation's listing is no account: a part of the report with its calls and notes only.
-    let listing = plan.listing.map(|inv| Report::new(&inv, Vec::new(), args.fail_on));
+    let listing = plan.listing.map(|inv| Report::new(&inv, audit::Audit::default(), args.fail_on));
     let parts = listing.into_iter().chain(audited.into_iter().map(|a| a.report)).collect();
     let mut report = Report::merge(parts, args.fail_on);
     report.shards = args.shard.into_iter().collect();

@@ -23,7 +23,7 @@ pub use svg::render_svg;
 pub use table::render_table;
 pub use view::{GraphView, Highlight, NodeKind, ViewEdge, ViewNode, COLLAPSE_ABOVE};
 
-use crate::audit::{Finding, Severity};
+use crate::audit::{Audit, Finding, Severity};
 use crate::model::{Coverage, CoverageStatus, Inventory};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -150,7 +150,10 @@ fn summarize(findings: &[Finding], coverage: &[Coverage], counts: [usize; 4], fa
 }
 
 impl Report {
-    pub fn new(inventory: &Inventory, findings: Vec<Finding>, fail_on: Severity) -> Report {
+    /// The report of one audit of `inventory`: its findings (suppressions marked, baseline applied, as the
+    /// caller chose), the coverage of the collection, and the notes of the collection and of the checks.
+    pub fn new(inventory: &Inventory, audit: Audit, fail_on: Severity) -> Report {
+        let findings = audit.findings;
         let mut notes = Vec::new();
         for region in &inventory.regions {
             // `service:Operation`, as IAM names them: ECS and EKS both have a ListClusters.
@@ -169,9 +172,7 @@ impl Report {
             }
         }
         notes.extend(inventory.notes.iter().cloned());
-        notes.extend(crate::checks::unverified_references(inventory));
-        notes.extend(crate::flow::unknown_forwarding(inventory));
-        notes.extend(crate::checks::unread_holders_note(&findings));
+        notes.extend(audit.notes);
         let counts =
             [inventory.groups.len(), inventory.rules.len(), inventory.interfaces.len(), inventory.datastores.len()];
         Report {

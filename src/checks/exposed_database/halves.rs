@@ -1,7 +1,7 @@
 //! The address and network-ACL halves of an exposure, shared by datastores and interfaces, decided for each
 //! address family on its own: a dual-stack resource is as reachable as its most reachable family.
 
-use crate::audit::Context;
+use crate::engine::Context;
 use crate::flow::{AclHalf, AddressReach, Exposure};
 use crate::model::{PortRange, Protocol};
 use ipnet::IpNet;

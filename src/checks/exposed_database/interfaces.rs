@@ -2,10 +2,10 @@
 //! interfaces of datastore services whose own API is not read, on those services' ports.
 
 use super::halves::{verdict, Half};
-use super::{describe_source, Opening, EXPOSED_DATABASE};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use super::{describe_source, Opening};
 use crate::checks::db_ports::DatabasePort;
 use crate::checks::{group_label, revoke_command};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::model::{ManagedBy, NetworkInterface, ResourceKind};
 use ipnet::IpNet;
 
@@ -94,7 +94,7 @@ pub(super) fn check_interface(
     service: Option<ManagedBy>,
     table: &[DatabasePort],
     groups: &[&[RuleExposure]],
-    out: &mut Vec<Finding>,
+    out: &mut Findings,
 ) {
     let exposures: Vec<&RuleExposure> = groups.iter().flat_map(|g| g.iter()).collect();
     if exposures.is_empty() {
@@ -124,10 +124,7 @@ pub(super) fn check_interface(
         (None, Some(m)) => format!("{} network interface {} ({})", m.name(), eni.id, eni.description),
         (None, None) => format!("network interface {}", eni.id),
     };
-    out.push(Finding {
-        id: String::new(),
-        account: None,
-        check: EXPOSED_DATABASE.id.to_string(),
+    out.report(Body {
         severity,
         region: eni.region.clone(),
         resource: Resource { kind: ResourceKind::NetworkInterface, id: eni.id.clone(), name: eni.instance_id.clone() },
@@ -144,7 +141,6 @@ pub(super) fn check_interface(
             summary: "Revoke the public rule(s); if a database runs here, admit only its clients' security groups on its port.".to_string(),
             commands: exposures.iter().map(|e| e.command.clone()).collect(),
         },
-        suppressed: None,
         confidence: None,
     });
 }

@@ -3,7 +3,7 @@ mod interfaces;
 
 use super::db_ports::DatabasePort;
 use super::{group_label, revoke_command, DATABASE_PORTS};
-use crate::audit::{Context, Evidence, Finding, Remediation, Resource, Severity};
+use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::model::{Datastore, ResourceKind, Role, Rule};
 use halves::{verdict, Half, Verdict};
 use interfaces::{check_interface, group_exposure, RuleExposure};
@@ -90,7 +90,7 @@ declare_check! {
     run: check,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+fn check(ctx: &Context, out: &mut Findings) {
     for d in &ctx.inventory.datastores {
         // Members of an RDS cluster or a replication group are reported once, on the parent.
         if !ctx.network.reported_on_parent(d) {
@@ -193,7 +193,7 @@ fn finding_parts(
     (group_ids, rule_ids, evidence, commands)
 }
 
-fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
+fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Findings) {
     // The first port it answers on that a public rule admits (an OpenSearch domain: 443, then 80).
     let Some((port, found)) =
         d.ports().into_iter().map(|p| (p, openings(ctx, &d.group_ids, p))).find(|(_, f)| !f.is_empty())
@@ -283,10 +283,7 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
             d.region, d.id
         ));
     }
-    out.push(Finding {
-        id: String::new(),
-        account: None,
-        check: EXPOSED_DATABASE.id.to_string(),
+    out.report(Body {
         severity,
         region: d.region.clone(),
         resource: Resource { kind: d.kind, id: d.id.clone(), name: Some(d.engine.clone()) },
@@ -300,7 +297,6 @@ fn check_datastore(ctx: &Context, d: &Datastore, out: &mut Vec<Finding>) {
             ),
             commands,
         },
-        suppressed: None,
         confidence: None,
     });
 }

@@ -118,7 +118,7 @@ pub struct Remediation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable fingerprint of check, account, region and resource: the same problem gets the same ID on
-    /// every run, so runs can be compared. Set by the engine.
+    /// every run, so runs can be compared. Set by the engine, as are `account` and `check`.
     #[serde(default)]
     pub id: String,
     /// The account of the resource. Set by the engine.
@@ -135,11 +135,19 @@ pub struct Finding {
     pub remediation: Remediation,
     /// Set when a suppression in the configuration accepts this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<crate::suppress::Suppressed>,
+    pub suppressed: Option<Suppressed>,
     /// `unconfirmed`: a verdict that needed data a failed call did not return (an "unused" group in a region
     /// where a membership source failed). Such findings are info and never count towards `--fail-on`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
+}
+
+/// How a finding was suppressed, as the reports show it. Set after the audit (`crate::suppress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 /// How sure a finding is.

@@ -1,63 +1,50 @@
-//! The audit engine: indexes an [`Inventory`] once, runs every registered check over it and returns findings.
-//! Pure: no I/O, no clock, no randomness. The same inventory always gives the same findings in the same order.
+//! The engine: the contract of a check ([`Check`], the [`Findings`] sink), the indexed inventory checks ask
+//! ([`Context`]), and the runner that gives every finding its identity and puts them in report order. It knows
+//! no check: the registry is `crate::checks`, and `crate::audit` runs it. Pure: no I/O, no clock, no
+//! randomness. The same inventory and checks always give the same findings in the same order.
 
+mod check;
 mod context;
 mod finding;
 
+pub use check::{Body, Check, Findings};
 pub use context::{membership_source, Context, Member, PublicIngress, MEMBERSHIP_OPERATIONS};
-pub use finding::{Confidence, Evidence, Finding, Remediation, Resource, Severity};
+pub use finding::{Confidence, Evidence, Finding, Remediation, Resource, Severity, Suppressed};
 
-use crate::checks::{self, Check};
-use crate::model::Inventory;
-use crate::policy::Policy;
-
-/// Runs every registered check and returns the findings sorted by severity (highest first), then check, then
-/// resource.
-pub fn audit(inventory: &Inventory) -> Vec<Finding> {
-    audit_with(inventory, checks::REGISTRY)
+/// What an audit gives: the findings in report order, and the checks' notes for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audit {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<String>,
 }
 
-/// Runs every registered check, the policy checks against `policy`.
-pub fn audit_with_policy(inventory: &Inventory, policy: Option<&Policy>) -> Vec<Finding> {
-    run(&Context::new(inventory).with_policy(policy), checks::REGISTRY)
-}
-
-/// Runs every registered check over a context built by the caller, who may ask it more questions after
-/// (`sgaudit graph` draws its flow model).
-pub fn audit_context(ctx: &Context) -> Vec<Finding> {
-    run(ctx, checks::REGISTRY)
-}
-
-/// Runs the given checks only.
-pub fn audit_with(inventory: &Inventory, registry: &[&Check]) -> Vec<Finding> {
-    run(&Context::new(inventory), registry)
-}
-
-fn run(ctx: &Context, registry: &[&Check]) -> Vec<Finding> {
+/// Runs `registry` over `ctx`. Each finding gets its check's ID, its fingerprint and the account; the findings
+/// come sorted by severity (highest first), then check, then resource; the notes in check order.
+pub fn run(ctx: &Context, registry: &[&'static Check]) -> Audit {
     let inventory = ctx.inventory;
     // Checks are independent pure functions over the same context: run them side by side on the thread pool,
     // each sorting its own findings, then merge in report order so the result does not depend on scheduling.
     // The pool's threads outlive the audit, so an account audited after another reuses their memory instead
     // of reclaiming the heaps of threads that exited.
-    let mut checks: Vec<&Check> = registry.to_vec();
+    let mut checks: Vec<&'static Check> = registry.to_vec();
     checks.sort_by_key(|c| c.id);
-    let mut per_check: Vec<Vec<Finding>> = vec![Vec::new(); checks.len()];
+    let mut per_check: Vec<Findings> = checks.iter().map(|c| Findings::new(c)).collect();
     rayon::scope(|scope| {
         for (check, slot) in checks.iter().zip(per_check.iter_mut()) {
             scope.spawn(move |_| {
                 (check.run)(ctx, slot);
-                debug_assert!(slot.iter().all(|f| f.check == check.id), "a check reports under its own ID");
-                for f in slot.iter_mut() {
+                for f in slot.findings.iter_mut() {
                     f.id = fingerprint(inventory.account.as_deref(), f);
                     f.account.clone_from(&inventory.account);
                 }
-                slot.sort_unstable_by(order_within_check);
+                slot.findings.sort_unstable_by(order_within_check);
             });
         }
     });
-    let findings = merge(per_check);
+    let notes = per_check.iter_mut().flat_map(|c| std::mem::take(&mut c.notes)).collect();
+    let findings = merge(per_check.into_iter().map(|c| c.findings).collect());
     debug_assert!(findings.is_sorted_by(|a, b| order(a, b).is_le()), "the merge keeps report order");
-    findings
+    Audit { findings, notes }
 }
 
 /// Merges the sorted findings of distinct checks, given in check order, into report order. Within one audit
