@@ -164,6 +164,7 @@ pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> Result<(),
     };
     let name = path.file_name().ok_or_else(|| format!("cannot write {}: not a file name", path.display()))?;
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let _writing = super::interrupt::Writing::new(tmp.clone());
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;

@@ -7,6 +7,7 @@ mod accounts;
 mod args;
 mod audit;
 mod explore;
+mod interrupt;
 mod logging;
 mod merge;
 
@@ -86,6 +87,7 @@ enum Command {
 
 pub fn run(cli: Cli) -> u8 {
     logging::init(cli.verbose, cli.quiet);
+    interrupt::install();
     let result = match cli.command {
         Command::Audit(args) => audit::run_audit(args, cli.quiet),
         Command::Record(args) => explore::run_record(args, cli.quiet),
