@@ -21,7 +21,7 @@
 
 use crate::flow::Traffic;
 use crate::model::{PortRange, Protocol, SecurityGroup};
-use crate::tomlfile::{place, Spanned};
+use crate::tomlfile::{ConfigError, Spanned};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -103,18 +103,18 @@ impl Allow {
 
 impl Policy {
     /// Parses and validates a policy's text; `file` names it in errors, with the line.
-    pub fn parse(text: &str, file: &str) -> Result<Policy, String> {
+    pub fn parse(text: &str, file: &str) -> Result<Policy, ConfigError> {
         let raw: Raw = crate::tomlfile::parse(text, file)?;
         let headers = crate::tomlfile::headers(text, "allow");
         // A value at fault is named where it stands.
-        let at = |span: std::ops::Range<usize>| place(file, text, span);
+        let at = |span: std::ops::Range<usize>, message: String| ConfigError::at(file, text, span, message);
         let mut tiers = Vec::new();
         for (name, sels) in raw.tiers {
             if name.get_ref() == INTERNET {
-                return Err(format!("{}: tier `internet` is reserved for the internet itself", at(name.span())));
+                return Err(at(name.span(), "tier `internet` is reserved for the internet itself".to_string()));
             }
             if sels.get_ref().is_empty() {
-                return Err(format!("{}: tier `{}` names no group", at(sels.span()), name.get_ref()));
+                return Err(at(sels.span(), format!("tier `{}` names no group", name.get_ref())));
             }
             let name = name.into_inner();
             let mut out = Vec::new();
@@ -124,7 +124,7 @@ impl Policy {
                 match s.strip_prefix("tag:") {
                     Some(kv) => match kv.split_once('=') {
                         Some((k, v)) if !k.is_empty() => out.push(Selector::Tag(k.to_string(), v.to_string())),
-                        _ => return Err(format!("{}: tier `{name}`: `{s}` is not tag:KEY=VALUE", at(span))),
+                        _ => return Err(at(span, format!("tier `{name}`: `{s}` is not tag:KEY=VALUE"))),
                     },
                     None => out.push(Selector::Group(s)),
                 }
@@ -136,19 +136,17 @@ impl Policy {
             let line = headers.get(i).copied().unwrap_or(0);
             for end in [&a.from, &a.to] {
                 if end.get_ref() != INTERNET && !tiers.iter().any(|(n, _)| n == end.get_ref()) {
-                    return Err(format!(
-                        "{}: `{}` is neither `internet` nor a tier of [tiers]",
-                        at(end.span()),
-                        end.get_ref()
-                    ));
+                    let message = format!("`{}` is neither `internet` nor a tier of [tiers]", end.get_ref());
+                    return Err(at(end.span(), message));
                 }
             }
             if a.to.get_ref() == INTERNET {
-                return Err(format!("{}: flows to the internet are not audited; `to` must be a tier", at(a.to.span())));
+                let message = "flows to the internet are not audited; `to` must be a tier".to_string();
+                return Err(at(a.to.span(), message));
             }
             let protocol = match &a.protocol {
                 None => Protocol::Tcp,
-                Some(p) => Protocol::parse(p.get_ref()).map_err(|e| format!("{}: {e}", at(p.span())))?,
+                Some(p) => Protocol::parse(p.get_ref()).map_err(|e| at(p.span(), e))?,
             };
             let icmp = matches!(protocol, Protocol::Icmp | Protocol::Icmpv6);
             let (ports_span, ports) = match a.ports {
@@ -160,23 +158,23 @@ impl Policy {
                 vec![Traffic { protocol, ports: PortRange::ALL }]
             } else {
                 if ports.is_empty() {
-                    let here = match ports_span {
-                        Some(span) => at(span),
-                        None => format!("{file}: line {line}"),
-                    };
-                    return Err(format!("{here}: `ports` is empty (list ports, or set protocol = \"all\")"));
+                    let message = "`ports` is empty (list ports, or set protocol = \"all\")".to_string();
+                    return Err(match ports_span {
+                        Some(span) => at(span, message),
+                        None => ConfigError::line(file, line, message),
+                    });
                 }
                 let mut v = Vec::new();
                 for p in &ports {
-                    let here = at(p.span());
+                    let here = |message: String| at(p.span(), message);
                     let ports = match p.get_ref() {
                         // For ICMP, `ports` lists types.
                         PortSpec::One(n) if icmp => match u8::try_from(*n) {
                             Ok(t) => PortRange::icmp(Some(t), None),
-                            Err(_) => return Err(format!("{here}: ICMP type {n} is not 0-255")),
+                            Err(_) => return Err(here(format!("ICMP type {n} is not 0-255"))),
                         },
                         PortSpec::Range(s) if icmp => {
-                            return Err(format!("{here}: `{s}`: list ICMP types one by one"));
+                            return Err(here(format!("`{s}`: list ICMP types one by one")));
                         }
                         PortSpec::One(n) => PortRange::single(*n),
                         PortSpec::Range(s) => {
@@ -185,7 +183,7 @@ impl Policy {
                                 .and_then(|(f, t)| Some((f.trim().parse().ok()?, t.trim().parse().ok()?)));
                             match parsed {
                                 Some((f, t)) if f <= t => PortRange { from: f, to: t },
-                                _ => return Err(format!("{here}: `{s}` is not a port or a FROM-TO range")),
+                                _ => return Err(here(format!("`{s}` is not a port or a FROM-TO range"))),
                             }
                         }
                     };
@@ -277,7 +275,7 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            let err = Policy::parse(text, "p.toml").unwrap_err();
+            let err = Policy::parse(text, "p.toml").unwrap_err().to_string();
             assert!(err.contains(want), "{text:?}: {err}");
         }
     }

@@ -7,7 +7,7 @@
 use crate::engine::Finding;
 pub use crate::engine::Suppressed;
 use crate::model::Inventory;
-use crate::tomlfile::Spanned;
+use crate::tomlfile::{ConfigError, Spanned};
 use serde::Deserialize;
 
 /// The commented template `sgaudit init` writes.
@@ -83,40 +83,38 @@ struct RawSuppression {
 impl Config {
     /// Parses and validates a configuration file's text; `file` names it in errors, with the line and column
     /// of the value at fault.
-    pub fn parse(text: &str, file: &str) -> Result<Config, String> {
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = crate::tomlfile::parse(text, file)?;
         let headers = crate::tomlfile::headers(text, "suppress");
         let mut config = Config::default();
         for (i, r) in raw.suppress.into_iter().enumerate() {
             let line = headers.get(i).copied().unwrap_or(0);
             // A value at fault is named where it stands; a missing one, at the entry's header.
-            let at = |value: &Spanned<String>| {
-                format!("{}: suppression #{}", crate::tomlfile::place(file, text, value.span()), i + 1)
+            let at = |value: &Spanned<String>, message: String| {
+                ConfigError::at(file, text, value.span(), format!("suppression #{}: {message}", i + 1))
             };
             if r.reason.get_ref().trim().is_empty() {
-                return Err(format!("{}: `reason` must say why the finding is accepted", at(&r.reason)));
+                return Err(at(&r.reason, "`reason` must say why the finding is accepted".to_string()));
             }
             let selectors = [&r.check, &r.resource, &r.group, &r.tag, &r.account, &r.region];
             if selectors.iter().all(|f| f.is_none()) {
-                return Err(format!(
-                    "{file}: line {line}: suppression #{}: set at least one of check, resource, group, tag, account, \
-                     region",
-                    i + 1
-                ));
+                let message =
+                    format!("suppression #{}: set at least one of check, resource, group, tag, account, region", i + 1);
+                return Err(ConfigError::line(file, line, message));
             }
             if let Some(c) = &r.check {
                 if crate::checks::find(c.get_ref()).is_none() {
-                    return Err(format!("{}: unknown check `{}` (`sgaudit checks` lists them)", at(c), c.get_ref()));
+                    return Err(at(c, format!("unknown check `{}` (`sgaudit checks` lists them)", c.get_ref())));
                 }
             }
             if let Some(t) = &r.tag {
                 if !t.get_ref().contains('=') {
-                    return Err(format!("{}: tag `{}` must be KEY=VALUE", at(t), t.get_ref()));
+                    return Err(at(t, format!("tag `{}` must be KEY=VALUE", t.get_ref())));
                 }
             }
             if let Some(d) = &r.expires {
                 if !valid_date(d.get_ref()) {
-                    return Err(format!("{}: expires `{}` is not a date (YYYY-MM-DD)", at(d), d.get_ref()));
+                    return Err(at(d, format!("expires `{}` is not a date (YYYY-MM-DD)", d.get_ref())));
                 }
             }
             let value = |v: Option<Spanned<String>>| v.map(Spanned::into_inner);

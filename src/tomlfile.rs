@@ -6,18 +6,49 @@ use std::ops::Range;
 
 pub use toml::Spanned;
 
-/// Deserializes `text`; an error reads `FILE: line L, column C: message`.
-pub fn parse<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, String> {
-    toml::from_str(text).map_err(|e| match e.span() {
-        Some(span) => format!("{}: {}", place(file, text, span), e.message()),
-        None => format!("{file}: {}", e.message()),
-    })
+/// An error in a TOML input, with its place: `FILE: line L, column C: message` (the line alone for an entry as
+/// a whole, neither when the file as a whole is at fault).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
 }
 
-/// `FILE: line L, column C` for the start of `span` in `text`.
-pub fn place(file: &str, text: &str, span: Range<usize>) -> String {
-    let (line, column) = position(text, span.start);
-    format!("{file}: line {line}, column {column}")
+impl ConfigError {
+    /// At the start of `span` of `text`.
+    pub fn at(file: &str, text: &str, span: Range<usize>, message: String) -> ConfigError {
+        let (line, column) = position(text, span.start);
+        ConfigError { file: file.to_string(), line: Some(line), column: Some(column), message }
+    }
+
+    /// At a line: an entry as a whole (its header).
+    pub fn line(file: &str, line: usize, message: String) -> ConfigError {
+        ConfigError { file: file.to_string(), line: Some(line), column: None, message }
+    }
+
+    /// The file as a whole: it cannot be read, or a rule spans it.
+    pub fn file(file: &str, message: String) -> ConfigError {
+        ConfigError { file: file.to_string(), line: None, column: None, message }
+    }
+
+    fn render(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}: line {l}, column {c}: {}", self.file, self.message),
+            (Some(l), None) => format!("{}: line {l}: {}", self.file, self.message),
+            _ => format!("{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Deserializes `text`; an error names the file and the place of the key or value at fault.
+pub fn parse<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| match e.span() {
+        Some(span) => ConfigError::at(file, text, span, e.message().to_string()),
+        None => ConfigError::file(file, e.message().to_string()),
+    })
 }
 
 /// The 1-based line and column (in characters) of byte `offset` of `text`.

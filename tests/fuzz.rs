@@ -265,10 +265,10 @@ proptest! {
     #[test]
     fn arbitrary_configuration_text_never_crashes(text in "\\PC{0,120}") {
         if let Err(e) = Config::parse(&text, "sgaudit.toml") {
-            prop_assert!(e.starts_with("sgaudit.toml:"), "{}", e);
+            prop_assert!(e.to_string().starts_with("sgaudit.toml:"), "{}", e);
         }
         if let Err(e) = Policy::parse(&text, "policy.toml") {
-            prop_assert!(e.starts_with("policy.toml:"), "{}", e);
+            prop_assert!(e.to_string().starts_with("policy.toml:"), "{}", e);
         }
     }
 
@@ -284,7 +284,7 @@ proptest! {
         }
         let text: String = text.into_iter().collect();
         if let Err(e) = Policy::parse(&text, "policy.toml") {
-            prop_assert!(e.starts_with("policy.toml: line "), "{}", e);
+            prop_assert!(e.to_string().starts_with("policy.toml: line "), "{}", e);
         }
     }
 
@@ -295,7 +295,7 @@ proptest! {
         let base = base_report().clone();
         let text = if raw { bytes } else { mutate_json(&base.to_json(), &m) };
         match Report::from_json(&text) {
-            Err(e) => prop_assert!(e.starts_with("line ") || e.starts_with("schema "), "{}", e),
+            Err(e) => prop_assert!(e.to_string().starts_with("line ") || e.to_string().starts_with("schema "), "{}", e),
             Ok(other) => {
                 let d = sgaudit::report::diff::diff(&base, &other);
                 d.to_text(true);
@@ -303,7 +303,7 @@ proptest! {
                 sgaudit::report::render_diff_html(&d, &base, &other, None);
                 let merged = sgaudit::report::merge_reports(vec![("a.json".into(), base.clone()), ("b.json".into(), other.clone())], None);
                 if let Err(e) = merged {
-                    prop_assert!(e.contains("a.json") || e.contains("b.json"), "{}", e);
+                    prop_assert!(e.to_string().contains("a.json") || e.to_string().contains("b.json"), "{}", e);
                 }
                 sgaudit::report::without_baseline(base.findings.clone(), &other);
             }

@@ -136,7 +136,7 @@ fn bad_configuration_names_the_file_and_line() {
         ("[[suppress]]\ncheck = 7\nreason = \"x\"\n", "sgaudit.toml: line 2, column 9: invalid type"),
     ];
     for (text, want) in cases {
-        let err = Config::parse(text, "sgaudit.toml").unwrap_err();
+        let err = Config::parse(text, "sgaudit.toml").unwrap_err().to_string();
         assert!(err.starts_with("sgaudit.toml:"), "{err}");
         assert!(err.contains(want), "{text:?}: {err}");
         let (code, _, stderr) = audit_with_config(text, &[]);

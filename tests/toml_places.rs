@@ -55,7 +55,7 @@ proptest! {
         let pos = slot.index(entries[which].len() + 1);
         entries[which].insert(pos, bad);
         let text = layout("suppress", &entries, &filler);
-        let err = Config::parse(&text, "sgaudit.toml").unwrap_err();
+        let err = Config::parse(&text, "sgaudit.toml").unwrap_err().to_string();
         prop_assert!(err.contains(&format!("unknown field `bogus_key_{which}`")), "{}", err);
         prop_assert_eq!(place(&err), position_of(&text, &format!("bogus_key_{which}")), "{}\n{}", err, text);
     }
@@ -74,7 +74,7 @@ proptest! {
         };
         entries[which].push(line.to_string());
         let text = layout("suppress", &entries, &filler);
-        let err = Config::parse(&text, "sgaudit.toml").unwrap_err();
+        let err = Config::parse(&text, "sgaudit.toml").unwrap_err().to_string();
         let (l, _) = position_of(&text, line);
         let column = text.lines().nth(l - 1).unwrap().find(value).unwrap() + 1;
         prop_assert_eq!(place(&err), (l, column), "{}\n{}", err, text);
@@ -96,7 +96,7 @@ proptest! {
             format!("\"9{which}-1\"")
         };
         let text = format!("[tiers]\nweb = [\"sg-web\"]\ndb = [\"sg-db\"]\n\n{}", layout("allow", &entries, &filler));
-        let err = Policy::parse(&text, "policy.toml").unwrap_err();
+        let err = Policy::parse(&text, "policy.toml").unwrap_err().to_string();
         prop_assert_eq!(place(&err), position_of(&text, &needle), "{}\n{}", err, text);
     }
 }

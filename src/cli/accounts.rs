@@ -2,6 +2,7 @@
 //! accounts of the organisation; then --accounts, --exclude-accounts and --shard.
 
 use super::args::AuditArgs;
+use anyhow::anyhow;
 use sgaudit::collect::{self, role_account};
 use sgaudit::model::Inventory;
 use sgaudit::report::Shard;
@@ -22,15 +23,15 @@ pub(crate) struct Targets {
     target: Vec<Target>,
 }
 
-pub(crate) fn read_targets(path: &std::path::Path) -> Result<Vec<Target>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+pub(crate) fn read_targets(path: &std::path::Path) -> anyhow::Result<Vec<Target>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
     let file = path.display().to_string();
     let t: Targets = sgaudit::tomlfile::parse(&text, &file)?;
     for (i, target) in t.target.iter().enumerate() {
         let arn = &target.role_arn;
         if role_account(arn.get_ref()).is_none() {
-            let at = sgaudit::tomlfile::place(&file, &text, arn.span());
-            return Err(format!("{at}: target #{}: `{}` is not a role ARN", i + 1, arn.get_ref()));
+            let message = format!("target #{}: `{}` is not a role ARN", i + 1, arn.get_ref());
+            return Err(sgaudit::tomlfile::ConfigError::at(&file, &text, arn.span(), message).into());
         }
     }
     Ok(t.target)
@@ -62,7 +63,7 @@ pub(crate) async fn plan(
     args: &AuditArgs,
     targets: Option<Vec<Target>>,
     opts: collect::Options,
-) -> Result<Plan, String> {
+) -> anyhow::Result<Plan> {
     let sel = Selection { only: &args.accounts, exclude: &args.exclude_accounts, shard: args.shard };
     let (external_id, session_name) = (&args.source.external_id, &args.source.session_name);
     let role = |arn: String, external: Option<String>, session: Option<String>| collect::Role {
@@ -87,13 +88,13 @@ pub(crate) async fn plan(
     }
     if !args.organization {
         if !args.accounts.is_empty() || !args.exclude_accounts.is_empty() || args.shard.is_some() {
-            return Err("--accounts, --exclude-accounts and --shard need --organization or --targets".to_string());
+            return Err(anyhow!("--accounts, --exclude-accounts and --shard need --organization or --targets"));
         }
         return Ok(Plan { runs: vec![opts], listing: None });
     }
     let name = args.org_role.as_deref().unwrap_or_default();
     if name.is_empty() || name.starts_with("arn:") {
-        return Err(format!("--org-role takes a role name (as `OrganizationAccountAccessRole`), not `{name}`"));
+        return Err(anyhow!("--org-role takes a role name (as `OrganizationAccountAccessRole`), not `{name}`"));
     }
     let (accounts, coverage) = collect::organizations::accounts(&opts).await;
     let mut listing = Inventory { coverage, ..Inventory::default() };

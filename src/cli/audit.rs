@@ -3,6 +3,7 @@
 use super::args::{AuditArgs, Format};
 use super::logging::end_progress;
 use super::{options, print, read_report, runtime};
+use anyhow::anyhow;
 use sgaudit::audit::{self, Severity};
 use sgaudit::collect;
 use sgaudit::report::{self, exit, Report};
@@ -12,19 +13,19 @@ use std::path::PathBuf;
 pub(crate) const CONFIG_FILE: &str = "sgaudit.toml";
 
 /// The configuration: the file named with --config (which must exist), else ./sgaudit.toml if present.
-pub(crate) fn read_config(explicit: Option<&std::path::Path>) -> Result<sgaudit::suppress::Config, String> {
+pub(crate) fn read_config(explicit: Option<&std::path::Path>) -> anyhow::Result<sgaudit::suppress::Config> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None if std::path::Path::new(CONFIG_FILE).exists() => PathBuf::from(CONFIG_FILE),
         None => return Ok(Default::default()),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    sgaudit::suppress::Config::parse(&text, &path.display().to_string())
+    let text = std::fs::read_to_string(&path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+    Ok(sgaudit::suppress::Config::parse(&text, &path.display().to_string())?)
 }
 
-pub(crate) fn read_policy(path: &std::path::Path) -> Result<sgaudit::policy::Policy, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    sgaudit::policy::Policy::parse(&text, &path.display().to_string())
+pub(crate) fn read_policy(path: &std::path::Path) -> anyhow::Result<sgaudit::policy::Policy> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+    Ok(sgaudit::policy::Policy::parse(&text, &path.display().to_string())?)
 }
 
 /// What every account's audit needs, shared by the accounts audited side by side.
@@ -62,7 +63,7 @@ fn audit_account(index: usize, inv: sgaudit::model::Inventory, inputs: &Inputs) 
     Audited { index, report, graph, known, used }
 }
 
-pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
+pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
     // Read the inputs first: a bad one should fail before minutes of collection.
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let config = read_config(args.config.as_deref())?;
@@ -81,16 +82,16 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> Result<u8, String> {
     // and its inventory dropped, so memory follows --concurrency, not the number of accounts.
     let rt = runtime()?;
     let plan = rt.block_on(super::accounts::plan(&args, targets, opts))?;
-    let audited: Result<Vec<Audited>, String> = rt.block_on(async {
+    let audited: anyhow::Result<Vec<Audited>> = rt.block_on(async {
         use futures::{StreamExt, TryStreamExt};
         futures::stream::iter(plan.runs.into_iter().enumerate())
             .map(|(index, run)| {
                 let inputs = inputs.clone();
                 async move {
-                    let inventory = collect::collect(&run).await.map_err(|e| e.to_string())?.inventory;
+                    let inventory = collect::collect(&run).await?.inventory;
                     tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs))
                         .await
-                        .map_err(|e| format!("the audit of an account stopped: {e}"))
+                        .map_err(|e| anyhow!("the audit of an account stopped: {e}"))
                 }
             })
             .buffer_unordered(args.concurrency.max(1))
@@ -139,7 +140,7 @@ pub(crate) fn write_outputs(
     format: Option<Format>,
     report: &Report,
     graphs: &[report::GraphView],
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     for out in outputs {
         let format = out.format.or(format).or_else(|| Format::guess(&out.path)).unwrap_or(Format::Json);
         write_atomically(&out.path, &format.render(report, false, graphs))?;
@@ -152,8 +153,8 @@ pub(crate) fn write_outputs(
 ///
 /// Only regular files are replaced that way: a device, a FIFO or a terminal (`--output /dev/null`,
 /// `--output /dev/stdout`) is written in place, never renamed over.
-pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
-    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), OutputError> {
+    let err = |source: std::io::Error| OutputError { path: path.to_path_buf(), source };
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(err)?;
         return f.write_all(text.as_bytes()).map_err(err);
@@ -162,7 +163,8 @@ pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> Result<(),
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().ok_or_else(|| format!("cannot write {}: not a file name", path.display()))?;
+    let not_a_name = || err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"));
+    let name = path.file_name().ok_or_else(not_a_name)?;
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let _writing = super::interrupt::Writing::new(tmp.clone());
     let result = (|| {
@@ -175,6 +177,14 @@ pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> Result<(),
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// A report or page that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub(crate) struct OutputError {
+    pub(crate) path: PathBuf,
+    pub(crate) source: std::io::Error,
 }
 
 pub(crate) fn one_line_summary(report: &Report, paths: &[&PathBuf]) -> String {
@@ -196,10 +206,10 @@ pub(crate) fn one_line_summary(report: &Report, paths: &[&PathBuf]) -> String {
     }
     line
 }
-pub(crate) fn run_init(force: bool) -> Result<u8, String> {
+pub(crate) fn run_init(force: bool) -> anyhow::Result<u8> {
     let path = std::path::Path::new(CONFIG_FILE);
     if path.exists() && !force {
-        return Err(format!("{CONFIG_FILE} exists; pass --force to replace it"));
+        return Err(anyhow!("{CONFIG_FILE} exists; pass --force to replace it"));
     }
     write_atomically(path, sgaudit::suppress::TEMPLATE)?;
     eprintln!("sgaudit: wrote {CONFIG_FILE}");

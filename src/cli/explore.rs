@@ -3,30 +3,31 @@
 use super::args::{DiffArgs, DiffFormat, GraphArgs, GraphKind, ReachArgs, ReachFormat, RecordArgs, SourceArgs};
 use super::logging::end_progress;
 use super::{options, print, read_report, runtime};
+use anyhow::anyhow;
 use sgaudit::audit;
 use sgaudit::collect;
 use sgaudit::report::{self, exit};
 
 /// Collects one account for the commands that answer questions about it.
-fn collect_inventory(source: SourceArgs) -> Result<sgaudit::model::Inventory, String> {
+fn collect_inventory(source: SourceArgs) -> anyhow::Result<sgaudit::model::Inventory> {
     let opts = options(&source, false);
     let collection = runtime()?.block_on(collect::collect(&opts));
     end_progress();
-    collection.map(|c| c.inventory).map_err(|e| e.to_string())
+    Ok(collection?.inventory)
 }
 
-pub(crate) fn run_reach(args: ReachArgs) -> Result<u8, String> {
+pub(crate) fn run_reach(args: ReachArgs) -> anyhow::Result<u8> {
     use sgaudit::flow::{Network, Want};
     let inv = collect_inventory(args.source)?;
     let net = Network::new(&inv);
-    let from = sgaudit::flow::resolve(&net, &args.from).map_err(|e| format!("--from: {e}"))?;
-    let to = sgaudit::flow::resolve(&net, &args.to).map_err(|e| format!("--to: {e}"))?;
+    let from = sgaudit::flow::resolve(&net, &args.from).map_err(|e| anyhow!("--from: {e}"))?;
+    let to = sgaudit::flow::resolve(&net, &args.to).map_err(|e| anyhow!("--to: {e}"))?;
     if matches!(from, sgaudit::flow::Place::Internet | sgaudit::flow::Place::Cidr(_))
         && matches!(to, sgaudit::flow::Place::Internet | sgaudit::flow::Place::Cidr(_))
     {
-        return Err(
-            "--from and --to are both outside the account: at least one must be a group, interface or database".into(),
-        );
+        return Err(anyhow!(
+            "--from and --to are both outside the account: at least one must be a group, interface or database"
+        ));
     }
     let port = args.port.or_else(|| to.default_port().filter(|_| args.protocol == sgaudit::model::Protocol::Tcp));
     let want = Want { protocol: args.protocol, port: port.filter(|_| args.protocol.has_ports()) };
@@ -44,7 +45,7 @@ pub(crate) fn run_reach(args: ReachArgs) -> Result<u8, String> {
     })
 }
 
-pub(crate) fn run_graph(args: GraphArgs) -> Result<u8, String> {
+pub(crate) fn run_graph(args: GraphArgs) -> anyhow::Result<u8> {
     let inv = collect_inventory(args.source)?;
     let ctx = audit::Context::new(&inv);
     let findings = audit::audit_context(&ctx);
@@ -58,15 +59,15 @@ pub(crate) fn run_graph(args: GraphArgs) -> Result<u8, String> {
     Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
 }
 
-pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {
+pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> anyhow::Result<u8> {
     if args.source.replay.is_some() {
-        return Err("record reads a live endpoint; --replay cannot be combined with it".to_string());
+        return Err(anyhow!("record reads a live endpoint; --replay cannot be combined with it"));
     }
     let opts = options(&args.source, true);
     let collection = runtime()?.block_on(collect::collect(&opts));
     end_progress();
-    let collection = collection.map_err(|e| e.to_string())?;
-    let n = collection.write_recording(&args.out).map_err(|e| e.to_string())?;
+    let collection = collection?;
+    let n = collection.write_recording(&args.out)?;
     let inv = &collection.inventory;
     if !quiet {
         eprintln!("sgaudit: recorded {n} response(s) from {} region(s) to {}", inv.regions.len(), args.out.display());
@@ -84,7 +85,7 @@ pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> Result<u8, String> {
     Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
 }
 
-pub(crate) fn run_diff(args: DiffArgs) -> Result<u8, String> {
+pub(crate) fn run_diff(args: DiffArgs) -> anyhow::Result<u8> {
     let (old, new) = (read_report(&args.old)?, read_report(&args.new)?);
     let d = report::diff::diff(&old, &new);
     let text = match args.format {

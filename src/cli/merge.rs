@@ -5,12 +5,12 @@ use super::audit::{one_line_summary, write_outputs};
 use super::{print, read_report};
 use std::io::IsTerminal;
 
-pub(crate) fn run_merge(args: MergeArgs, quiet: bool) -> Result<u8, String> {
+pub(crate) fn run_merge(args: MergeArgs, quiet: bool) -> anyhow::Result<u8> {
     let parts = args
         .reports
         .iter()
         .map(|p| Ok((p.display().to_string(), read_report(p)?)))
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let report = sgaudit::report::merge_reports(parts, args.fail_on)?;
     // A merged report has no inventory, so no flow graph: an HTML page shows the findings only.
     if args.output.is_empty() {

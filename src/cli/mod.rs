@@ -11,6 +11,7 @@ mod interrupt;
 mod logging;
 mod merge;
 
+use anyhow::anyhow;
 use args::{AuditArgs, DiffArgs, GraphArgs, MergeArgs, ReachArgs, RecordArgs};
 use clap::{Parser, Subcommand};
 use sgaudit::checks;
@@ -102,7 +103,7 @@ pub fn run(cli: Cli) -> u8 {
                 check.documentation()
             ))
             .map(|_| exit::CLEAN),
-            None => Err(format!("unknown check `{id}`; `sgaudit checks` lists them")),
+            None => Err(anyhow!("unknown check `{id}`; `sgaudit checks` lists them")),
         },
         Command::Reach(args) => explore::run_reach(args),
         Command::Graph(args) => explore::run_graph(args),
@@ -133,12 +134,12 @@ pub(crate) fn list_checks() -> String {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
-pub(crate) fn print(text: &str) -> Result<(), String> {
+pub(crate) fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write to standard output: {e}")),
+        Err(e) => Err(anyhow!("cannot write to standard output: {e}")),
     }
 }
 
@@ -165,14 +166,14 @@ pub(crate) fn options(source: &args::SourceArgs, record: bool) -> collect::Optio
     }
 }
 
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .map_err(|e| anyhow!("cannot start the async runtime: {e}"))
 }
 
-pub(crate) fn read_report(path: &std::path::Path) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    Report::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+pub(crate) fn read_report(path: &std::path::Path) -> anyhow::Result<Report> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+    Report::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }

@@ -18,7 +18,16 @@ pub use html::{render_diff_html, render_html};
 pub use markdown::render_markdown;
 pub use reach::{render_reach_json, render_reach_text, view as reach_view, ReachView, REACH_SCHEMA};
 pub use sarif::render_sarif;
-pub use shards::{merge_reports, Shard};
+pub use shards::{merge_reports, MergeError, Shard};
+
+/// Why a JSON report cannot be read back (for `diff`, `merge` and `--baseline`); the caller names the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("line {line} column {column}: {message}")]
+    Json { line: usize, column: usize, message: String },
+    #[error("schema is `{found}`, expected `{SCHEMA}`")]
+    Schema { found: String },
+}
 pub use svg::render_svg;
 pub use table::render_table;
 pub use view::{GraphView, Highlight, NodeKind, ViewEdge, ViewNode, COLLAPSE_ABOVE};
@@ -239,11 +248,14 @@ impl Report {
     }
 
     /// Reads a JSON report written by `sgaudit audit`; the error names the place.
-    pub fn from_json(text: &str) -> Result<Report, String> {
-        let report: Report =
-            serde_json::from_str(text).map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
+    pub fn from_json(text: &str) -> Result<Report, ReadError> {
+        let report: Report = serde_json::from_str(text).map_err(|e| ReadError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
         if report.schema != SCHEMA {
-            return Err(format!("schema is `{}`, expected `{SCHEMA}`", report.schema));
+            return Err(ReadError::Schema { found: report.schema });
         }
         Ok(report)
     }

@@ -42,6 +42,17 @@ impl Shard {
     }
 }
 
+/// Why reports cannot be merged: each names the report files.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("account {account} is in both {first} and {second}: merge each account's report once")]
+    AccountTwice { account: String, first: String, second: String },
+    #[error("{} is shard {} and {} is shard {}: the reports come from different splits", first.0, first.1, second.0, second.1)]
+    OtherSplit { first: (String, Shard), second: (String, Shard) },
+    #[error("shard {shard} is in both {first} and {second}")]
+    ShardTwice { shard: Shard, first: String, second: String },
+}
+
 /// Merges reports (of shards, or of any separate runs) into one: findings, per-account coverage, notes and the
 /// summary, recomputed with `fail_on` (else the first report's). `parts` are named by their files, for the
 /// errors.
@@ -50,13 +61,17 @@ impl Shard {
 /// splits. A shard missing from a complete split is a failed coverage entry (the merged report is incomplete,
 /// exit 2), never a silent gap. A suppression warning stays only if every report has it: "matched no
 /// finding" in one shard is not true of the whole.
-pub fn merge_reports(parts: Vec<(String, Report)>, fail_on: Option<Severity>) -> Result<Report, String> {
+pub fn merge_reports(parts: Vec<(String, Report)>, fail_on: Option<Severity>) -> Result<Report, MergeError> {
     let fail_on = fail_on.or_else(|| parts.first().map(|(_, r)| r.summary.fail_on)).unwrap_or(Severity::High);
     let mut seen: std::collections::BTreeMap<&str, &str> = Default::default();
     for (name, r) in &parts {
         for a in &r.accounts {
             if let Some(first) = seen.insert(a, name) {
-                return Err(format!("account {a} is in both {first} and {name}: merge each account's report once"));
+                return Err(MergeError::AccountTwice {
+                    account: a.clone(),
+                    first: first.to_string(),
+                    second: name.clone(),
+                });
             }
         }
     }
@@ -65,13 +80,17 @@ pub fn merge_reports(parts: Vec<(String, Report)>, fail_on: Option<Severity>) ->
     shards.sort();
     for w in shards.windows(2) {
         if w[0].0.count != w[1].0.count {
-            return Err(format!(
-                "{} is shard {} and {} is shard {}: the reports come from different splits",
-                w[0].1, w[0].0, w[1].1, w[1].0
-            ));
+            return Err(MergeError::OtherSplit {
+                first: (w[0].1.to_string(), w[0].0),
+                second: (w[1].1.to_string(), w[1].0),
+            });
         }
         if w[0].0 == w[1].0 {
-            return Err(format!("shard {} is in both {} and {}", w[0].0, w[0].1, w[1].1));
+            return Err(MergeError::ShardTwice {
+                shard: w[0].0,
+                first: w[0].1.to_string(),
+                second: w[1].1.to_string(),
+            });
         }
     }
     let warnings: Vec<String> = match parts.split_first() {
