@@ -359,112 +359,122 @@ struct RegionPart {
 /// routes, references across VPCs).
 async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> RegionPart {
     let cfg = for_region(base, region);
-    let ec2c = client!(aws_sdk_ec2, &cfg, partition);
-    let rdsc = client!(aws_sdk_rds, &cfg, partition);
-    let ecc = client!(aws_sdk_elasticache, &cfg, partition);
-    let rsc = client!(aws_sdk_redshift, &cfg, partition);
-    let rssc = client!(aws_sdk_redshiftserverless, &cfg, partition);
-    let osc = client!(aws_sdk_opensearch, &cfg, partition);
-    let mdbc = client!(aws_sdk_memorydb, &cfg, partition);
-    let asgc = client!(aws_sdk_autoscaling, &cfg, partition);
-    let ecsc = client!(aws_sdk_ecs, &cfg, partition);
-    let lambdac = client!(aws_sdk_lambda, &cfg, partition);
-    let eksc = client!(aws_sdk_eks, &cfg, partition);
-    let elbc = client!(aws_sdk_elasticloadbalancingv2, &cfg, partition);
-    let batchc = client!(aws_sdk_batch, &cfg, partition);
-    let eventsc = client!(aws_sdk_eventbridge, &cfg, partition);
-    let buildc = client!(aws_sdk_codebuild, &cfg, partition);
-    let gluec = client!(aws_sdk_glue, &cfg, partition);
+    let ec2 = client!(aws_sdk_ec2, &cfg, partition);
+    let rds = client!(aws_sdk_rds, &cfg, partition);
+    let elasticache = client!(aws_sdk_elasticache, &cfg, partition);
+    let redshift = client!(aws_sdk_redshift, &cfg, partition);
+    let redshift_serverless = client!(aws_sdk_redshiftserverless, &cfg, partition);
+    let opensearch = client!(aws_sdk_opensearch, &cfg, partition);
+    let memorydb = client!(aws_sdk_memorydb, &cfg, partition);
+    let autoscaling = client!(aws_sdk_autoscaling, &cfg, partition);
+    let ecs = client!(aws_sdk_ecs, &cfg, partition);
+    let lambda = client!(aws_sdk_lambda, &cfg, partition);
+    let eks = client!(aws_sdk_eks, &cfg, partition);
+    let elbv2 = client!(aws_sdk_elasticloadbalancingv2, &cfg, partition);
+    let batch = client!(aws_sdk_batch, &cfg, partition);
+    let eventbridge = client!(aws_sdk_eventbridge, &cfg, partition);
+    let codebuild = client!(aws_sdk_codebuild, &cfg, partition);
+    let glue = client!(aws_sdk_glue, &cfg, partition);
 
+    // Each future keeps the coverage of its own calls, returned beside what it read.
     let groups_and_rules = async {
-        let mut cov = Vec::new();
-        let (groups, rules) = ec2::groups_and_rules(&ec2c, region, &mut cov).await;
-        (groups, rules, cov)
+        let mut coverage = Vec::new();
+        let (groups, rules) = ec2::groups_and_rules(&ec2, region, &mut coverage).await;
+        ((groups, rules), coverage)
     };
     let interfaces = async {
-        let mut cov = Vec::new();
-        (ec2::interfaces(&ec2c, region, &mut cov).await, cov)
+        let mut coverage = Vec::new();
+        (ec2::interfaces(&ec2, region, &mut coverage).await, coverage)
     };
     let databases = async {
-        let mut cov = Vec::new();
-        (rds::datastores(&rdsc, region, &mut cov).await, cov)
+        let mut coverage = Vec::new();
+        (rds::datastores(&rds, region, &mut coverage).await, coverage)
     };
     let caches = async {
-        let mut cov = Vec::new();
-        (elasticache::datastores(&ecc, region, &mut cov).await, cov)
+        let mut coverage = Vec::new();
+        (elasticache::datastores(&elasticache, region, &mut coverage).await, coverage)
     };
     let routing = async {
-        let (mut cov, mut acl_cov) = (Vec::new(), Vec::new());
-        let (routes, acls) =
-            tokio::join!(ec2::routing(&ec2c, region, &mut cov), network_acl::acls(&ec2c, region, &mut acl_cov));
-        cov.extend(acl_cov);
-        ((routes, acls), cov)
+        let (mut route_coverage, mut acl_coverage) = (Vec::new(), Vec::new());
+        let (routes, acls) = tokio::join!(
+            ec2::routing(&ec2, region, &mut route_coverage),
+            network_acl::acls(&ec2, region, &mut acl_coverage)
+        );
+        ((routes, acls), [route_coverage, acl_coverage].concat())
     };
     let networks = async {
-        let (mut cov, mut tgw_cov) = (Vec::new(), Vec::new());
-        let ((vpcs, peerings), transit) =
-            tokio::join!(ec2::vpcs(&ec2c, region, &mut cov), transit::transit(&ec2c, region, &mut tgw_cov));
-        cov.extend(tgw_cov);
-        ((vpcs, peerings, transit), cov)
+        let (mut vpc_coverage, mut transit_coverage) = (Vec::new(), Vec::new());
+        let ((vpcs, peerings), transit) = tokio::join!(
+            ec2::vpcs(&ec2, region, &mut vpc_coverage),
+            transit::transit(&ec2, region, &mut transit_coverage)
+        );
+        ((vpcs, peerings, transit), [vpc_coverage, transit_coverage].concat())
     };
     // Warehouses, search domains and MemoryDB: one future, their four services concurrently.
     let analytics = async {
-        let (mut c1, mut c2, mut c3, mut c4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut a, b, (c, notes), d) = tokio::join!(
-            redshift::clusters(&rsc, region, &mut c1),
-            redshift_serverless::workgroups(&rssc, region, &mut c2),
-            opensearch::domains(&osc, region, &mut c3),
-            memorydb::clusters(&mdbc, region, &mut c4),
+        let mut coverage: [Vec<Coverage>; 4] = Default::default();
+        let [redshift_coverage, serverless_coverage, search_coverage, memorydb_coverage] = &mut coverage;
+        let (mut warehouses, workgroups, (domains, notes), memorydb_clusters) = tokio::join!(
+            redshift::clusters(&redshift, region, redshift_coverage),
+            redshift_serverless::workgroups(&redshift_serverless, region, serverless_coverage),
+            opensearch::domains(&opensearch, region, search_coverage),
+            memorydb::clusters(&memorydb, region, memorydb_coverage),
         );
-        a.extend(b.into_iter().chain(c).chain(d));
-        c1.extend(c2.into_iter().chain(c3).chain(c4));
-        ((a, notes), c1)
+        warehouses.extend(workgroups.into_iter().chain(domains).chain(memorydb_clusters));
+        ((warehouses, notes), coverage.concat())
     };
     // What holds groups without running: templates, scaling groups, services, functions, clusters, balancers,
     // and what runs now and then: Batch compute environments, scheduled or event-driven tasks, builds, Glue
     // connections.
     let holders = async {
-        let (mut c1, mut c2, mut c3, mut c4, mut c5) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut c6, mut c7, mut c8, mut c9) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut a, b, c, d, e, f, g, h, i) = tokio::join!(
-            launch::holders(&ec2c, &asgc, region, &mut c1),
-            ecs::services(&ecsc, region, &mut c2),
-            lambda::functions(&lambdac, region, &mut c3),
-            eks::clusters(&eksc, region, &mut c4),
-            elbv2::balancers(&elbc, region, &mut c5),
-            batch::compute_environments(&batchc, region, &mut c6),
-            events::rules(&eventsc, region, &mut c7),
-            codebuild::projects(&buildc, region, &mut c8),
-            glue::connections(&gluec, region, &mut c9),
+        let mut coverage: [Vec<Coverage>; 9] = Default::default();
+        let [templates, services, functions, clusters, balancers, batches, rules, builds, connections] = &mut coverage;
+        let (mut held, by_services, by_functions, by_clusters, elb, by_batch, by_rules, by_builds, by_connections) = tokio::join!(
+            launch::holders(&ec2, &autoscaling, region, templates),
+            ecs::services(&ecs, region, services),
+            lambda::functions(&lambda, region, functions),
+            eks::clusters(&eks, region, clusters),
+            elbv2::balancers(&elbv2, region, balancers),
+            batch::compute_environments(&batch, region, batches),
+            events::rules(&eventbridge, region, rules),
+            codebuild::projects(&codebuild, region, builds),
+            glue::connections(&glue, region, connections),
         );
-        a.extend(b.into_iter().chain(c).chain(d).chain(e.holders).chain(f).chain(g).chain(h).chain(i));
-        c1.extend(c2.into_iter().chain(c3).chain(c4).chain(c5).chain(c6).chain(c7).chain(c8).chain(c9));
-        ((a, e.load_balancers, e.target_groups), c1)
+        held.extend(by_services.into_iter().chain(by_functions).chain(by_clusters).chain(elb.holders));
+        held.extend(by_batch.into_iter().chain(by_rules).chain(by_builds).chain(by_connections));
+        ((held, elb.load_balancers, elb.target_groups), coverage.concat())
     };
     let (
-        (groups, rules, c1),
-        (interfaces, c2),
-        (mut datastores, c3),
-        (caches, c4),
-        (((subnets, route_tables), network_acls), c5),
-        ((vpcs, peerings, (transit_gateway_attachments, transit_gateway_route_tables)), c6),
-        ((warehouses, notes), c7),
-        ((holders, load_balancers, target_groups), c8),
+        ((groups, rules), group_coverage),
+        (interfaces, interface_coverage),
+        (mut datastores, database_coverage),
+        (caches, cache_coverage),
+        (((subnets, route_tables), network_acls), routing_coverage),
+        ((vpcs, peerings, (transit_gateway_attachments, transit_gateway_route_tables)), network_coverage),
+        ((warehouses, notes), analytics_coverage),
+        ((holders, load_balancers, target_groups), holder_coverage),
     ) = tokio::join!(groups_and_rules, interfaces, databases, caches, routing, networks, analytics, holders);
     datastores.extend(caches);
     datastores.extend(warehouses);
-    let mut coverage = c1;
-    for c in [c2, c3, c4, c5, c6, c7, c8] {
-        coverage.extend(c);
-    }
+    let mut coverage = [
+        group_coverage,
+        interface_coverage,
+        database_coverage,
+        cache_coverage,
+        routing_coverage,
+        network_coverage,
+        analytics_coverage,
+        holder_coverage,
+    ]
+    .concat();
     // What crosses a VPC or an account, once the rules and the peering connections are in; beside it, the
     // prefix lists that rules or routes name.
-    let mut list_cov = Vec::new();
+    let mut list_coverage = Vec::new();
     let ((stale_checks, peer_references), prefix_lists) = tokio::join!(
-        references::references(&ec2c, region, &groups, &rules, &peerings, &mut coverage),
-        ec2::prefix_lists(&ec2c, region, ec2::named_prefix_lists(&rules, &route_tables), &mut list_cov),
+        references::references(&ec2, region, &groups, &rules, &peerings, &mut coverage),
+        ec2::prefix_lists(&ec2, region, ec2::named_prefix_lists(&rules, &route_tables), &mut list_coverage),
     );
-    coverage.extend(list_cov);
+    coverage.extend(list_coverage);
     RegionPart {
         groups,
         rules,
