@@ -101,3 +101,89 @@ fn no_module_uses_one_that_uses_it_back() {
         assert!(!graph[module].contains(forbidden), "{module} uses {forbidden}: {:?}", graph[module]);
     }
 }
+
+/// Every file, folder and type ARCHITECTURE.md names exists: a path (`collect/recording.rs`, `exposed_database/`)
+/// is the end of a file's or folder's path in the project, a type (`Network`, `Findings`) is declared in the
+/// source, and a path of names (`Network::internet_paths`, `checks::REGISTRY`) ends in a declared item.
+#[test]
+fn the_architecture_document_names_only_what_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut paths = Vec::new();
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().display().to_string();
+            if rel.starts_with("target") || rel.starts_with('.') || rel.contains("/.") {
+                continue;
+            }
+            if p.is_dir() {
+                out.push(format!("{rel}/"));
+                walk(&p, root, out);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    walk(root, root, &mut paths);
+    let mut code = String::new();
+    for dir in ["src", "tests", "benches", "examples"] {
+        let mut files = Vec::new();
+        sources(&root.join(dir), &mut files);
+        for (_, text) in files {
+            code.push_str(&text);
+        }
+    }
+    let declared = |name: &str| {
+        ["fn", "struct", "enum", "trait", "type", "const", "static", "mod", "macro_rules!", "pub use", "use"]
+            .iter()
+            .any(|kw| code.contains(&format!("{kw} {name}")))
+            // An enum variant or a field.
+            || code.contains(&format!("    {name},"))
+            || code.contains(&format!("    {name} {{"))
+            || code.contains(&format!("    {name}("))
+            || code.contains(&format!("pub {name}:"))
+            || code.contains(&format!(", {name}}}"))
+            || code.contains(&format!("{{{name}, "))
+    };
+    let mut missing = Vec::new();
+    for (i, quoted) in doc.split('`').enumerate() {
+        if i % 2 == 0 || quoted.contains(' ') || quoted.is_empty() {
+            continue;
+        }
+        let is_path = quoted.ends_with(".rs")
+            || quoted.ends_with(".md")
+            || quoted.ends_with('/')
+            || (quoted.contains('/') && !quoted.contains("::") && !quoted.contains('@') && !quoted.contains('-'));
+        if is_path {
+            let want = quoted.trim_start_matches("./");
+            let found = paths.iter().any(|p| p == want || p.ends_with(&format!("/{want}")));
+            if !found {
+                missing.push(format!("path `{quoted}`"));
+            }
+            continue;
+        }
+        let name = quoted.trim_end_matches("()");
+        let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !name.split("::").all(ident) || name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let last = name.rsplit("::").next().unwrap();
+        let camel =
+            last.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && last.chars().any(|c| c.is_ascii_lowercase());
+        // A name of a dependency or of the AWS API is fine where the code uses it; the one type named only to
+        // say why it is not used is listed.
+        let used = |n: &str| {
+            code.match_indices(n).any(|(at, _)| {
+                let before = code[..at].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+                let after = code[at + n.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+                before && after
+            })
+        };
+        const NOT_USED_ON_PURPOSE: &[&str] = &["StaticReplayClient"];
+        if (name.contains("::") || camel) && !declared(last) && !used(name) && !NOT_USED_ON_PURPOSE.contains(&name) {
+            missing.push(format!("name `{quoted}`"));
+        }
+    }
+    assert!(missing.is_empty(), "ARCHITECTURE.md names what does not exist: {missing:#?}");
+}
