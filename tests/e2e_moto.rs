@@ -301,7 +301,7 @@ fn several_accounts_through_assumed_roles() {
     let (code, _, stderr) =
         sgaudit(&["audit", "--endpoint-url", &moto.endpoint, "--targets", targets.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("targets.toml: line 1") && stderr.contains("unknown field `role`"), "{stderr}");
+    assert!(stderr.contains("targets.toml: line 2, column 1") && stderr.contains("unknown field `role`"), "{stderr}");
 }
 
 #[test]
