@@ -220,6 +220,49 @@ fn reach_through_load_balancers() {
     ask("load_balancers", BALANCER_CASES);
 }
 
+/// Out to the internet over tests/fixtures/egress.json: one group that sends everything everywhere, its
+/// members in subnets routed every way a VPC can (or cannot) reach the internet.
+const EGRESS_CASES: &[Case] = &[
+    (
+        "eni-pub",
+        "internet",
+        Some(443),
+        0,
+        true,
+        &["rtb-pub routes the internet (IPv4) to igw-e", "public address 54.1.1.1"],
+    ),
+    ("eni-pub-private", "internet", Some(443), 0, false, &["no public IPv4 address", "internet gateway drops"]),
+    ("eni-nat", "internet", Some(443), 0, true, &["rtb-nat routes the internet (IPv4) to nat-e"]),
+    ("eni-v6", "2600::/16", Some(443), 0, true, &["routes 2600::/16 to eigw-e"]),
+    ("eni-v6", "internet", Some(443), 0, false, &["rtb-v6 of subnet-v6 has no route to the internet (IPv4)"]),
+    (
+        "eni-iso",
+        "internet",
+        Some(443),
+        0,
+        false,
+        &["rtb-iso of subnet-iso has no route to the internet", "cannot leave the VPC"],
+    ),
+    (
+        "eni-tgw",
+        "internet",
+        Some(443),
+        0,
+        false,
+        &["UNKNOWN", "to tgw-central (0.0.0.0/0), whose way to the internet this audit does not follow"],
+    ),
+    ("eni-bh", "internet", Some(443), 0, false, &["rtb-bh of subnet-bh has no route to the internet"]),
+    ("eni-acl", "internet", Some(443), 0, false, &["acl-deny-443", "rule 10 denies tcp/443"]),
+    ("eni-acl", "internet", Some(80), 0, true, &["public address 54.1.1.7"]),
+];
+
+#[test]
+fn reach_out_to_the_internet_needs_a_route_out() {
+    let texts = ask("egress", EGRESS_CASES);
+    // Nothing is proposed towards the internet.
+    assert!(texts.iter().all(|t| !t.contains("aws ec2")), "{texts:#?}");
+}
+
 /// Peering over tests/fixtures/peering.json: vpc-a and vpc-b are peered (pcx-ab) with routes both ways (vpc-b's
 /// back through a prefix list of vpc-a's block), except from subnet-b2; vpc-d reuses vpc-a's range and is not
 /// peered with vpc-b; vpc-c's peering is still pending; vpc-x (10.9.0.0/16) is another account's, peered with

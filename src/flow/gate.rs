@@ -10,9 +10,9 @@ use crate::model::NetworkInterface;
 const MEMBERS: usize = 32;
 
 impl<'a> Network<'a> {
-    /// The addressed members of a class with their subnets; at an end of the question that names one
-    /// interface or datastore, that member only.
-    fn ends(&self, c: ClassId, place: Option<&Place<'a>>) -> Vec<End<'a>> {
+    /// The members of a class; at an end of the question that names one interface or datastore, that member
+    /// only.
+    pub(crate) fn members(&self, c: ClassId, place: Option<&Place<'a>>) -> Vec<&'a NetworkInterface> {
         let class = &self.classes[c];
         let of_datastore = |d: &'a crate::model::Datastore| {
             self.datastore_interfaces.get(&(std::ptr::from_ref(d) as usize)).into_iter().flatten().copied()
@@ -24,18 +24,22 @@ impl<'a> Network<'a> {
                 class.interfaces.iter().copied().chain(class.datastores.iter().flat_map(|d| of_datastore(d))).collect()
             }
         };
-        members
-            .into_iter()
-            .filter_map(|eni| {
-                Some(End {
-                    region: &eni.region,
-                    subnet: eni.subnet_id.as_deref()?,
-                    vpc: eni.vpc_id.as_deref(),
-                    address: *eni.private_ips.first()?,
-                })
-            })
-            .take(MEMBERS)
-            .collect()
+        members.into_iter().filter(|eni| Self::end_of(eni).is_some()).take(MEMBERS).collect()
+    }
+
+    /// Where a member is: its region, subnet, VPC and first private address.
+    pub(crate) fn end_of(eni: &'a NetworkInterface) -> Option<End<'a>> {
+        Some(End {
+            region: &eni.region,
+            subnet: eni.subnet_id.as_deref()?,
+            vpc: eni.vpc_id.as_deref(),
+            address: *eni.private_ips.first()?,
+        })
+    }
+
+    /// The addressed members of a class with their subnets (see [`Network::members`]).
+    fn ends(&self, c: ClassId, place: Option<&Place<'a>>) -> Vec<End<'a>> {
+        self.members(c, place).into_iter().filter_map(Self::end_of).collect()
     }
 
     /// Sets each hop's ACL half and routes; the first hop the routes or ACLs block, as what the path is
@@ -93,6 +97,17 @@ impl<'a> Network<'a> {
                         unrouted = None; // a pair that may be routed: never "not reachable"
                     }
                     open.or(first_block)
+                }
+                // Out to the internet, or to a public network: the member's route out and its ACL.
+                (Node::Class(a), Node::Internet) => {
+                    let (half, route, why) = self.gate_out(hop, a, from, None);
+                    (unrouted, unknown) = (route, why);
+                    half
+                }
+                (Node::Class(a), Node::Cidr(c)) if self.is_outside(a, &c) => {
+                    let (half, route, why) = self.gate_out(hop, a, from, Some(c));
+                    (unrouted, unknown) = (route, why);
+                    half
                 }
                 (Node::Cidr(c), Node::Class(b)) | (Node::Class(b), Node::Cidr(c)) => {
                     // A CIDR in a peered VPC that was not read: this side's route and ACL can still block.

@@ -16,6 +16,7 @@ mod acl;
 mod attach;
 mod balancer;
 mod class;
+mod egress;
 mod gate;
 mod graph;
 mod halves;

@@ -113,7 +113,7 @@ impl<'a> Network<'a> {
             (None, None) => answer.reachable = true,
             (None, Some(why)) => answer.unknown = Some(why),
             (Some(blocked), _) => {
-                let what = if blocked.half == "route" { "a missing route between VPCs" } else { "a network ACL" };
+                let what = if blocked.half == "route" { "a missing route" } else { "a network ACL" };
                 answer.missing.push(blocked);
                 answer.notes.push(format!(
                     "the security groups allow every hop of this path, but {what} blocks it; other paths were not \
