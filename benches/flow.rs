@@ -21,7 +21,9 @@ fn flow(c: &mut Criterion) {
     for n in [1_000usize, 10_000, 50_000] {
         let inv = synthetic::inventory_with(n, 5);
         group.throughput(Throughput::Elements(inv.rules.len() as u64));
-        group.bench_with_input(BenchmarkId::new("index", n), &inv, |b, inv| b.iter(|| Network::new(inv).classes.len()));
+        group.bench_with_input(BenchmarkId::new("index", n), &inv, |b, inv| {
+            b.iter(|| Network::new(inv).classes().len())
+        });
         group.bench_with_input(BenchmarkId::new("paths", n), &inv, |b, inv| {
             b.iter(|| {
                 Network::new(inv).internet_paths(&ports, |first, hops| (first.traffic, std::cmp::Reverse(hops))).len()

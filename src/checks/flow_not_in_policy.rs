@@ -93,7 +93,7 @@ fn check(ctx: &Context, out: &mut Findings) {
                 group_ids.push(i.group_id.clone());
             }
         }
-        let holds_data = !net.classes[edge.to].datastores.is_empty();
+        let holds_data = !net.classes()[edge.to].datastores.is_empty();
         let severity = if edge.from == Node::Internet || holds_data { Severity::High } else { Severity::Medium };
         out.report(Body {
             severity,

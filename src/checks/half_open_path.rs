@@ -45,11 +45,15 @@ declare_check! {
 
 /// Classes of `group` whose members open connections, as sources.
 fn sources<'n, 'a>(net: &'n Network<'a>, group: &str) -> Vec<&'n Party<'a>> {
-    net.classes_of_group(group).iter().filter(|&&c| net.classes[c].opens).map(|&c| net.classes[c].as_source()).collect()
+    net.classes_of_group(group)
+        .iter()
+        .filter(|&&c| net.classes()[c].opens)
+        .map(|&c| net.classes()[c].as_source())
+        .collect()
 }
 
 fn targets<'n, 'a>(net: &'n Network<'a>, group: &str) -> Vec<&'n Party<'a>> {
-    net.classes_of_group(group).iter().map(|&c| &net.classes[c].party).collect()
+    net.classes_of_group(group).iter().map(|&c| &net.classes()[c].party).collect()
 }
 
 /// The parts of `t` that `from`'s egress sends to `to`.
@@ -87,7 +91,7 @@ fn check(ctx: &Context, out: &mut Findings) {
     // Per class: whether an egress rule sends all traffic to 0.0.0.0/0 (the default), which completes every
     // flow to a member with an IPv4 address. Worked out once per class, not once per rule.
     let open_egress: Vec<bool> = net
-        .classes
+        .classes()
         .iter()
         .map(|c| {
             c.party.groups.iter().flat_map(|g| net.egress(g)).any(|e| {
@@ -116,10 +120,10 @@ fn ingress_without_egress(ctx: &Context, open_egress: &[bool], rule: &Rule, sour
     let t = Traffic::of(rule);
     // The first source class whose egress does not carry the whole of the rule's traffic to some member.
     // The default all-traffic egress covers it: that is checked before any list is built.
-    let broken = srcs.iter().filter(|&&s| net.classes[s].opens).find_map(|&s| {
-        let from = net.classes[s].as_source();
+    let broken = srcs.iter().filter(|&&s| net.classes()[s].opens).find_map(|&s| {
+        let from = net.classes()[s].as_source();
         dsts.iter().find_map(|&d| {
-            let to = &net.classes[d].party;
+            let to = &net.classes()[d].party;
             let has_v4 = to.unaddressed || to.addresses.first().is_some_and(|a| a.is_ipv4());
             if open_egress[s] && has_v4 && to.region == from.region {
                 return None;

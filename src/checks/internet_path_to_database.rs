@@ -115,8 +115,8 @@ impl Breadth {
 fn first_hop_rules<'a>(net: &Network<'a>, hop: &Hop<'a>) -> Vec<&'a crate::model::Rule> {
     let mut rules: Vec<&crate::model::Rule> = hop.ingress.into_iter().collect();
     if let Node::Class(c) = hop.to {
-        if let Some(exposure) = &net.classes[c].relay_exposure {
-            for (r, _) in net.internet_entries(&net.classes[c].party.groups, exposure, crate::flow::Want::ANY) {
+        if let Some(exposure) = &net.classes()[c].relay_exposure {
+            for (r, _) in net.internet_entries(&net.classes()[c].party.groups, exposure, crate::flow::Want::ANY) {
                 if !rules.iter().any(|x| std::ptr::eq(*x, r)) && !net.accepted(c, Traffic::of(r)).is_empty() {
                     rules.push(r);
                 }
@@ -170,7 +170,7 @@ fn severity(first: Breadth, hops: usize) -> Severity {
 fn node_label(net: &Network, node: Node, last: &str) -> String {
     match node {
         Node::Internet => "internet".to_string(),
-        Node::Class(c) if !net.classes[c].relays => last.to_string(),
+        Node::Class(c) if !net.classes()[c].relays => last.to_string(),
         n => net.node_label(n),
     }
 }

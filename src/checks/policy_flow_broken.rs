@@ -41,7 +41,7 @@ fn check(ctx: &Context, out: &mut Findings) {
     let net = &ctx.network;
     let edges = net.edges();
     let members = |tier: &str| -> Vec<ClassId> {
-        (0..net.classes.len()).filter(|&c| tier_of(net, policy, c) == Some(tier)).collect()
+        (0..net.classes().len()).filter(|&c| tier_of(net, policy, c) == Some(tier)).collect()
     };
     for allow in &policy.allow {
         let targets = members(&allow.to);
@@ -49,7 +49,7 @@ fn check(ctx: &Context, out: &mut Findings) {
         let region = targets
             .first()
             .map(|&c| region(net, c))
-            .or_else(|| net.inventory.regions.first().cloned())
+            .or_else(|| net.inventory().regions.first().cloned())
             .unwrap_or_default();
         let resource = Resource {
             kind: ResourceKind::Flow,
@@ -90,12 +90,14 @@ fn check(ctx: &Context, out: &mut Findings) {
         // The missing rules, for one member set of each side.
         let from_place = match sources.first() {
             None => Place::Internet,
-            Some(&c) => match net.classes[c].party.groups.first().and_then(|g| net.group(g)) {
+            Some(&c) => match net.classes()[c].party.groups.first().and_then(|g| net.group(g)) {
                 Some(g) => Place::Group(g),
                 None => continue,
             },
         };
-        let Some(to_group) = net.classes[targets[0]].party.groups.first().and_then(|g| net.group(g)) else { continue };
+        let Some(to_group) = net.classes()[targets[0]].party.groups.first().and_then(|g| net.group(g)) else {
+            continue;
+        };
         let to_place = Place::Group(to_group);
         let mut commands = Vec::new();
         let mut evidence = Vec::new();

@@ -184,11 +184,11 @@ impl<'a> Context<'a> {
         match &rule.peer {
             Peer::Ipv4(_) | Peer::Ipv6(_) => {
                 let net = rule.peer.cidr().expect("cidr peer");
-                Ok(if self.network.space.is_public(&rule.region, &net) { vec![net] } else { vec![] })
+                Ok(if self.network.space().is_public(&rule.region, &net) { vec![net] } else { vec![] })
             }
             Peer::Group { .. } => Ok(vec![]),
             Peer::PrefixList(id) => match self.prefix_list(&rule.region, id) {
-                Some(pl) => Ok(self.network.space.public_part(&rule.region, &pl.entries)),
+                Some(pl) => Ok(self.network.space().public_part(&rule.region, &pl.entries)),
                 None => Err(id.clone()),
             },
         }

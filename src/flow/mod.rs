@@ -86,15 +86,15 @@ pub enum Node {
 
 /// The index the flow questions run on. Built once, in time linear in the inventory.
 pub struct Network<'a> {
-    pub inventory: &'a Inventory,
-    pub routing: Routing<'a>,
+    inventory: &'a Inventory,
+    routing: Routing<'a>,
     /// Each subnet's network ACL: the third half of a flow.
-    pub acls: Acls<'a>,
+    acls: Acls<'a>,
     /// Active peering connections, by VPC.
     links: peering::Links<'a>,
     /// What is public for this account: outside reserved space and its VPCs' blocks.
-    pub space: AddressSpace,
-    pub classes: Vec<Class<'a>>,
+    space: AddressSpace,
+    classes: Vec<Class<'a>>,
     classes_of_group: Grouped<&'a str, ClassId>,
     class_of_interface: HashMap<(&'a str, &'a str), ClassId>,
     class_of_datastore: HashMap<(&'a str, &'a str), ClassId>,
@@ -196,6 +196,31 @@ impl<'a> Network<'a> {
             group_slot_of_rule,
             edges: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The inventory the model was built from.
+    pub fn inventory(&self) -> &'a Inventory {
+        self.inventory
+    }
+
+    /// Each subnet's route table and what it says of the internet.
+    pub fn routing(&self) -> &Routing<'a> {
+        &self.routing
+    }
+
+    /// Each subnet's network ACL.
+    pub fn acls(&self) -> &Acls<'a> {
+        &self.acls
+    }
+
+    /// What is public for this account: outside reserved space and its VPCs' blocks.
+    pub fn space(&self) -> &AddressSpace {
+        &self.space
+    }
+
+    /// The sets of members that carry the same groups, by `ClassId`.
+    pub fn classes(&self) -> &[Class<'a>] {
+        &self.classes
     }
 
     pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {

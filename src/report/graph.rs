@@ -77,7 +77,7 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
             out.push_str("digraph sgaudit {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
             out.push_str("  internet [label=\"Internet\", shape=ellipse];\n");
             for &c in &shown {
-                let class = &net.classes[c];
+                let class = &net.classes()[c];
                 let style = if exposed.contains(&c) {
                     ", color=red, penwidth=2, style=filled, fillcolor=\"#fde2e2\""
                 } else {
@@ -115,7 +115,7 @@ pub fn render_graph(net: &Network, findings: &[Finding], format: GraphFormat, al
         GraphFormat::Mermaid => {
             out.push_str("flowchart LR\n  internet((Internet))\n");
             for &c in &shown {
-                let class = &net.classes[c];
+                let class = &net.classes()[c];
                 out.push_str(&format!(
                     "  c{c}[\"{}<br/>{}<br/>{}\"]\n",
                     mermaid(&names(net, class)),
@@ -189,7 +189,7 @@ pub(super) struct ResourceClasses<'a> {
 
 impl<'a> ResourceClasses<'a> {
     pub(super) fn new(net: &Network<'a>) -> ResourceClasses<'a> {
-        let inv = net.inventory;
+        let inv = net.inventory();
         ResourceClasses {
             datastores: inv
                 .datastores

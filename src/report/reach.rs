@@ -93,7 +93,7 @@ fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
 
 pub fn view(net: &Network, answer: &Answer) -> ReachView {
     let gaps: Vec<Coverage> =
-        net.inventory.coverage.iter().filter(|c| c.status == crate::model::CoverageStatus::Failed).cloned().collect();
+        net.inventory().coverage.iter().filter(|c| c.status == crate::model::CoverageStatus::Failed).cloned().collect();
     ReachView {
         schema: REACH_SCHEMA,
         from: answer.from.clone(),

@@ -104,7 +104,7 @@ impl GraphView {
         }];
         let mut vpc_nodes: BTreeMap<(String, String), usize> = BTreeMap::new();
         for &c in &shown {
-            let class = &net.classes[c];
+            let class = &net.classes()[c];
             let datastore = !class.relays && !class.datastores.is_empty();
             if fold {
                 let key = (
@@ -197,7 +197,7 @@ impl GraphView {
             }
         }
         GraphView {
-            account: net.inventory.account.clone(),
+            account: net.inventory().account.clone(),
             nodes,
             edges: view_edges,
             hidden,

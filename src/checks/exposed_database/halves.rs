@@ -131,7 +131,8 @@ fn acl_half(
     let mut first = None;
     for &(from, to) in ports {
         let ports = PortRange { from, to };
-        let h = ctx.network.acls.from_internet(region, subnet, vpc, Protocol::Tcp, ports, sources, &ctx.network.space);
+        let h =
+            ctx.network.acls().from_internet(region, subnet, vpc, Protocol::Tcp, ports, sources, ctx.network.space());
         if !h.is_blocked() {
             return h;
         }

@@ -109,7 +109,7 @@ pub(super) fn check_interface(
         exposures.iter().flat_map(|e| e.admitted.iter().map(|&(_, f, t)| (f, t))).collect();
     ranges.sort_unstable();
     ranges.dedup();
-    let v = verdict(ctx, &eni.region, eni.vpc_id.as_deref(), &ranges, &nets, &ctx.network.routing.interface(eni));
+    let v = verdict(ctx, &eni.region, eni.vpc_id.as_deref(), &ranges, &nets, &ctx.network.routing().interface(eni));
     let (half, acl, address, acl_text) = (v.half, &v.acl, &v.text, v.acl_suffix());
     let severity = if half == Half::Open && !acl.is_blocked() { Severity::Critical } else { Severity::High };
     let addr = match half {
