@@ -234,7 +234,9 @@ const EGRESS_CASES: &[Case] = &[
     ("eni-pub-private", "internet", Some(443), 0, false, &["no public IPv4 address", "internet gateway drops"]),
     ("eni-nat", "internet", Some(443), 0, true, &["rtb-nat routes the internet (IPv4) to nat-e"]),
     ("eni-v6", "2600::/16", Some(443), 0, true, &["routes 2600::/16 to eigw-e"]),
-    ("eni-v6", "internet", Some(443), 0, false, &["rtb-v6 of subnet-v6 has no route to the internet (IPv4)"]),
+    // No way out over IPv4, but the group also sends everything to ::/0, and the subnet routes IPv6 out.
+    ("eni-v6", "internet", Some(443), 0, true, &["sgr-out-v6", "rtb-v6 routes the internet (IPv6) to eigw-e (::/0)"]),
+    ("eni-v6", "0.0.0.0/0", Some(443), 0, false, &["rtb-v6 of subnet-v6 has no route to 0.0.0.0/0"]),
     (
         "eni-iso",
         "internet",

@@ -34,10 +34,52 @@ impl<'a> Network<'a> {
         place: Option<&Place<'a>>,
         dest: Option<IpNet>,
     ) -> (Option<AclHalf>, Option<Crossing>, Option<String>) {
-        let v6 = match dest {
+        // To a network, its family. To the internet, the family of the egress rule the hop took first; then
+        // the other family, when another egress rule of the class sends the same traffic to its public space:
+        // a member that cannot get out over IPv4 may over IPv6.
+        let first_v6 = match dest {
             Some(net) => net.addr().is_ipv6(),
             None => hop.egress.is_some_and(|r| matches!(r.peer, Peer::Ipv6(_))),
         };
+        let mut ways = vec![(first_v6, hop.egress)];
+        if dest.is_none() {
+            if let Some(rule) = self.egress_to_public(c, !first_v6, hop) {
+                ways.push((!first_v6, Some(rule)));
+            }
+        }
+        let mut first: Option<(Option<AclHalf>, Option<Crossing>, Option<String>)> = None;
+        for (v6, rule) in ways {
+            let outcome = self.gate_out_family(hop, c, place, dest, v6);
+            if outcome.1.is_none() && outcome.2.is_none() && !outcome.0.as_ref().is_some_and(AclHalf::is_blocked) {
+                hop.egress = rule;
+                return outcome;
+            }
+            first.get_or_insert(outcome);
+        }
+        first.expect("one way at least")
+    }
+
+    /// An egress rule of class `c` that sends `hop`'s traffic to public addresses of the family `v6`.
+    fn egress_to_public(&self, c: ClassId, v6: bool, hop: &Hop<'a>) -> Option<&'a crate::model::Rule> {
+        let party = &self.classes[c].party;
+        let region = party.region.unwrap_or_default();
+        party.groups.iter().flat_map(|g| self.egress(g)).copied().find(|r| {
+            super::Traffic::of(r).intersect(hop.traffic).is_some()
+                && self.peer_nets(r).is_some_and(|nets| {
+                    nets.iter().any(|n| n.addr().is_ipv6() == v6 && self.space.is_public(region, n))
+                })
+        })
+    }
+
+    /// [`Network::gate_out`] for one address family.
+    fn gate_out_family(
+        &self,
+        hop: &mut Hop<'a>,
+        c: ClassId,
+        place: Option<&Place<'a>>,
+        dest: Option<IpNet>,
+        v6: bool,
+    ) -> (Option<AclHalf>, Option<Crossing>, Option<String>) {
         let probe: IpAddr = match dest {
             Some(net) => net.addr(),
             None if v6 => SOME_PUBLIC_V6.parse().expect("an address"),
