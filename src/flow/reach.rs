@@ -303,15 +303,15 @@ impl<'a> Network<'a> {
             _ => false,
         };
         const CLOSED: &str = "that half is closed, and sgaudit proposes no rule that would open it to the internet";
-        // Each rule lives in its own group's region.
-        let rule = |group: &str, direction: Direction| Rule {
+        // Each rule lives in its own group's region; `peer` is the first of the peers its command names.
+        let rule = |group: &str, direction: Direction, peer: Peer| Rule {
             id: None,
             group_id: group.to_string(),
             region: self.group(group).map_or_else(|| region.clone(), |g| g.region.clone()),
             direction,
             protocol: traffic.protocol,
             ports: if traffic.protocol.has_ports() { traffic.ports } else { PortRange::ALL },
-            peer: Peer::Ipv4(Default::default()),
+            peer,
             description: String::new(),
         };
         // Each side is named with its region when the two sides are in different ones.
@@ -327,7 +327,6 @@ impl<'a> Network<'a> {
                 if public(place) {
                     return Missing { half, detail: format!("{detail}: {CLOSED}"), command: None };
                 }
-                let r = rule(group, direction);
                 let (peers, detail) = match (place, other) {
                     (Place::Cidr(IpNet::V4(n)), _) => (vec![Peer::Ipv4(*n)], detail),
                     (Place::Cidr(IpNet::V6(n)), _) => (vec![Peer::Ipv6(*n)], detail),
@@ -347,6 +346,8 @@ impl<'a> Network<'a> {
                     },
                     _ => return Missing { half, detail, command: None },
                 };
+                let Some(first) = peers.first() else { return Missing { half, detail, command: None } };
+                let r = rule(group, direction, first.clone());
                 Missing { half, detail, command: ports_known.then(|| r.authorize_command_for(&peers)) }
             };
 
