@@ -305,23 +305,9 @@ fn fixtures() -> Vec<(String, Inventory)> {
 }
 
 fn recordings() -> Vec<(String, Inventory)> {
-    let mut dirs: Vec<_> = std::fs::read_dir(root().join("mocks"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("index.json").exists())
-        .collect();
-    dirs.sort();
-    dirs.into_iter()
-        .map(|dir| {
-            let opts = sgaudit::collect::Options {
-                replay: Some(dir.clone()),
-                max_attempts: 1,
-                timeout: std::time::Duration::from_secs(5),
-                ..Default::default()
-            };
-            let collection = rt().block_on(sgaudit::collect::collect(&opts)).unwrap();
-            (dir.file_name().unwrap().to_string_lossy().into_owned(), collection.inventory)
-        })
+    mock_dirs()
+        .into_iter()
+        .map(|dir| (dir.file_name().unwrap().to_string_lossy().into_owned(), replay(&dir).unwrap()))
         .collect()
 }
 

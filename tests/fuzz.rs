@@ -187,28 +187,9 @@ fn response_files(dir: &Path) -> Vec<String> {
     index["responses"].as_array().unwrap().iter().map(|e| e["file"].as_str().unwrap().to_string()).collect()
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
-}
-
 /// Loads, collects, audits and renders a recording in every format; any error must name the recording.
 fn replay_everything(dir: &Path) -> Result<(), String> {
-    let opts = sgaudit::collect::Options {
-        replay: Some(dir.to_path_buf()),
-        max_attempts: 1,
-        timeout: std::time::Duration::from_secs(5),
-        ..Default::default()
-    };
-    let collection = rt().block_on(sgaudit::collect::collect(&opts)).map_err(|e| e.to_string())?;
-    let inv = collection.inventory;
+    let inv = replay(dir).map_err(|e| e.to_string())?;
     let audit = sgaudit::audit::audit_all(&inv, None);
     let net = sgaudit::flow::Network::new(&inv);
     let view = sgaudit::report::GraphView::new(&net, &audit.findings, false);

@@ -17,17 +17,6 @@ fn expected_findings(dir: &Path) -> Vec<String> {
     block.split("\n```").next().unwrap().lines().map(str::to_string).collect()
 }
 
-fn mock_dirs() -> Vec<std::path::PathBuf> {
-    let mut dirs: Vec<_> = std::fs::read_dir(root().join("mocks"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.join("index.json").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 /// A group that a template or service holds never gets a delete command, in any recording or fixture: the
 /// safe remediation rests on it.
 #[test]

@@ -13,18 +13,6 @@ fn copy_mock(name: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, dst)
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to)
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
-}
-
 fn edit_index(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     let path = dir.join("index.json");
     let mut v: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();

@@ -69,11 +69,8 @@ fn egress_parts(net: &Network, from: &Party, to: &Party, t: Traffic) -> Vec<Traf
 /// The rule that completes `rule` on `group`, naming `peer_group`: in `group`'s own region, and with the
 /// peer's owner when it is another account's (`UserId`), as AWS requires of such a reference.
 fn mirror(ctx: &Context, rule: &Rule, group: &str, direction: Direction, peer_group: &str) -> Rule {
-    let (mine, theirs) = (ctx.network.group(group), ctx.network.group(peer_group));
-    let owner_id = match (mine.and_then(|g| g.owner_id.as_ref()), theirs.and_then(|g| g.owner_id.as_ref())) {
-        (Some(a), Some(b)) if a != b => Some(b.clone()),
-        _ => None,
-    };
+    let mine = ctx.network.group(group);
+    let owner_id = ctx.network.reference_owner(group, peer_group);
     Rule {
         id: None,
         group_id: group.to_string(),

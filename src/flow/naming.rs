@@ -29,10 +29,7 @@ impl<'a> Network<'a> {
         let (Some(mine), Some(theirs)) = (self.group(own), self.group(other_group)) else {
             return Naming::Group(reference(other_group, None));
         };
-        let owner = match (&mine.owner_id, &theirs.owner_id) {
-            (Some(a), Some(b)) if a != b => Some(b.clone()),
-            _ => None,
-        };
+        let owner = self.reference_owner(own, other_group);
         let here = (mine.region.as_str(), mine.vpc_id.as_deref());
         let there = (theirs.region.as_str(), theirs.vpc_id.as_deref());
         let why = match (here, there) {
@@ -66,6 +63,16 @@ impl<'a> Network<'a> {
             })
             .collect();
         Naming::Blocks { peers, why }
+    }
+
+    /// The account a reference from a rule of `own` to `other` must name (`UserId`): `other`'s owner when it
+    /// is another account than `own`'s, else none.
+    pub(crate) fn reference_owner(&self, own: &str, other: &str) -> Option<String> {
+        let owner = |g: &str| self.group(g).and_then(|g| g.owner_id.as_ref());
+        match (owner(own), owner(other)) {
+            (Some(a), Some(b)) if a != b => Some(b.clone()),
+            _ => None,
+        }
     }
 
     /// The subnets that hold `party`'s private addresses today, else its VPC's blocks.

@@ -49,6 +49,42 @@ pub fn sgaudit_with_env(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, S
     )
 }
 
+/// The recorded accounts: every directory of `mocks/` with an index, sorted.
+pub fn mock_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(root().join("mocks"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("index.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Copies a directory tree (a recording, to damage a copy of it).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        let to = dst.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+/// Collects a recording in this process, as `--replay DIR` does.
+pub fn replay(dir: &Path) -> Result<sgaudit::model::Inventory, sgaudit::collect::Error> {
+    let opts = sgaudit::collect::Options {
+        replay: Some(dir.to_path_buf()),
+        max_attempts: 1,
+        timeout: Duration::from_secs(5),
+        ..Default::default()
+    };
+    rt().block_on(sgaudit::collect::collect(&opts)).map(|c| c.inventory)
+}
+
 /// The finding of a JSON report with this check and resource ID.
 #[allow(dead_code)]
 pub fn finding<'a>(report: &'a serde_json::Value, check: &str, id: &str) -> Option<&'a serde_json::Value> {
