@@ -2,8 +2,8 @@
 //! The engine's types are re-exported here, so that a library user needs one module.
 
 pub use crate::engine::{
-    fingerprint, membership_source, order, sort, Audit, Body, Check, Confidence, Context, Evidence, Finding, Findings,
-    Member, PublicIngress, Remediation, Resource, Severity, Suppressed, MEMBERSHIP_OPERATIONS,
+    fingerprint, order, sort, Audit, Body, Check, Confidence, Context, Evidence, Finding, Findings, Remediation,
+    Resource, Severity, Suppressed,
 };
 
 use crate::checks::REGISTRY;

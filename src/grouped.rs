@@ -72,6 +72,7 @@ impl<K: Hash + Eq, V: Copy> Grouped<K, V> {
         self.slot_of.len()
     }
 
+    /// Whether there are no keys.
     pub fn is_empty(&self) -> bool {
         self.slot_of.is_empty()
     }
@@ -111,6 +112,7 @@ impl<K: Hash + Eq + Copy, V: Copy> GroupedBuilder<K, V> {
         slot as usize
     }
 
+    /// The finished index.
     pub fn build(self) -> Grouped<K, V> {
         let GroupedBuilder { slot_of, pairs, .. } = self;
         let mut starts = vec![0u32; slot_of.len() + 1];

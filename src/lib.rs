@@ -4,6 +4,8 @@
 //! [`audit`] runs the [`checks`] over it, with the [`flow`] model answering which members can reach which;
 //! [`report`] renders the result. Only `collect` does I/O.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod checks;
 pub mod collect;

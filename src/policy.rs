@@ -25,6 +25,7 @@ use crate::tomlfile::{ConfigError, Spanned};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// The tier name that stands for the internet.
 pub const INTERNET: &str = "internet";
 
 /// The file as written, each value with where it stands in the file.
@@ -62,6 +63,7 @@ pub struct Policy {
     pub file: String,
     /// Tier name → selectors, in file order of names.
     pub tiers: Vec<(String, Vec<Selector>)>,
+    /// The allowed flows, in file order.
     pub allow: Vec<Allow>,
 }
 
@@ -75,6 +77,7 @@ pub enum Selector {
 }
 
 impl Selector {
+    /// Whether the group is one this selector names.
     pub fn matches(&self, g: &SecurityGroup) -> bool {
         match self {
             Selector::Group(s) => g.id == *s || g.name == *s,
@@ -86,7 +89,9 @@ impl Selector {
 /// One allowed flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allow {
+    /// The tier the flow starts in.
     pub from: String,
+    /// The tier it ends in.
     pub to: String,
     /// What is allowed: one entry per port or range (all traffic when the protocol is `all`).
     pub traffic: Vec<Traffic>,
@@ -95,6 +100,7 @@ pub struct Allow {
 }
 
 impl Allow {
+    /// `from → to on tcp/443`.
     pub fn describe(&self) -> String {
         let t: Vec<String> = self.traffic.iter().map(ToString::to_string).collect();
         format!("{} → {} on {}", self.from, self.to, t.join(", "))
@@ -146,7 +152,7 @@ impl Policy {
             }
             let protocol = match &a.protocol {
                 None => Protocol::Tcp,
-                Some(p) => Protocol::parse(p.get_ref()).map_err(|e| at(p.span(), e))?,
+                Some(p) => Protocol::parse(p.get_ref()).map_err(|e| at(p.span(), e.to_string()))?,
             };
             let icmp = matches!(protocol, Protocol::Icmp | Protocol::Icmpv6);
             let (ports_span, ports) = match a.ports {

@@ -29,19 +29,29 @@ pub const TEMPLATE: &str = r#"# sgaudit configuration. sgaudit reads ./sgaudit.t
 # expires = "2027-03-31"
 "#;
 
+/// An `sgaudit.toml`: the suppressions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
+    /// Its `[[suppress]]` entries, in file order.
     pub suppress: Vec<Suppression>,
 }
 
+/// One `[[suppress]]` entry: every field given must match a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
+    /// A check ID.
     pub check: Option<String>,
+    /// A resource ID.
     pub resource: Option<String>,
+    /// A group among the finding's groups.
     pub group: Option<String>,
+    /// `KEY=VALUE`: a tag of one of the finding's groups.
     pub tag: Option<String>,
+    /// An account ID.
     pub account: Option<String>,
+    /// A region.
     pub region: Option<String>,
+    /// Why the finding is accepted (required).
     pub reason: String,
     /// `YYYY-MM-DD`, validated by [`Config::parse`].
     pub expires: Option<String>,

@@ -11,9 +11,13 @@ pub use toml::Spanned;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.render())]
 pub struct ConfigError {
+    /// The file.
     pub file: String,
+    /// The line, from 1, when one is at fault.
     pub line: Option<usize>,
+    /// The column, from 1, when one value or key is at fault.
     pub column: Option<usize>,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -445,7 +445,7 @@ proptest! {
         };
         let net = sgaudit::flow::Network::new(&inv);
         let query = PortRange { from, to: from.saturating_add(width) };
-        let half = net.acls().from_internet("us-east-1", "subnet-1", Some("vpc-1"), Protocol::Tcp, query, &[client], net.space());
+        let half = net.acls().admits_internet("us-east-1", "subnet-1", Some("vpc-1"), Protocol::Tcp, query, &[client], net.space());
         // Clients: 54.0.0.0/24 stands for the internet; the rest of 0.0.0.0/0 behaves like one of its
         // addresses outside every entry (56.0.0.1).
         let mut addrs: Vec<Ipv4Addr> = (0..=255u8).map(|b| Ipv4Addr::new(54, 0, 0, b)).collect();

@@ -37,7 +37,7 @@ pub(crate) enum ReachFormat {
     Json,
 }
 
-pub(crate) fn parse_protocol(s: &str) -> Result<sgaudit::model::Protocol, String> {
+pub(crate) fn parse_protocol(s: &str) -> Result<sgaudit::model::Protocol, sgaudit::model::UnknownProtocol> {
     sgaudit::model::Protocol::parse(s)
 }
 
@@ -273,6 +273,6 @@ pub(crate) struct RecordArgs {
     pub(crate) out: PathBuf,
 }
 
-pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
+pub(crate) fn parse_severity(s: &str) -> Result<Severity, sgaudit::engine::UnknownSeverity> {
     s.parse()
 }

@@ -1,6 +1,6 @@
 //! The collector: the only part of sgaudit that talks to AWS. It reads every region and service
 //! concurrently, converts SDK types into the [`crate::model`] at the boundary, and turns every failed call into
-//! a [`Coverage`](crate::model::Coverage) gap.
+//! a [`crate::model::Coverage`] gap.
 
 mod batch;
 mod codebuild;
@@ -57,15 +57,21 @@ macro_rules! client {
 /// Where the data comes from and how to ask for it.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// The named profile of the shared AWS configuration and credentials files; the default chain when `None`.
     pub profile: Option<String>,
+    /// Regions to collect; empty means the configured region (or every enabled one with `all_regions`).
     pub regions: Vec<String>,
+    /// Collect every region enabled for the account (DescribeRegions).
     pub all_regions: bool,
+    /// A custom endpoint for every service (moto, LocalStack); the AWS endpoints when `None`.
     pub endpoint_url: Option<String>,
     /// Read a recorded account instead of calling AWS.
     pub replay: Option<PathBuf>,
     /// Keep every raw response, to write with [`Collection::write_recording`].
     pub record: bool,
+    /// The SDK's retry strategy.
     pub retry: RetryMode,
+    /// Attempts per call, the first included.
     pub max_attempts: u32,
     /// Per-attempt timeout.
     pub timeout: Duration,
@@ -78,8 +84,11 @@ pub struct Options {
 /// A role to assume before collecting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
+    /// The role's ARN.
     pub arn: String,
+    /// The external ID the role's trust policy asks for, if any.
     pub external_id: Option<String>,
+    /// The session name, as CloudTrail records it.
     pub session_name: String,
 }
 
@@ -96,26 +105,38 @@ pub fn role_account(arn: &str) -> Option<&str> {
     arn.strip_prefix("arn:")?.split(':').nth(3).filter(|a| !a.is_empty())
 }
 
+/// The SDK's retry strategy: `standard`, or `adaptive` (client-side rate limiting as throttling errors come back).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RetryMode {
+    /// Exponential backoff with jitter on retryable errors.
     #[default]
     Standard,
+    /// Standard retries, and a client-side rate that slows down on throttling.
     Adaptive,
 }
 
 /// Errors that stop a collection before it starts. Everything after that is a coverage gap.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The recording to replay cannot be read.
     #[error(transparent)]
     Recording(#[from] recording::RecordingError),
+    /// No region was given or configured.
     #[error("no region: pass --region, --all-regions, or set AWS_REGION (or a region in the profile)")]
     NoRegion,
+    /// The recording could not be written.
     #[error("cannot write the recording to {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        /// The recording's folder.
+        path: PathBuf,
+        /// What the file system said.
+        source: std::io::Error,
+    },
 }
 
 /// The result of a collection run.
 pub struct Collection {
+    /// What was collected, with the coverage of every call.
     pub inventory: Inventory,
     recorder: Option<RecordingClient>,
 }

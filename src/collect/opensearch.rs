@@ -41,24 +41,40 @@ pub async fn domains(client: &Client, region: &str, coverage: &mut Vec<Coverage>
     let mut notes = Vec::new();
     let domains = settle(Call { region, service: SERVICE, operation: "DescribeDomains" }, result, coverage)
         .into_iter()
-        .filter_map(|d| d.map_err(|note| notes.push(note)).ok())
+        .filter_map(|d| match d {
+            Domain::InVpc(d) => Some(d),
+            Domain::Public { note } => {
+                notes.push(note);
+                None
+            }
+        })
         .collect();
     (domains, notes)
 }
 
+/// What one domain adds to the inventory.
+enum Domain {
+    /// A domain in a VPC: a datastore its groups guard.
+    InVpc(Datastore),
+    /// A domain with a public endpoint: no group applies, and the report's note says so.
+    Public { note: String },
+}
+
 /// A VPC domain answers HTTPS on 443, and plain HTTP on 80 unless it enforces HTTPS. A domain without VPC
 /// options has a public endpoint: the note that says so.
-fn domain(d: &os::DomainStatus, region: &str) -> Result<Datastore, String> {
+fn domain(d: &os::DomainStatus, region: &str) -> Domain {
     let Some(vpc) = d.vpc_options() else {
-        return Err(format!(
+        return Domain::Public {
+            note: format!(
             "{region}: opensearch-domain {} has a public endpoint ({}): no security group applies to it; its access \
              policy, which sgaudit does not read, decides who may connect",
             d.domain_name(),
             d.endpoint().unwrap_or("no endpoint yet")
-        ));
+        ),
+        };
     };
     let enforce_https = d.domain_endpoint_options().and_then(|o| o.enforce_https()).unwrap_or(false);
-    Ok(Datastore {
+    Domain::InVpc(Datastore {
         kind: ResourceKind::OpensearchDomain,
         id: d.domain_name().to_string(),
         region: region.to_string(),

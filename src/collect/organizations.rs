@@ -11,7 +11,9 @@ const SERVICE: &str = "organizations";
 /// One account of the organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgAccount {
+    /// The 12-digit account ID.
     pub id: String,
+    /// The account's name in the organisation.
     pub name: String,
     /// `aws`, `aws-cn`, `aws-us-gov`: from the account's ARN, for the role ARN built in it.
     pub partition: String,

@@ -53,6 +53,7 @@ pub struct PacedClient {
 }
 
 impl PacedClient {
+    /// Wraps `inner` so that each request waits for `pace` and each attempt is cut off after `attempt_timeout`.
     pub fn new(inner: SharedHttpClient, pace: Arc<Pace>, attempt_timeout: Duration) -> PacedClient {
         PacedClient { inner, pace, attempt_timeout }
     }

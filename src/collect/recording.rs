@@ -38,6 +38,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// The format identifier in a recording's `index.json`.
 pub const FORMAT: &str = "sgaudit/recording@1";
 const IGNORED_PARAMS: &[&str] =
     &["Action", "Version", "MaxResults", "MaxRecords", "maxResults", "MaxItems", "PageSize", "Limit"];
@@ -83,23 +84,34 @@ fn is_json(service: &str) -> bool {
     JSON_SERVICES.contains(&service)
 }
 
+/// A recording's `index.json`: the regions recorded and one entry per response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
+    /// Always [`FORMAT`].
     pub format: String,
+    /// The regions the recorded collection covered.
     pub regions: Vec<String>,
+    /// The recorded responses, in the order they were received.
     pub responses: Vec<Entry>,
 }
 
+/// One recorded response: the call it answers and the file that holds its body.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// The region the call was made in.
     pub region: String,
+    /// The service, as the SDK names it (`ec2`, `rds`, ...).
     pub service: String,
+    /// The API operation (`DescribeSecurityGroups`, ...).
     pub operation: String,
+    /// The request parameters that tell calls of one operation apart (pagination tokens, filters, IDs).
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    /// The HTTP status of the response.
     pub status: u16,
+    /// The body's file, relative to the recording's folder.
     pub file: String,
 }
 
@@ -107,7 +119,9 @@ pub struct Entry {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct RecordingError {
+    /// The file at fault.
     pub path: PathBuf,
+    /// What is wrong, and where in the file.
     pub message: String,
 }
 
@@ -121,19 +135,15 @@ struct Key {
 }
 
 impl Key {
-    fn of(request: &HttpRequest) -> Result<Key, String> {
-        let auth = request.headers().get("authorization").ok_or("request is not signed")?;
+    fn of(request: &HttpRequest) -> Result<Key, Malformed> {
+        let auth = request.headers().get("authorization").ok_or(Malformed::NotSigned)?;
         // `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ec2/aws4_request, SignedHeaders=...`
-        let scope = auth
-            .split("Credential=")
-            .nth(1)
-            .and_then(|s| s.split(',').next())
-            .ok_or("no credential scope in the signature")?;
+        let scope = auth.split("Credential=").nth(1).and_then(|s| s.split(',').next()).ok_or(Malformed::NoScope)?;
         let parts: Vec<&str> = scope.split('/').collect();
         if parts.len() < 5 {
-            return Err(format!("unexpected credential scope `{scope}`"));
+            return Err(Malformed::Scope(scope.to_string()));
         }
-        let body = request.body().bytes().ok_or("request body is not in memory")?;
+        let body = request.body().bytes().ok_or(Malformed::BodyNotInMemory)?;
         let mut operation = String::new();
         let mut params = BTreeMap::new();
         let target = request.headers().get("x-amz-target");
@@ -166,19 +176,19 @@ impl Key {
             json_params(body, &mut params)?;
         }
         if operation.is_empty() {
-            return Err("request has no Action".to_string());
+            return Err(Malformed::NoAction);
         }
         Ok(Key { region: parts[2].to_string(), service: parts[3].to_string(), operation, params })
     }
 }
 
 /// The top-level fields of a JSON request body as parameters (strings as they are, anything else as JSON).
-fn json_params(body: &[u8], params: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn json_params(body: &[u8], params: &mut BTreeMap<String, String>) -> Result<(), Malformed> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
     let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| format!("request body is not JSON: {e}"))?;
+        serde_json::from_slice(body).map_err(|e| Malformed::RequestNotJson(e.to_string()))?;
     for (k, v) in value.as_object().into_iter().flatten() {
         if !IGNORED_PARAMS.contains(&k.as_str()) {
             let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
@@ -223,7 +233,7 @@ impl ReplayClient {
             // ones must be XML the SDK can read.
             if (200..300).contains(&e.status) {
                 let checked = if is_json(&e.service) { check_json(&body) } else { check_xml(&body) };
-                checked.map_err(|m| RecordingError { path: file.clone(), message: m })?;
+                checked.map_err(|m| RecordingError { path: file.clone(), message: m.to_string() })?;
             }
             let key = Key {
                 region: e.region.clone(),
@@ -241,6 +251,7 @@ impl ReplayClient {
         Ok(ReplayClient { inner: Arc::new(Replay { index_path, regions: index.regions, responses }) })
     }
 
+    /// The regions the recording covers.
     pub fn regions(&self) -> &[String] {
         &self.inner.regions
     }
@@ -308,20 +319,43 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// Why a request cannot be matched to a recorded response, or why a recorded body is damaged.
+#[derive(Debug, thiserror::Error)]
+enum Malformed {
+    #[error("request is not signed")]
+    NotSigned,
+    #[error("no credential scope in the signature")]
+    NoScope,
+    #[error("unexpected credential scope `{0}`")]
+    Scope(String),
+    #[error("request body is not in memory")]
+    BodyNotInMemory,
+    #[error("request has no Action")]
+    NoAction,
+    #[error("request body is not JSON: {0}")]
+    RequestNotJson(String),
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("not UTF-8: {0}")]
+    NotUtf8(String),
+    #[error("not well-formed XML: {0}")]
+    NotXml(String),
+}
+
 /// Rejects a body that is not JSON, so that a damaged recording fails at load with its file name.
-fn check_json(body: &[u8]) -> Result<(), String> {
-    serde_json::from_slice::<serde_json::Value>(body).map(|_| ()).map_err(|e| format!("not JSON: {e}"))
+fn check_json(body: &[u8]) -> Result<(), Malformed> {
+    serde_json::from_slice::<serde_json::Value>(body).map(|_| ()).map_err(|e| Malformed::NotJson(e.to_string()))
 }
 
 /// Rejects a body that is not well-formed XML (syntax, unbalanced or mismatched tags), so that a damaged
 /// recording fails at load with its file name rather than as a parse error deep in the SDK.
-fn check_xml(body: &[u8]) -> Result<(), String> {
+fn check_xml(body: &[u8]) -> Result<(), Malformed> {
     use xmlparser::{ElementEnd, Token};
-    let text = std::str::from_utf8(body).map_err(|e| format!("not UTF-8: {e}"))?;
+    let text = std::str::from_utf8(body).map_err(|e| Malformed::NotUtf8(e.to_string()))?;
     let mut open: Vec<&str> = Vec::new();
     let mut seen_root = false;
     for token in xmlparser::Tokenizer::from(text) {
-        match token.map_err(|e| format!("not well-formed XML: {e}"))? {
+        match token.map_err(|e| Malformed::NotXml(e.to_string()))? {
             Token::ElementStart { local, .. } => {
                 open.push(local.as_str());
                 seen_root = true;
@@ -330,18 +364,14 @@ fn check_xml(body: &[u8]) -> Result<(), String> {
                 open.pop();
             }
             Token::ElementEnd { end: ElementEnd::Close(_, local), span } if open.pop() != Some(local.as_str()) => {
-                return Err(format!(
-                    "not well-formed XML: mismatched `</{}>` at byte {}",
-                    local.as_str(),
-                    span.start()
-                ));
+                return Err(Malformed::NotXml(format!("mismatched `</{}>` at byte {}", local.as_str(), span.start())));
             }
             _ => {}
         }
     }
     match (seen_root, open.last()) {
-        (false, _) => Err("not well-formed XML: no element".to_string()),
-        (true, Some(el)) => Err(format!("not well-formed XML: `<{el}>` is never closed")),
+        (false, _) => Err(Malformed::NotXml("no element".to_string())),
+        (true, Some(el)) => Err(Malformed::NotXml(format!("`<{el}>` is never closed"))),
         (true, None) => Ok(()),
     }
 }
@@ -372,6 +402,7 @@ struct RecordingConnector {
 }
 
 impl RecordingClient {
+    /// Wraps `inner` so that every response it returns is kept for the recording.
     pub fn new(inner: SharedHttpClient) -> RecordingClient {
         RecordingClient { inner, log: Arc::default() }
     }

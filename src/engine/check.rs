@@ -9,11 +9,15 @@ use super::{Confidence, Context, Evidence, Finding, Remediation, Resource, Sever
 
 /// A check: metadata and a pure function over the indexed inventory.
 pub struct Check {
+    /// The kebab-case ID that reports, suppressions and `explain` use.
     pub id: &'static str,
+    /// One line: what the check reports.
     pub title: &'static str,
+    /// The severity of a typical finding; a check may report others.
     pub default_severity: Severity,
     /// Markdown, from the check's doc comment.
     pub doc: &'static str,
+    /// The check itself: reads the context, reports to the sink.
     pub run: fn(&Context, &mut Findings),
 }
 
@@ -41,13 +45,21 @@ impl Check {
 /// What a check knows of one finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
+    /// How bad this finding is.
     pub severity: Severity,
+    /// The region of the resource.
     pub region: String,
+    /// The resource the finding is about.
     pub resource: Resource,
+    /// The security groups involved.
     pub group_ids: Vec<String>,
+    /// The security group rules involved (`sgr-…`).
     pub rule_ids: Vec<String>,
+    /// One or two sentences: what is wrong.
     pub message: String,
+    /// The rules and facts that make the finding true.
     pub evidence: Vec<Evidence>,
+    /// How to fix it.
     pub remediation: Remediation,
     /// `Some(Unconfirmed)` when the verdict needed data a failed call did not return.
     pub confidence: Option<Confidence>,

@@ -96,7 +96,9 @@ pub fn membership_source(c: &Coverage) -> Option<&'static str> {
     MEMBERSHIP_OPERATIONS.iter().find(|(s, o, _)| *s == c.service && *o == c.operation).map(|(_, _, what)| *what)
 }
 
+/// The inventory indexed for the checks: groups, rules and members by ID, built once per audit.
 pub struct Context<'a> {
+    /// The inventory the checks read.
     pub inventory: &'a Inventory,
     /// Who can reach whom: the flow model over the same inventory.
     pub network: crate::flow::Network<'a>,
@@ -112,12 +114,14 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// Indexes `inventory`. Linear in its size.
     pub fn new(inventory: &'a Inventory) -> Context<'a> {
         // The flow model and the per-rule index do not depend on each other: build them side by side.
         let (network, index) = rayon::join(|| crate::flow::Network::new(inventory), || Index::new(inventory));
         index.finish(inventory, network)
     }
 
+    /// The same context, with the intended-flow policy the policy checks read.
     pub fn with_policy(mut self, policy: Option<&'a crate::policy::Policy>) -> Context<'a> {
         self.policy = policy;
         self
@@ -128,6 +132,7 @@ impl<'a> Context<'a> {
         self.public_ingress.get(group_id).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// The group with this ID.
     pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
         self.network.group(id)
     }
@@ -137,6 +142,7 @@ impl<'a> Context<'a> {
         self.rules.get(group_id)
     }
 
+    /// The ingress rules of a group.
     pub fn ingress(&self, group_id: &str) -> impl Iterator<Item = &'a Rule> + '_ {
         self.rules(group_id).iter().copied().filter(|r| r.direction == Direction::Ingress)
     }
@@ -151,6 +157,7 @@ impl<'a> Context<'a> {
         self.referenced_by.get(group_id)
     }
 
+    /// The prefix list with this ID in this region.
     pub fn prefix_list(&self, region: &str, id: &str) -> Option<&'a PrefixList> {
         self.network.prefix_list(region, id)
     }

@@ -5,13 +5,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// How bad a finding is, lowest first, so that `>=` compares with `--fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; not a risk on its own.
     Info,
+    /// Clutter or a small risk, such as an unused rule or group.
     Low,
+    /// A risk that needs another mistake to matter.
     Medium,
+    /// A serious risk, such as a database open beyond its tier.
     High,
+    /// An exposure to act on now, such as a database the internet can reach.
     Critical,
 }
 
@@ -26,9 +32,11 @@ impl Severity {
         }
     }
 
+    /// Every severity, highest first.
     pub const ALL: [Severity; 5] =
         [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
+    /// The lower-case name reports and `--fail-on` use.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -46,20 +54,27 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A text that names no severity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown severity `{0}` (expected critical, high, medium, low or info)")]
+pub struct UnknownSeverity(pub String);
+
 impl FromStr for Severity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownSeverity;
+    fn from_str(s: &str) -> Result<Self, UnknownSeverity> {
         Severity::ALL
             .into_iter()
             .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown severity `{s}` (expected critical, high, medium, low or info)"))
+            .ok_or_else(|| UnknownSeverity(s.to_string()))
     }
 }
 
 /// The resource a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
+    /// What kind of resource it is.
     pub kind: ResourceKind,
+    /// Its AWS ID (`sg-…`, a database identifier, ...).
     pub id: String,
     /// A human name (group name, engine), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +82,7 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// A security group as a finding's resource.
     pub fn group(g: &SecurityGroup) -> Resource {
         Resource { kind: ResourceKind::SecurityGroup, id: g.id.clone(), name: Some(g.name.clone()) }
     }
@@ -75,14 +91,18 @@ impl Resource {
 /// One rule (or fact) that makes the finding true.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
+    /// The group the rule or fact belongs to.
     pub group_id: String,
+    /// The rule (`sgr-…`), when the evidence is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
+    /// Whether the rule is ingress or egress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     /// `tcp/5432`, `all traffic`, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic: Option<String>,
+    /// The rule's peer: a CIDR, a group or a prefix list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
     /// Why this piece of evidence matters, in one sentence.
@@ -111,10 +131,13 @@ impl Evidence {
 /// How to fix a finding: a sentence, and the exact AWS CLI commands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Remediation {
+    /// One sentence: what to change.
     pub summary: String,
+    /// The AWS CLI commands that make the change, in order.
     pub commands: Vec<String>,
 }
 
+/// One problem found by a check, with its evidence and fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable fingerprint of check, account, region and resource: the same problem gets the same ID on
@@ -124,14 +147,23 @@ pub struct Finding {
     /// The account of the resource. Set by the engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// The ID of the check that reported it.
     pub check: String,
+    /// How bad it is.
     pub severity: Severity,
+    /// The region of the resource.
     pub region: String,
+    /// The resource the finding is about.
     pub resource: Resource,
+    /// The security groups involved.
     pub group_ids: Vec<String>,
+    /// The security group rules involved (`sgr-…`).
     pub rule_ids: Vec<String>,
+    /// One or two sentences: what is wrong.
     pub message: String,
+    /// The rules and facts that make the finding true.
     pub evidence: Vec<Evidence>,
+    /// How to fix it.
     pub remediation: Remediation,
     /// Set when a suppression in the configuration accepts this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,7 +177,9 @@ pub struct Finding {
 /// How a finding was suppressed, as the reports show it. Set after the audit (`crate::suppress`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppressed {
+    /// Why the finding is accepted, from the suppression.
     pub reason: String,
+    /// When the suppression ends (`YYYY-MM-DD`), if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
 }
@@ -159,6 +193,7 @@ pub enum Confidence {
 }
 
 impl Finding {
+    /// Whether a failed call leaves the verdict open.
     pub fn is_unconfirmed(&self) -> bool {
         self.confidence == Some(Confidence::Unconfirmed)
     }

@@ -8,13 +8,16 @@ mod context;
 mod finding;
 
 pub use check::{Body, Check, Findings};
-pub use context::{membership_source, Context, Member, PublicIngress, MEMBERSHIP_OPERATIONS};
-pub use finding::{Confidence, Evidence, Finding, Remediation, Resource, Severity, Suppressed};
+pub use context::Context;
+pub(crate) use context::{membership_source, Member};
+pub use finding::{Confidence, Evidence, Finding, Remediation, Resource, Severity, Suppressed, UnknownSeverity};
 
 /// What an audit gives: the findings in report order, and the checks' notes for the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Audit {
+    /// The findings, in report order.
     pub findings: Vec<Finding>,
+    /// What checks could not decide, and why, for the report's notes.
     pub notes: Vec<String>,
 }
 

@@ -26,13 +26,23 @@ pub enum AclHalf {
     NotModelled,
     /// Both subnets are the same one: no ACL applies.
     SameSubnet,
-    /// The request and its return are allowed: `text` names the entries.
-    Open { text: String },
-    /// Blocked: `text` names the deciding entry; `fix` the entry an allow must precede, when the blocked side
-    /// is one the fix may open.
-    Blocked { text: String, fix: Option<AclFix> },
+    /// The request and its return are allowed.
+    Open {
+        /// The entries that allow them.
+        text: String,
+    },
+    /// Blocked by an entry (or the closing `*`).
+    Blocked {
+        /// The deciding entry.
+        text: String,
+        /// The entry an allow must precede, when the blocked side is one the fix may open.
+        fix: Option<AclFix>,
+    },
     /// The ACL could not be read: assumed open.
-    Unknown { why: String },
+    Unknown {
+        /// Why it could not be read.
+        why: String,
+    },
 }
 
 /// Where an allow entry would let a blocked flow through.
@@ -88,6 +98,7 @@ impl AclFix {
 }
 
 impl AclHalf {
+    /// Whether an ACL blocks the flow.
     pub fn is_blocked(&self) -> bool {
         matches!(self, AclHalf::Blocked { .. })
     }
@@ -111,9 +122,13 @@ impl fmt::Display for AclHalf {
 /// One end of a flow between subnets.
 #[derive(Debug, Clone, Copy)]
 pub struct End<'a> {
+    /// The region of the subnet.
     pub region: &'a str,
+    /// The subnet (`subnet-…`).
     pub subnet: &'a str,
+    /// Its VPC, when known.
     pub vpc: Option<&'a str>,
+    /// The address of the member at this end.
     pub address: IpAddr,
 }
 
@@ -176,7 +191,7 @@ impl<'a> Acls<'a> {
     /// Whether a client in one of the public parts of `clients` can open a connection of `protocol` on `ports`
     /// to an address in `subnet` and get the reply.
     #[allow(clippy::too_many_arguments)]
-    pub fn from_internet(
+    pub fn admits_internet(
         &self,
         region: &str,
         subnet: &str,

@@ -29,9 +29,13 @@ pub struct Forwarding<'a> {
 /// One registered target, resolved to the class of its interface.
 #[derive(Debug, Clone)]
 pub struct Forward<'a> {
+    /// The class of the target's members.
     pub to: ClassId,
+    /// What the load balancer sends the target.
     pub traffic: Traffic,
+    /// The target group it forwards through.
     pub group: &'a TargetGroup,
+    /// The registered target.
     pub target: &'a Target,
 }
 

@@ -54,8 +54,11 @@ impl<'a> Party<'a> {
 /// Members with the same set of groups.
 #[derive(Debug, Clone)]
 pub struct Class<'a> {
+    /// The class's groups and addresses, as one side of a flow.
     pub party: Party<'a>,
+    /// The network interfaces with exactly these groups.
     pub interfaces: Vec<&'a NetworkInterface>,
+    /// The databases and caches with exactly these groups.
     pub datastores: Vec<&'a Datastore>,
     /// The class as a source of onward connections: its groups, and the addresses of the members that open
     /// connections of their own (compute, load balancers, Lambda and other service clients), sorted.

@@ -180,7 +180,7 @@ impl<'a> Network<'a> {
             let half = match &way.reach {
                 AddressReach::Open { subnet, .. } => {
                     let (protocol, ports) = (way.traffic.protocol, way.traffic.ports);
-                    Some(self.acls.from_internet(region, subnet, vpc, protocol, ports, &way.clients, &self.space))
+                    Some(self.acls.admits_internet(region, subnet, vpc, protocol, ports, &way.clients, &self.space))
                 }
                 _ => None,
             };

@@ -166,10 +166,15 @@ impl<'a> Network<'a> {
 /// open address half of that family, and the traffic the hop would carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FamilyReach<'a> {
+    /// Whether and how the internet reaches the open address.
     pub reach: AddressReach,
+    /// The public sources of the rule, of this family.
     pub clients: Vec<IpNet>,
+    /// The ingress rule that admits them.
     pub rule: &'a Rule,
+    /// What the hop carries.
     pub traffic: Traffic,
+    /// IPv6 (else IPv4).
     pub v6: bool,
 }
 

@@ -5,10 +5,10 @@
 //! egress rule admitting B (by one of B's groups, or a CIDR or prefix list containing one of B's addresses),
 //! and one of B's groups has an ingress rule admitting A (likewise), for a common protocol and port. Replies
 //! need no rule. From the internet, only the ingress half is a rule; the other half is an address: a public
-//! address in a subnet that routes to an internet gateway ([`routing`]).
+//! address in a subnet that routes to an internet gateway (`routing`).
 //!
 //! Members that carry the same set of groups are governed by the same rules, so the model works on those
-//! sets ([`Class`]es), never on pairs of interfaces. Search ([`search`]) is a breadth-first walk over
+//! sets ([`Class`]es), never on pairs of interfaces. Search (`search`) is a breadth-first walk over
 //! classes in which every candidate edge comes from an index (ingress rules by referenced group, CIDR rules
 //! by masked address) and is dropped once its destination is reached.
 
@@ -30,16 +30,19 @@ mod rules;
 mod search;
 mod traffic;
 
-pub use acl::{AclFix, AclHalf, Acls, End};
-pub use balancer::{unknown_forwarding, Forward, Forwarding};
-pub use class::{Class, Party};
-pub use graph::{BlockedFlow, Edge};
+pub(crate) use acl::{AclFix, Acls};
+pub use acl::{AclHalf, End};
+pub use balancer::Forward;
+pub(crate) use balancer::{unknown_forwarding, Forwarding};
+pub use class::Class;
+pub(crate) use class::Party;
+pub(crate) use graph::Edge;
 pub use halves::FamilyReach;
-pub use paths::{InternetPath, PathEnd};
-pub use peering::{Crossing, Link};
+pub(crate) use paths::PathEnd;
+pub(crate) use peering::Crossing;
 pub use place::{resolve, Place};
 pub use reach::{Answer, Missing};
-pub use routing::{AddressReach, Exposure, Routing};
+pub(crate) use routing::{AddressReach, Exposure, Routing};
 pub use search::Tree;
 pub use traffic::{union_covers, Traffic, Want};
 
@@ -51,6 +54,7 @@ use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
+/// The index of a class in [`Network::classes`].
 pub type ClassId = usize;
 
 /// A key of the CIDR-rule index: scope (an interned region and VPC), masked network, prefix length.
@@ -59,7 +63,9 @@ pub(crate) type NetKey = (u32, IpAddr, u8);
 /// One hop of a path: a flow from one side to the other, with the rules that admit each half.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop<'a> {
+    /// Where the hop starts.
     pub from: Node,
+    /// Where the hop ends.
     pub to: Node,
     /// The source's egress rule; none when the source is outside the account's groups (internet, a CIDR).
     pub egress: Option<&'a Rule>,
@@ -77,10 +83,14 @@ pub struct Hop<'a> {
     pub route: Option<String>,
 }
 
+/// A node of the flow graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Node {
+    /// Any public address.
     Internet,
+    /// An address block a question names.
     Cidr(IpNet),
+    /// A class of members.
     Class(ClassId),
 }
 
@@ -130,6 +140,7 @@ pub struct Network<'a> {
 }
 
 impl<'a> Network<'a> {
+    /// Indexes `inv`. Linear in its size.
     pub fn new(inv: &'a Inventory) -> Network<'a> {
         // Three independent parts, built side by side: the rule indexes, the classes (which need the routes),
         // and the network ACLs, peerings and address space.
@@ -223,30 +234,37 @@ impl<'a> Network<'a> {
         &self.classes
     }
 
+    /// The group with this ID.
     pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
         self.groups.get(id).copied()
     }
 
+    /// The prefix list with this ID in this region.
     pub fn prefix_list(&self, region: &str, id: &str) -> Option<&'a PrefixList> {
         self.prefix_lists.get(&(region, id)).copied()
     }
 
+    /// The classes whose members carry this group.
     pub fn classes_of_group(&self, id: &str) -> &[ClassId] {
         self.classes_of_group.get(id)
     }
 
+    /// The class of an interface, if it is a member of any group.
     pub fn class_of_interface(&self, eni: &NetworkInterface) -> Option<ClassId> {
         self.class_of_interface.get(&(eni.region.as_str(), eni.id.as_str())).copied()
     }
 
+    /// The class of a datastore, if it has groups.
     pub fn class_of_datastore(&self, d: &Datastore) -> Option<ClassId> {
         self.class_of_datastore.get(&(d.region.as_str(), d.id.as_str())).copied()
     }
 
+    /// The ingress rules of a group.
     pub fn ingress(&self, group: &str) -> &[&'a Rule] {
         self.ingress.get(group)
     }
 
+    /// The egress rules of a group.
     pub fn egress(&self, group: &str) -> &[&'a Rule] {
         self.egress.get(group)
     }
@@ -266,6 +284,7 @@ impl<'a> Network<'a> {
         self.attached.contains(&(eni.region.as_str(), eni.id.as_str()))
     }
 
+    /// Whether the datastore has an address the internet can reach, and through what.
     pub fn datastore_exposure(&self, d: &Datastore) -> Exposure {
         self.routing.datastore(d, self.datastore_interfaces(d))
     }
@@ -298,6 +317,7 @@ impl<'a> Network<'a> {
         }
     }
 
+    /// `sg-1 (name)`, or the ID alone for a group not in the inventory.
     pub fn group_label(&self, id: &str) -> String {
         match self.group(id) {
             Some(g) => format!("{id} ({})", g.name),

@@ -8,10 +8,15 @@ use ipnet::IpNet;
 /// One end of a question.
 #[derive(Debug, Clone, Copy)]
 pub enum Place<'a> {
+    /// The internet: any public address.
     Internet,
+    /// An address block.
     Cidr(IpNet),
+    /// The members of a security group.
     Group(&'a SecurityGroup),
+    /// One network interface.
     Interface(&'a NetworkInterface),
+    /// A database or cache.
     Datastore(&'a Datastore),
 }
 
@@ -144,6 +149,7 @@ impl<'a> Place<'a> {
         }
     }
 
+    /// How answers name the place.
     pub fn label(&self) -> String {
         match self {
             Place::Internet => "the internet".to_string(),

@@ -20,21 +20,28 @@ struct Question<'q, 'a> {
 pub struct Missing {
     /// `egress`, `ingress`, `address`, `both`, `route`, `network-acl` or `load-balancer`.
     pub half: &'static str,
+    /// What is missing, in one sentence.
     pub detail: String,
+    /// The AWS CLI command that adds it, when one can.
     pub command: Option<String>,
 }
 
 /// The answer to one question.
 #[derive(Debug, Clone)]
 pub struct Answer<'a> {
+    /// The source, as the question named it.
     pub from: String,
+    /// The destination, as the question named it.
     pub to: String,
+    /// The traffic asked about.
     pub want: Want,
+    /// Whether some path carries it.
     pub reachable: bool,
     /// The hops of the path found (one for a direct flow).
     pub hops: Vec<Hop<'a>>,
     /// When not reachable: what the direct flow lacks.
     pub missing: Vec<Missing>,
+    /// What the reader should know about the answer.
     pub notes: Vec<String>,
     /// Why the answer cannot be decided, when a hop depends on data that could not be read: neither
     /// reachable nor "not reachable".

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 
 /// The result of a search: for every reached class, its distance in hops and the hop that reached it.
 pub struct Tree<'a> {
+    /// For each class, its distance in hops from the start (`u32::MAX` if none).
     pub dist: Vec<u32>,
     via: Vec<Option<Hop<'a>>>,
 }

@@ -7,21 +7,26 @@ use std::fmt;
 /// A protocol and a port range (type and code for ICMP), as one rule admits it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Traffic {
+    /// The protocol.
     pub protocol: Protocol,
+    /// The ports (ICMP: the types).
     pub ports: PortRange,
 }
 
 /// What a question asks about: one protocol, and one port (one type for ICMP) or any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Want {
+    /// The protocol.
     pub protocol: Protocol,
     /// `None`: any port of the protocol (any traffic at all when the protocol is `All`). For ICMP, the type.
     pub port: Option<u16>,
 }
 
 impl Want {
+    /// Any traffic at all.
     pub const ANY: Want = Want { protocol: Protocol::All, port: None };
 
+    /// One TCP port.
     pub fn tcp(port: u16) -> Want {
         Want { protocol: Protocol::Tcp, port: Some(port) }
     }
@@ -63,10 +68,12 @@ impl fmt::Display for Want {
 }
 
 impl Traffic {
+    /// What a rule admits.
     pub fn of(rule: &Rule) -> Traffic {
         Traffic { protocol: rule.protocol, ports: rule.ports }
     }
 
+    /// Every protocol and port.
     pub const ALL: Traffic = Traffic { protocol: Protocol::All, ports: PortRange::ALL };
 
     /// The traffic both admit, if any.

@@ -22,23 +22,31 @@ pub const EPHEMERAL: PortRange = PortRange { from: 1024, to: 65535 };
 /// A network ACL and the subnets it serves.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct NetworkAcl {
+    /// The ACL's ID (`acl-…`).
     pub id: String,
+    /// Its region.
     pub region: String,
+    /// Its VPC.
     #[serde(default)]
     pub vpc_id: Option<String>,
     /// The VPC's default ACL: it serves every subnet with no other association.
     #[serde(default)]
     pub is_default: bool,
+    /// The subnets associated with it.
     #[serde(default)]
     pub subnet_ids: Vec<String>,
+    /// Its entries, both directions.
     #[serde(default)]
     pub entries: Vec<AclEntry>,
 }
 
+/// What a network ACL entry does with the traffic it matches.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum AclAction {
+    /// Let it through.
     Allow,
+    /// Drop it.
     Deny,
 }
 
@@ -47,12 +55,18 @@ pub enum AclAction {
 /// type and code, as in security-group rules.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AclEntry {
+    /// The rule number: entries are evaluated lowest first, and the first match decides.
     pub number: u16,
+    /// Inbound or outbound.
     pub direction: Direction,
+    /// Allow or deny.
     pub action: AclAction,
+    /// The protocol it matches.
     pub protocol: Protocol,
+    /// The ports it matches (all for protocols without ports).
     #[serde(default = "all_ports")]
     pub ports: PortRange,
+    /// The IPv4 or IPv6 block it matches.
     pub cidr: IpNet,
 }
 
@@ -89,11 +103,14 @@ impl AclEntry {
 /// What decided one part of a query: the entry, or none (no entry matched: the closing `*` denies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision<'a> {
+    /// The ports this decision covers.
     pub ports: PortRange,
+    /// The deciding entry; none when the closing `*` entry denies.
     pub entry: Option<&'a AclEntry>,
 }
 
 impl Decision<'_> {
+    /// Whether the traffic is let through.
     pub fn allows(&self) -> bool {
         self.entry.is_some_and(|e| e.action == AclAction::Allow)
     }

@@ -8,16 +8,22 @@ use serde::{Deserialize, Serialize};
 /// An Application, Network or Gateway Load Balancer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LoadBalancer {
+    /// Its ARN.
     pub arn: String,
+    /// Its name.
     pub name: String,
+    /// Its region.
     pub region: String,
     /// `application`, `network` or `gateway`.
     #[serde(default)]
     pub kind: String,
+    /// Internet-facing (else internal).
     #[serde(default)]
     pub internet_facing: bool,
+    /// Its VPC.
     #[serde(default)]
     pub vpc_id: Option<String>,
+    /// Its security groups (none for Gateway Load Balancers and many Network Load Balancers).
     #[serde(default)]
     pub group_ids: Vec<String>,
     /// What its listeners accept. `None` when DescribeListeners failed for it: then nothing is known of
@@ -32,6 +38,7 @@ impl LoadBalancer {
         self.arn.split_once(":loadbalancer/").map(|(_, k)| k)
     }
 
+    /// `internet-facing` or `internal`, as AWS names the scheme.
     pub fn scheme(&self) -> &'static str {
         if self.internet_facing {
             "internet-facing"
@@ -46,6 +53,7 @@ impl LoadBalancer {
 pub struct Listener {
     /// `HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, `TCP_UDP` or `GENEVE`.
     pub protocol: String,
+    /// The port it listens on.
     pub port: u16,
 }
 
@@ -59,8 +67,11 @@ impl Listener {
 /// A target group: the targets a load balancer's listeners and listener rules forward to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TargetGroup {
+    /// Its ARN.
     pub arn: String,
+    /// Its name.
     pub name: String,
+    /// Its region.
     pub region: String,
     /// `instance`, `ip`, `lambda` or `alb`.
     pub target_type: String,
@@ -89,6 +100,7 @@ impl TargetGroup {
 /// A registered target: an instance ID, an IP address, a Lambda function ARN or an ALB ARN.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Target {
+    /// The target's ID: an instance ID, an IP address or an ARN.
     pub id: String,
     /// The port it receives on; none means the group's port (and for Lambda, none at all).
     #[serde(default)]

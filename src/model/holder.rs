@@ -9,14 +9,17 @@ use serde::{Deserialize, Serialize};
 /// A resource that names security groups for what it launches or runs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Holder {
+    /// What kind of resource it is.
     pub kind: HolderKind,
     /// What the service calls it: `lt-…` for a launch template, the name of an auto-scaling group, ECS
     /// service, function, cluster, node group or load balancer.
     pub id: String,
+    /// Its region.
     pub region: String,
     /// Its state, as a finding repeats it: `version 3 (the default)`, `at 0 instances`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// The groups it names by ID.
     #[serde(default)]
     pub group_ids: Vec<String>,
     /// Groups named by name rather than ID (launch templates and configurations for the default VPC). Every
@@ -26,24 +29,38 @@ pub struct Holder {
     pub group_names: Vec<String>,
 }
 
+/// The kinds of resources that hold security groups without a running interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HolderKind {
+    /// An EC2 launch template version.
     LaunchTemplate,
+    /// An auto-scaling launch configuration.
     LaunchConfiguration,
+    /// An auto-scaling group (through its launch template or configuration).
     AutoScalingGroup,
+    /// An ECS service's network configuration.
     EcsService,
+    /// A Lambda function's VPC configuration.
     LambdaFunction,
+    /// An EKS cluster's VPC configuration.
     EksCluster,
+    /// An EKS managed node group's remote access groups.
     EksNodegroup,
+    /// An ELBv2 load balancer.
     LoadBalancer,
+    /// An AWS Batch compute environment.
     BatchComputeEnvironment,
+    /// An EventBridge rule or schedule that runs ECS tasks.
     EventBridgeRule,
+    /// A CodeBuild project's VPC configuration.
     CodeBuildProject,
+    /// A Glue connection's physical requirements.
     GlueConnection,
 }
 
 impl HolderKind {
+    /// How findings name the kind (`launch template`, ...).
     pub fn noun(self) -> &'static str {
         match self {
             HolderKind::LaunchTemplate => "launch template",

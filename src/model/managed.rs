@@ -16,35 +16,63 @@ use super::NetworkInterface;
 /// The AWS service behind an interface that is not a plain compute interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ManagedBy {
+    /// Amazon RDS (and Aurora, DocumentDB, Neptune) instances.
     Rds,
+    /// RDS Proxy.
     RdsProxy,
+    /// ElastiCache.
     ElastiCache,
+    /// Amazon Redshift.
     Redshift,
+    /// Amazon OpenSearch Service.
     OpenSearch,
+    /// Amazon MSK (Kafka) brokers.
     Msk,
+    /// MemoryDB.
     MemoryDb,
+    /// DynamoDB Accelerator (DAX).
     Dax,
+    /// Database Migration Service replication instances.
     Dms,
     /// Application, network and Classic load balancers.
     LoadBalancer,
+    /// Gateway Load Balancers.
     GatewayLoadBalancer,
+    /// Gateway Load Balancer endpoints.
     GatewayLoadBalancerEndpoint,
+    /// NAT gateways.
     NatGateway,
+    /// Interface VPC endpoints.
     VpcEndpoint,
+    /// Transit gateway VPC attachments.
     TransitGateway,
+    /// Amazon EFS mount targets.
     Efs,
+    /// Amazon FSx file systems.
     Fsx,
+    /// The EKS control plane's cross-account interfaces.
     EksControlPlane,
+    /// Lambda's VPC interfaces (Hyperplane).
     Lambda,
+    /// AWS Directory Service.
     DirectoryService,
+    /// Client VPN endpoints.
     ClientVpn,
+    /// Route 53 Resolver endpoints.
     Route53Resolver,
+    /// API Gateway VPC links.
     ApiGateway,
+    /// Global Accelerator.
     GlobalAccelerator,
+    /// Amazon QuickSight VPC connections.
     QuickSight,
+    /// Amazon MQ brokers.
     AmazonMq,
+    /// WorkSpaces.
     WorkSpaces,
+    /// CodeStar Connections (host VPC configurations).
     CodeStarConnections,
+    /// AWS IoT rule destinations in a VPC.
     IotRules,
     /// Requester-managed, but not in the table.
     OtherService,
@@ -334,6 +362,7 @@ impl ManagedBy {
         )
     }
 
+    /// What the interface does for the audit: a datastore, a forwarder, or an endpoint that opens nothing onward.
     pub fn role(self) -> Role {
         match self {
             ManagedBy::Rds

@@ -18,7 +18,7 @@ pub use balancer::{Listener, LoadBalancer, Target, TargetGroup};
 pub use holder::{Holder, HolderKind};
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
-pub use ports::{traffic_text, PortRange, Protocol};
+pub use ports::{traffic_text, PortRange, Protocol, UnknownProtocol};
 pub use reference::{PeerReference, StaleCheck, StaleReference};
 pub use rule::{Direction, Peer, Rule};
 pub use vpc::{
@@ -39,10 +39,13 @@ pub struct Inventory {
     /// Regions the collection was asked to cover.
     #[serde(default)]
     pub regions: Vec<String>,
+    /// Security groups, every region.
     #[serde(default)]
     pub groups: Vec<SecurityGroup>,
+    /// Their rules, one entry per protocol, port range and peer.
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Network interfaces: the members of the groups.
     #[serde(default)]
     pub interfaces: Vec<NetworkInterface>,
     /// RDS instances and clusters, ElastiCache clusters, replication groups and serverless caches.
@@ -55,8 +58,10 @@ pub struct Inventory {
     /// ELBv2 load balancers with their listeners, and the target groups they forward to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load_balancers: Vec<LoadBalancer>,
+    /// ELBv2 target groups with their registered targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_groups: Vec<TargetGroup>,
+    /// Managed prefix lists, with their entries.
     #[serde(default)]
     pub prefix_lists: Vec<PrefixList>,
     /// VPCs with their CIDR blocks: what "internal" means for this account.
@@ -68,11 +73,13 @@ pub struct Inventory {
     /// Transit gateway attachments and route tables: flows between VPCs through a transit gateway.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transit_gateway_attachments: Vec<TransitGatewayAttachment>,
+    /// Transit gateway route tables with their routes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transit_gateway_route_tables: Vec<TransitGatewayRouteTable>,
     /// Subnets, for the route table that decides whether a public address is reachable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<Subnet>,
+    /// VPC route tables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub route_tables: Vec<RouteTable>,
     /// Network ACLs with their entries and subnets.
@@ -96,15 +103,22 @@ pub struct Inventory {
 /// A security group.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SecurityGroup {
+    /// The group ID (`sg-…`).
     pub id: String,
+    /// The group name.
     pub name: String,
+    /// Its region.
     pub region: String,
+    /// Its VPC (none for EC2-Classic groups).
     #[serde(default)]
     pub vpc_id: Option<String>,
+    /// The account that owns it.
     #[serde(default)]
     pub owner_id: Option<String>,
+    /// Its description.
     #[serde(default)]
     pub description: String,
+    /// Its tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }
@@ -120,14 +134,20 @@ impl SecurityGroup {
 /// VPC endpoints and (in real accounts) RDS and ElastiCache nodes.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct NetworkInterface {
+    /// The interface ID (`eni-…`).
     pub id: String,
+    /// Its region.
     pub region: String,
+    /// Its VPC.
     #[serde(default)]
     pub vpc_id: Option<String>,
+    /// Its subnet.
     #[serde(default)]
     pub subnet_id: Option<String>,
+    /// Its security groups.
     #[serde(default)]
     pub group_ids: Vec<String>,
+    /// Its private IPv4 addresses and its IPv6 addresses.
     #[serde(default)]
     pub private_ips: Vec<IpAddr>,
     /// Public IPv4 addresses (auto-assigned or elastic) and IPv6 addresses.
@@ -139,8 +159,10 @@ pub struct NetworkInterface {
     /// The service that created the interface on the account's behalf (`amazon-rds`, `amazon-elb`, ...).
     #[serde(default)]
     pub requester_id: Option<String>,
+    /// Created and managed by an AWS service on the account's behalf.
     #[serde(default)]
     pub requester_managed: bool,
+    /// The description the creator gave it (services write theirs, which [`managed`] reads).
     #[serde(default)]
     pub description: String,
     /// The instance it is attached to, if any.
@@ -154,6 +176,7 @@ impl NetworkInterface {
         managed::classify(self)
     }
 
+    /// Whether it has a public IPv4 address.
     pub fn has_public_address(&self) -> bool {
         !self.public_ips.is_empty()
     }
@@ -163,19 +186,27 @@ impl NetworkInterface {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum ResourceKind {
+    /// An RDS DB instance.
     RdsInstance,
+    /// An Aurora or Multi-AZ DB cluster.
     RdsCluster,
     /// A DocumentDB instance or cluster (RDS API, engine `docdb`).
     DocdbInstance,
+    /// A DocumentDB cluster.
     DocdbCluster,
     /// A Neptune instance or cluster (RDS API, engine `neptune`).
     NeptuneInstance,
+    /// A Neptune cluster.
     NeptuneCluster,
+    /// An RDS Proxy.
     RdsProxy,
     /// A proxy endpoint other than the default one: its own groups, subnets and possibly VPC.
     RdsProxyEndpoint,
+    /// An ElastiCache cache cluster.
     ElasticacheCluster,
+    /// An ElastiCache replication group.
     ElasticacheReplicationGroup,
+    /// An ElastiCache Serverless cache.
     ElasticacheServerless,
     /// A provisioned Redshift cluster.
     RedshiftCluster,
@@ -184,15 +215,20 @@ pub enum ResourceKind {
     RedshiftServerless,
     /// An OpenSearch Service domain inside a VPC.
     OpensearchDomain,
+    /// A MemoryDB cluster.
     MemorydbCluster,
+    /// A network interface.
     NetworkInterface,
+    /// A security group.
     SecurityGroup,
+    /// A security group rule.
     SecurityGroupRule,
     /// A flow between sets of members (or from the internet), for intended-flow policy findings.
     Flow,
 }
 
 impl ResourceKind {
+    /// The kebab-case name reports use.
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceKind::RdsInstance => "rds-instance",
@@ -300,20 +336,27 @@ impl std::fmt::Display for ResourceKind {
 /// serverless cache.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Datastore {
+    /// What kind of datastore it is.
     pub kind: ResourceKind,
+    /// Its identifier.
     pub id: String,
+    /// Its region.
     pub region: String,
+    /// Its engine (`postgres`, `redis`, ...).
     pub engine: String,
     /// The port it listens on, when AWS reports it.
     #[serde(default)]
     pub port: Option<u16>,
+    /// Its security groups.
     #[serde(default)]
     pub group_ids: Vec<String>,
     /// RDS `PubliclyAccessible`; always false for ElastiCache, which has no public endpoints.
     #[serde(default)]
     pub publicly_accessible: bool,
+    /// Its endpoint address, when AWS reports one.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// Its VPC.
     #[serde(default)]
     pub vpc_id: Option<String>,
     /// The RDS cluster of an instance, or the replication group of an ElastiCache cluster. Findings are
@@ -374,10 +417,14 @@ pub fn default_port(engine: &str) -> Option<u16> {
 /// A managed prefix list with its entries expanded.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PrefixList {
+    /// The prefix list ID (`pl-…`).
     pub id: String,
+    /// Its region.
     pub region: String,
+    /// Its name (`com.amazonaws.us-east-1.s3` for an AWS-managed one).
     #[serde(default)]
     pub name: String,
+    /// Its entries.
     #[serde(default)]
     pub entries: Vec<ipnet::IpNet>,
 }
@@ -388,14 +435,21 @@ pub struct Coverage {
     /// The account the call was made in (set once the account is known).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// The region of the call.
     pub region: String,
+    /// The service, as the SDK names it (`ec2`, `rds`, ...).
     pub service: String,
+    /// The API operation.
     pub operation: String,
+    /// Whether it succeeded.
     pub status: CoverageStatus,
+    /// The AWS error code of a failure (`AccessDenied`, `UnauthorizedOperation`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// The error message of a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What to do about a failure (the IAM action to grant, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// Pages read (0 when the first call failed).
@@ -403,10 +457,13 @@ pub struct Coverage {
     pub pages: u32,
 }
 
+/// Whether an operation succeeded.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageStatus {
+    /// Every page was read.
     Ok,
+    /// A call failed: what it would have returned is missing.
     Failed,
 }
 

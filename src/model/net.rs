@@ -123,6 +123,7 @@ pub struct PublicRanges {
 }
 
 impl PublicRanges {
+    /// The ranges that are not public (private, shared, reserved and non-global-unicast space), built once.
     pub fn get() -> &'static PublicRanges {
         static RANGES: OnceLock<PublicRanges> = OnceLock::new();
         RANGES.get_or_init(|| {
@@ -157,7 +158,9 @@ pub fn is_public(net: &IpNet) -> bool {
 /// One block of the account's address space: a VPC's CIDR block, or one of a peered VPC's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InternalBlock {
+    /// The block.
     pub net: IpNet,
+    /// The VPC it belongs to.
     pub vpc_id: String,
     /// Seen through this peering connection, when the VPC is a peer's.
     pub peering: Option<String>,

@@ -8,18 +8,28 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Protocol {
+    /// Every protocol (`-1`).
     All,
+    /// TCP (6).
     Tcp,
+    /// UDP (17).
     Udp,
+    /// ICMP (1).
     Icmp,
+    /// ICMPv6 (58).
     Icmpv6,
     /// Any other IANA protocol number (ESP is 50, GRE 47, ...). Such a rule admits every port.
     Number(u8),
 }
 
+/// A text that is neither a protocol name the EC2 API uses nor a protocol number (0 to 255).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown IP protocol `{0}`")]
+pub struct UnknownProtocol(pub String);
+
 impl Protocol {
     /// Parses the `IpProtocol` field of the EC2 API: a name or a protocol number.
-    pub fn parse(s: &str) -> Result<Protocol, String> {
+    pub fn parse(s: &str) -> Result<Protocol, UnknownProtocol> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
             "-1" | "all" => Protocol::All,
             "tcp" | "6" => Protocol::Tcp,
@@ -28,7 +38,7 @@ impl Protocol {
             "icmpv6" | "58" => Protocol::Icmpv6,
             other => match other.parse::<u8>() {
                 Ok(n) => Protocol::Number(n),
-                Err(_) => return Err(format!("unknown IP protocol `{s}`")),
+                Err(_) => return Err(UnknownProtocol(s.to_string())),
             },
         })
     }
@@ -59,8 +69,8 @@ impl From<Protocol> for String {
 }
 
 impl TryFrom<String> for Protocol {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
+    type Error = UnknownProtocol;
+    fn try_from(s: String) -> Result<Self, UnknownProtocol> {
         Protocol::parse(&s)
     }
 }
@@ -73,13 +83,17 @@ impl TryFrom<String> for Protocol {
 /// code is a single value. [`PortRange::icmp`] builds one, [`PortRange::icmp_selector`] reads it back.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortRange {
+    /// The first port.
     pub from: u16,
+    /// The last port, inclusive.
     pub to: u16,
 }
 
 impl PortRange {
+    /// Every port.
     pub const ALL: PortRange = PortRange { from: 0, to: u16::MAX };
 
+    /// One port.
     pub fn single(port: u16) -> PortRange {
         PortRange { from: port, to: port }
     }
@@ -137,18 +151,22 @@ impl PortRange {
         (from <= to).then_some(PortRange { from, to })
     }
 
+    /// Whether `port` is in the range.
     pub fn contains(&self, port: u16) -> bool {
         self.from <= port && port <= self.to
     }
 
+    /// Whether every port of `other` is in the range.
     pub fn covers(&self, other: &PortRange) -> bool {
         self.from <= other.from && other.to <= self.to
     }
 
+    /// Whether the range is every port.
     pub fn is_all(&self) -> bool {
         *self == PortRange::ALL
     }
 
+    /// The number of ports.
     pub fn width(&self) -> u32 {
         (self.to as u32).saturating_sub(self.from as u32) + 1
     }

@@ -9,11 +9,14 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
+    /// Towards the group's members.
     Ingress,
+    /// From the group's members.
     Egress,
 }
 
 impl Direction {
+    /// `ingress` or `egress`.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Ingress => "ingress",
@@ -34,19 +37,27 @@ impl Direction {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Peer {
+    /// An IPv4 block.
     Ipv4(Ipv4Net),
+    /// An IPv6 block.
     Ipv6(Ipv6Net),
+    /// The members of a security group, possibly another VPC's or account's.
     Group {
+        /// The group ID.
         id: String,
+        /// The account that owns it, when the rule names one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         owner_id: Option<String>,
+        /// Its VPC, when the rule names one (a peered VPC's group).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         vpc_id: Option<String>,
     },
+    /// The entries of a managed prefix list (`pl-…`).
     PrefixList(String),
 }
 
 impl Peer {
+    /// The referenced group's ID, for a group peer.
     pub fn group_id(&self) -> Option<&str> {
         match self {
             Peer::Group { id, .. } => Some(id),
@@ -54,6 +65,7 @@ impl Peer {
         }
     }
 
+    /// The block, for a CIDR peer.
     pub fn cidr(&self) -> Option<IpNet> {
         match self {
             Peer::Ipv4(n) => Some(IpNet::V4(*n)),
@@ -96,12 +108,19 @@ pub struct Rule {
     /// DescribeSecurityGroups instead.
     #[serde(default)]
     pub id: Option<String>,
+    /// The group the rule belongs to.
     pub group_id: String,
+    /// Its region.
     pub region: String,
+    /// Ingress or egress.
     pub direction: Direction,
+    /// The protocol it admits.
     pub protocol: Protocol,
+    /// The ports it admits (ICMP: the types).
     pub ports: PortRange,
+    /// Who it admits.
     pub peer: Peer,
+    /// Its description.
     #[serde(default)]
     pub description: String,
 }

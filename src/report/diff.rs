@@ -5,28 +5,41 @@ use crate::audit::{Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// What changed between two reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diff {
+    /// Always [`DIFF_SCHEMA`].
     pub schema: String,
+    /// Findings in the new report only.
     pub new: Vec<Finding>,
+    /// Findings in the old report only.
     pub resolved: Vec<Finding>,
+    /// Findings in both whose severity changed.
     pub changed: Vec<Change>,
+    /// How many findings are in both, unchanged.
     pub unchanged: usize,
 }
 
 /// A finding present in both reports whose severity or details differ.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
+    /// The finding's ID.
     pub id: String,
+    /// The check that reports it.
     pub check: String,
+    /// The resource it is about.
     pub resource: String,
+    /// Its severity in the old report.
     pub old_severity: Severity,
+    /// Its severity in the new report.
     pub new_severity: Severity,
     /// What changed: `severity`, `message`, `rules`, `groups`.
     pub fields: Vec<String>,
+    /// Its message in the new report.
     pub message: String,
 }
 
+/// The JSON schema identifier of a diff.
 pub const DIFF_SCHEMA: &str = "sgaudit/diff@1";
 
 fn by_id(report: &Report) -> BTreeMap<String, &Finding> {
@@ -41,6 +54,7 @@ fn by_id(report: &Report) -> BTreeMap<String, &Finding> {
         .collect()
 }
 
+/// Compares two reports by finding ID.
 pub fn diff(old: &Report, new: &Report) -> Diff {
     let (a, b) = (by_id(old), by_id(new));
     let mut out =
@@ -90,6 +104,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
 }
 
 impl Diff {
+    /// The diff as pretty JSON.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("a diff serializes");
         s.push('\n');

@@ -6,9 +6,12 @@ use crate::audit::Finding;
 use crate::flow::{Class, Edge, Network, Node};
 use std::collections::BTreeSet;
 
+/// A text format for the flow graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GraphFormat {
+    /// Graphviz DOT.
     Dot,
+    /// Mermaid flowchart.
     Mermaid,
     /// Drawn by sgaudit (`svg.rs`): the HTML report's figure.
     Svg,

@@ -8,6 +8,7 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
+/// The report as Markdown, for a pull request comment or a wiki page.
 pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
     let s = &report.summary;

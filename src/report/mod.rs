@@ -18,15 +18,27 @@ pub use html::{render_diff_html, render_html};
 pub use markdown::render_markdown;
 pub use reach::{render_reach_json, render_reach_text, view as reach_view, ReachView, REACH_SCHEMA};
 pub use sarif::render_sarif;
-pub use shards::{merge_reports, MergeError, Shard};
+pub use shards::{merge_reports, BadShard, MergeError, Shard};
 
 /// Why a JSON report cannot be read back (for `diff`, `merge` and `--baseline`); the caller names the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
+    /// Not JSON, or not a report's shape.
     #[error("line {line} column {column}: {message}")]
-    Json { line: usize, column: usize, message: String },
+    Json {
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// What the JSON reader said.
+        message: String,
+    },
+    /// A report of another schema version.
     #[error("schema is `{found}`, expected `{SCHEMA}`")]
-    Schema { found: String },
+    Schema {
+        /// The schema the file names.
+        found: String,
+    },
 }
 pub use svg::render_svg;
 pub use table::render_table;
@@ -40,25 +52,32 @@ use std::collections::BTreeMap;
 /// The JSON schema identifier. Bump the number on any incompatible change (docs/report-schema.md).
 pub const SCHEMA: &str = "sgaudit/report@1";
 
+/// The result of an audit, as every output format renders it (docs/report-schema.md).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
+    /// Always [`SCHEMA`].
     pub schema: String,
+    /// The tool that wrote it.
     pub tool: Tool,
     /// The account, when the report covers exactly one.
     pub account: Option<String>,
     /// Every account the report covers.
     #[serde(default)]
     pub accounts: Vec<String>,
+    /// The regions audited.
     pub regions: Vec<String>,
     /// False when any operation failed: the findings are then a lower bound.
     pub complete: bool,
+    /// The outcome of every call: a failed one is a gap in the findings.
     pub coverage: Vec<Coverage>,
     /// Checks or parts of checks that could not run, and why.
     pub notes: Vec<String>,
     /// Configuration problems that did not stop the audit: suppressions that expired or matched nothing.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The findings, in report order.
     pub findings: Vec<Finding>,
+    /// Counts and the exit code.
     pub summary: Summary,
     /// Set with `--baseline`: findings already in the baseline report are left out of `findings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,8 +87,10 @@ pub struct Report {
     pub shards: Vec<Shard>,
 }
 
+/// The baseline a report was compared with.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Baseline {
+    /// The baseline report's file.
     pub file: String,
     /// Findings left out because the baseline has them.
     pub known: usize,
@@ -88,21 +109,33 @@ pub fn without_baseline(findings: Vec<Finding>, baseline: &Report) -> (Vec<Findi
     (kept, n)
 }
 
+/// The tool that wrote a report.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Tool {
+    /// `sgaudit`.
     pub name: String,
+    /// Its version.
     pub version: String,
 }
 
+/// A report's counts.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
+    /// Findings, the suppressed left out.
     pub findings: usize,
+    /// Findings by severity.
     pub by_severity: BTreeMap<String, usize>,
+    /// Findings by check.
     pub by_check: BTreeMap<String, usize>,
+    /// Security groups audited.
     pub security_groups: usize,
+    /// Rules audited.
     pub rules: usize,
+    /// Network interfaces read.
     pub network_interfaces: usize,
+    /// Databases and caches read.
     pub datastores: usize,
+    /// Calls that failed.
     pub failed_operations: usize,
     /// Findings accepted by a suppression: listed, marked, and left out of the counts above.
     #[serde(default)]
@@ -110,6 +143,7 @@ pub struct Summary {
     /// Findings whose verdict a failed call leaves open (info; never counted for `--fail-on`).
     #[serde(default)]
     pub unconfirmed: usize,
+    /// The lowest severity that makes the exit code 1.
     pub fail_on: Severity,
     /// The exit code `sgaudit audit` returns for this report.
     pub exit_code: u8,
@@ -117,8 +151,11 @@ pub struct Summary {
 
 /// Exit codes, as documented in the README.
 pub mod exit {
+    /// No finding at or above `--fail-on`, and every call succeeded.
     pub const CLEAN: u8 = 0;
+    /// A finding at or above `--fail-on`.
     pub const FINDINGS: u8 = 1;
+    /// A call failed: the findings are a lower bound (wins over 1).
     pub const INCOMPLETE: u8 = 2;
 }
 
@@ -169,7 +206,7 @@ impl Report {
             let gaps: Vec<String> = inventory
                 .coverage
                 .iter()
-                .filter(|c| &c.region == region && crate::audit::membership_source(c).is_some())
+                .filter(|c| &c.region == region && crate::engine::membership_source(c).is_some())
                 .map(|c| format!("{}:{}", c.service, c.operation))
                 .collect();
             if !gaps.is_empty() {
@@ -265,10 +302,12 @@ impl Report {
         self.findings.iter().filter(|f| f.suppressed.is_none())
     }
 
+    /// The calls that failed.
     pub fn failures(&self) -> impl Iterator<Item = &Coverage> {
         self.coverage.iter().filter(|c| c.status == CoverageStatus::Failed)
     }
 
+    /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("a report always serializes");
         s.push('\n');

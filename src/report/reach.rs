@@ -7,12 +7,18 @@ use serde::Serialize;
 /// The JSON schema identifier of a reach answer.
 pub const REACH_SCHEMA: &str = "sgaudit/reach@1";
 
+/// A `reach` answer, as the JSON output shows it (docs/report-schema.md).
 #[derive(Debug, Serialize)]
 pub struct ReachView {
+    /// Always [`REACH_SCHEMA`].
     pub schema: &'static str,
+    /// The source, as the question named it.
     pub from: String,
+    /// The destination, as the question named it.
     pub to: String,
+    /// The traffic asked about.
     pub traffic: String,
+    /// Whether some path carries it.
     pub reachable: bool,
     /// Why neither "reachable" nor "not reachable" can be said (a transit gateway route table that could not
     /// be read, say).
@@ -20,9 +26,13 @@ pub struct ReachView {
     pub unknown: Option<String>,
     /// False when some collection call failed: a "not reachable" answer may then be wrong (rules only add).
     pub complete: bool,
+    /// The hops of the path found.
     pub hops: Vec<HopView>,
+    /// What the direct flow lacks, with the commands that add it.
     pub missing: Vec<MissingView>,
+    /// What the reader should know about the answer.
     pub notes: Vec<String>,
+    /// Failed calls the answer depends on.
     pub coverage_gaps: Vec<Coverage>,
 }
 
@@ -91,6 +101,7 @@ fn hop_view(net: &Network, answer: &Answer, i: usize, h: &Hop) -> HopView {
     }
 }
 
+/// The answer's view, with the network's labels.
 pub fn view(net: &Network, answer: &Answer) -> ReachView {
     let gaps: Vec<Coverage> =
         net.inventory().coverage.iter().filter(|c| c.status == crate::model::CoverageStatus::Failed).cloned().collect();
@@ -113,10 +124,12 @@ pub fn view(net: &Network, answer: &Answer) -> ReachView {
     }
 }
 
+/// The view as pretty JSON.
 pub fn render_reach_json(v: &ReachView) -> String {
     serde_json::to_string_pretty(v).expect("a reach answer serializes") + "\n"
 }
 
+/// The view as text, for a terminal.
 pub fn render_reach_text(v: &ReachView) -> String {
     let mut out = String::new();
     if v.reachable {

@@ -12,14 +12,21 @@ use serde::{Deserialize, Serialize};
 /// Shard `index` of `count` (1-based), as `--shard 3/8` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Shard {
+    /// Which shard, from 1.
     pub index: u32,
+    /// How many shards.
     pub count: u32,
 }
 
+/// A text that names no shard.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a shard: write K/N with 1 <= K <= N, as in 3/8")]
+pub struct BadShard(pub String);
+
 impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("`{s}` is not a shard: write K/N with 1 <= K <= N, as in 3/8");
+    type Err = BadShard;
+    fn from_str(s: &str) -> Result<Shard, BadShard> {
+        let bad = || BadShard(s.to_string());
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let (index, count): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
         if index == 0 || index > count {
@@ -45,12 +52,34 @@ impl Shard {
 /// Why reports cannot be merged: each names the report files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
+    /// An account is in two reports.
     #[error("account {account} is in both {first} and {second}: merge each account's report once")]
-    AccountTwice { account: String, first: String, second: String },
+    AccountTwice {
+        /// The account.
+        account: String,
+        /// The first report that holds it.
+        first: String,
+        /// The second report that holds it.
+        second: String,
+    },
+    /// Two reports come from different `--shard` splits.
     #[error("{} is shard {} and {} is shard {}: the reports come from different splits", first.0, first.1, second.0, second.1)]
-    OtherSplit { first: (String, Shard), second: (String, Shard) },
+    OtherSplit {
+        /// One report and its shard.
+        first: (String, Shard),
+        /// A report of another split, and its shard.
+        second: (String, Shard),
+    },
+    /// One shard is given twice.
     #[error("shard {shard} is in both {first} and {second}")]
-    ShardTwice { shard: Shard, first: String, second: String },
+    ShardTwice {
+        /// The shard.
+        shard: Shard,
+        /// The first report that is it.
+        first: String,
+        /// The second report that is it.
+        second: String,
+    },
 }
 
 /// Merges reports (of shards, or of any separate runs) into one: findings, per-account coverage, notes and the

@@ -18,6 +18,7 @@ pub const COLLAPSE_ABOVE: usize = 60;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKind {
+    /// The internet.
     Internet,
     /// A set of members that accepts and opens connections (compute, load balancers).
     Members,
@@ -27,10 +28,12 @@ pub enum NodeKind {
     Vpc,
 }
 
+/// A node of the drawn graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ViewNode {
     /// `internet`, `c3` (a set of members) or `v1` (a folded VPC): unique within the view.
     pub id: String,
+    /// What it stands for.
     pub kind: NodeKind,
     /// The first line: group names, or the VPC.
     pub title: String,
@@ -46,9 +49,12 @@ pub struct ViewNode {
     pub findings: Vec<String>,
 }
 
+/// An edge of the drawn graph: flows from one node to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ViewEdge {
+    /// The ID of the node it starts at.
     pub from: String,
+    /// The ID of the node it ends at.
     pub to: String,
     /// The ports: `tcp/443, tcp/80`.
     pub label: String,
@@ -60,6 +66,7 @@ pub struct ViewEdge {
 /// What selecting a finding highlights.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Highlight {
+    /// The IDs of the nodes to highlight.
     pub nodes: Vec<String>,
     /// Indexes into the view's edges.
     pub edges: Vec<usize>,
@@ -68,8 +75,11 @@ pub struct Highlight {
 /// One account's flow graph, ready to draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GraphView {
+    /// The account, when known.
     pub account: Option<String>,
+    /// Its nodes.
     pub nodes: Vec<ViewNode>,
+    /// Its edges.
     pub edges: Vec<ViewEdge>,
     /// Internal flows admitted only by rules open to every address, not drawn.
     pub hidden: usize,

@@ -132,7 +132,7 @@ fn acl_half(
     for &(from, to) in ports {
         let ports = PortRange { from, to };
         let h =
-            ctx.network.acls().from_internet(region, subnet, vpc, Protocol::Tcp, ports, sources, ctx.network.space());
+            ctx.network.acls().admits_internet(region, subnet, vpc, Protocol::Tcp, ports, sources, ctx.network.space());
         if !h.is_blocked() {
             return h;
         }
