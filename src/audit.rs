@@ -22,6 +22,16 @@ pub fn audit_all(inventory: &Inventory, policy: Option<&Policy>) -> Audit {
     run(&Context::new(inventory).with_policy(policy), REGISTRY)
 }
 
+/// Runs every registered check, the policy checks against `policy` and the traffic checks against the
+/// flow-log evidence `traffic`: the findings and the checks' notes.
+pub fn audit_with_evidence(
+    inventory: &Inventory,
+    policy: Option<&Policy>,
+    traffic: Option<&crate::flowlog::Evidence>,
+) -> Audit {
+    run(&Context::new(inventory).with_policy(policy).with_traffic(traffic), REGISTRY)
+}
+
 /// Runs every registered check, the policy checks against `policy`; the findings only.
 pub fn audit_with_policy(inventory: &Inventory, policy: Option<&Policy>) -> Vec<Finding> {
     audit_all(inventory, policy).findings

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod collect;
 pub mod engine;
 pub mod flow;
+pub mod flowlog;
 pub mod grouped;
 pub mod model;
 pub mod policy;

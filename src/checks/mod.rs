@@ -29,24 +29,29 @@ macro_rules! declare_check {
     };
 }
 
+mod broad_rule_narrow_use;
 mod db_ports;
 mod exposed_database;
 mod flow_not_in_policy;
 mod half_open_path;
 mod idle_group;
 mod internet_path_to_database;
+mod no_traffic_rule;
 mod policy_common;
 mod policy_flow_broken;
 mod self_referencing_group;
+mod traffic_common;
 mod unused_group;
 mod unused_rule;
 
+pub use broad_rule_narrow_use::BROAD_RULE_NARROW_USE;
 pub use db_ports::DATABASE_PORTS;
 pub use exposed_database::EXPOSED_DATABASE;
 pub use flow_not_in_policy::FLOW_NOT_IN_POLICY;
 pub use half_open_path::HALF_OPEN_PATH;
 pub use idle_group::IDLE_GROUP;
 pub use internet_path_to_database::INTERNET_PATH_TO_DATABASE;
+pub use no_traffic_rule::NO_TRAFFIC_RULE;
 pub use policy_flow_broken::POLICY_FLOW_BROKEN;
 pub use self_referencing_group::SELF_REFERENCING_GROUP;
 pub use unused_group::UNUSED_GROUP;
@@ -61,6 +66,8 @@ pub static REGISTRY: &[&Check] = &[
     &UNUSED_GROUP,
     &IDLE_GROUP,
     &UNUSED_RULE,
+    &NO_TRAFFIC_RULE,
+    &BROAD_RULE_NARROW_USE,
     &FLOW_NOT_IN_POLICY,
     &POLICY_FLOW_BROKEN,
 ];

@@ -73,7 +73,7 @@ fn check(ctx: &Context, out: &mut Findings) {
         // Its own rules that AWS calls stale: named here, since unused-rule looks only at groups in use.
         let stale: Vec<(&crate::model::Rule, String)> = stale_rules(ctx, group);
         reported = true;
-        out.report(Body {
+        let mut body = Body {
             severity: if unconfirmed { Severity::Info } else { UNUSED_GROUP.default_severity },
             region: group.region.clone(),
             resource: Resource::group(group),
@@ -98,10 +98,7 @@ fn check(ctx: &Context, out: &mut Findings) {
                     ));
                 }
                 if unconfirmed {
-                    m.push_str(&format!(
-                        "; unconfirmed: {}",
-                        ctx.membership_gap_text(&group.region)
-                    ));
+                    m.push_str(&format!("; unconfirmed: {}", ctx.membership_gap_text(&group.region)));
                 }
                 m
             },
@@ -119,7 +116,9 @@ fn check(ctx: &Context, out: &mut Findings) {
                 commands,
             },
             confidence: unconfirmed.then_some(crate::engine::Confidence::Unconfirmed),
-        });
+        };
+        super::traffic_common::group_evidence(ctx, group, &mut body);
+        out.report(body);
     }
     if reported {
         out.note(UNREAD_HOLDERS.to_string());

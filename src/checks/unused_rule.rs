@@ -1,3 +1,4 @@
+use super::traffic_common::rule_evidence;
 use super::{group_label, revoke_command};
 use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::model::{Peer, ResourceKind, Rule, SecurityGroup};
@@ -59,9 +60,12 @@ fn check(ctx: &Context, out: &mut Findings) {
                     let reason = format!("stale: {reason}; unconfirmed: {}", ctx.membership_gap_text(&rule.region));
                     let mut f = finding(group, rule, Severity::Info, reason, None);
                     f.confidence = Some(crate::engine::Confidence::Unconfirmed);
+                    rule_evidence(ctx, rule, &mut f);
                     out.report(f);
                 } else {
-                    out.report(finding(group, rule, Severity::Low, format!("stale: {reason}"), None));
+                    let mut f = finding(group, rule, Severity::Low, format!("stale: {reason}"), None);
+                    rule_evidence(ctx, rule, &mut f);
+                    out.report(f);
                 }
             }
         }
@@ -79,7 +83,9 @@ fn check(ctx: &Context, out: &mut Findings) {
                     other.direction.preposition(),
                     other.peer
                 );
-                out.report(finding(group, rule, Severity::Info, reason, Some(other)));
+                let mut f = finding(group, rule, Severity::Info, reason, Some(other));
+                rule_evidence(ctx, rule, &mut f);
+                out.report(f);
             }
         }
     }

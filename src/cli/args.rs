@@ -246,6 +246,37 @@ pub(crate) struct AuditArgs {
     /// allowed flows that do not work (policy-flow-broken).
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) flow: FlowLogArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FlowLogArgs {
+    /// Judge rules by the traffic they carried: read these VPC flow-log files or folders (gzip or plain text,
+    /// as AWS delivers them to S3, or exported) and report rules with no accepted traffic (no-traffic-rule)
+    /// and broad rules used by a few sources (broad-rule-narrow-use). Repeatable. Also reads each region's flow
+    /// log definitions (ec2:DescribeFlowLogs): a rule is judged only where they show every member logged for
+    /// the whole window.
+    #[arg(long = "flow-logs", value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// The record format of files without a header line, as DescribeFlowLogs gives it
+    /// (`${version} ${srcaddr} …`). Default: the format of the flow log the file name names, else AWS's
+    /// default format.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_flow_log_format)]
+    pub(crate) flow_log_format: Option<sgaudit::flowlog::Format>,
+    /// The window: this many days up to --until.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub(crate) flow_logs_days: u32,
+    /// The window's start (RFC 3339: 2026-11-07 or 2026-11-07T00:00:00Z); overrides --flow-logs-days.
+    #[arg(long, value_name = "DATE", value_parser = sgaudit::flowlog::parse_date)]
+    pub(crate) since: Option<i64>,
+    /// The window's end (RFC 3339). Default: now.
+    #[arg(long, value_name = "DATE", value_parser = sgaudit::flowlog::parse_date)]
+    pub(crate) until: Option<i64>,
+}
+
+fn parse_flow_log_format(s: &str) -> Result<sgaudit::flowlog::Format, sgaudit::flowlog::FormatError> {
+    sgaudit::flowlog::Format::parse(s)
 }
 
 #[derive(Debug, Args)]
@@ -271,6 +302,9 @@ pub(crate) struct RecordArgs {
     /// Directory to write the recording to (created if needed).
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
+    /// Also record each region's flow log definitions (DescribeFlowLogs), for `audit --replay DIR --flow-logs`.
+    #[arg(long)]
+    pub(crate) flow_logs: bool,
 }
 
 pub(crate) fn parse_severity(s: &str) -> Result<Severity, sgaudit::engine::UnknownSeverity> {

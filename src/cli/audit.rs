@@ -37,6 +37,33 @@ struct Inputs {
     /// Draw the flow graphs (only when a page will show them).
     html: bool,
     fail_on: Severity,
+    /// Flow-log files to judge rules by, when given.
+    flow: Option<FlowInputs>,
+}
+
+/// What `--flow-logs` and its options ask for.
+struct FlowInputs {
+    paths: Vec<PathBuf>,
+    format: Option<sgaudit::flowlog::Format>,
+    window: sgaudit::flowlog::Window,
+}
+
+impl FlowInputs {
+    fn from_args(args: &super::args::FlowLogArgs) -> anyhow::Result<Option<FlowInputs>> {
+        if args.paths.is_empty() {
+            return Ok(None);
+        }
+        let until = args.until.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        let since = args.since.unwrap_or(until - i64::from(args.flow_logs_days.max(1)) * 86_400);
+        if since >= until {
+            return Err(anyhow!("--since must be before --until"));
+        }
+        Ok(Some(FlowInputs {
+            paths: args.paths.clone(),
+            format: args.flow_log_format.clone(),
+            window: sgaudit::flowlog::Window { start: since, end: until },
+        }))
+    }
 }
 
 /// One account, audited: what the report keeps of it once its inventory is dropped.
@@ -50,8 +77,14 @@ struct Audited {
     used: Vec<bool>,
 }
 
-fn audit_account(index: usize, inv: sgaudit::model::Inventory, inputs: &Inputs) -> Audited {
-    let audit::Audit { mut findings, notes } = audit::audit_all(&inv, inputs.policy.as_ref());
+fn audit_account(index: usize, mut inv: sgaudit::model::Inventory, inputs: &Inputs) -> Audited {
+    let evidence = inputs.flow.as_ref().map(|f| {
+        let (evidence, failed) = collect::flowlogs::read_paths(&inv, &f.paths, f.format.as_ref(), f.window);
+        inv.coverage.extend(failed);
+        evidence
+    });
+    let audit::Audit { mut findings, notes } =
+        audit::audit_with_evidence(&inv, inputs.policy.as_ref(), evidence.as_ref());
     let mut known = 0;
     if let Some(b) = &inputs.baseline {
         let (kept, n) = report::without_baseline(findings, b);
@@ -59,7 +92,8 @@ fn audit_account(index: usize, inv: sgaudit::model::Inventory, inputs: &Inputs) 
     }
     let used = sgaudit::suppress::mark(&mut findings, &inv, &inputs.config, &inputs.today);
     let graph = inputs.html.then(|| report::GraphView::new(&sgaudit::flow::Network::new(&inv), &findings, false));
-    let report = Report::new(&inv, audit::Audit { findings, notes }, inputs.fail_on);
+    let mut report = Report::new(&inv, audit::Audit { findings, notes }, inputs.fail_on);
+    report.flow_logs.extend(evidence.map(|e| report::FlowLogs::new(&inv, &e)));
     Audited { index, report, graph, known, used }
 }
 
@@ -73,8 +107,10 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
         args.output.iter().any(|o| o.format.or(args.format).or_else(|| Format::guess(&o.path)) == Some(Format::Html))
             || (args.output.is_empty() && args.format == Some(Format::Html));
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    let inputs = std::sync::Arc::new(Inputs { policy, baseline, config, today, html, fail_on: args.fail_on });
+    let flow = FlowInputs::from_args(&args.flow)?;
+    let inputs = std::sync::Arc::new(Inputs { policy, baseline, config, today, html, fail_on: args.fail_on, flow });
     let mut opts = options(&args.source, false);
+    opts.flow_logs = inputs.flow.is_some();
     if args.source.retry_mode.is_none() && (args.organization || args.targets.is_some()) {
         opts.retry = collect::RetryMode::Adaptive;
     }

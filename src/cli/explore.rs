@@ -63,7 +63,8 @@ pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> anyhow::Result<u8> {
     if args.source.replay.is_some() {
         return Err(anyhow!("record reads a live endpoint; --replay cannot be combined with it"));
     }
-    let opts = options(&args.source, true);
+    let mut opts = options(&args.source, true);
+    opts.flow_logs = args.flow_logs;
     let collection = runtime()?.block_on(collect::collect(&opts));
     end_progress();
     let collection = collection?;

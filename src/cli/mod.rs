@@ -41,7 +41,7 @@ enum Command {
     ///
     /// Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 the audit could not be
     /// done or is incomplete (a failed region, service or call; bad input), with the report still written.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Record the raw API responses of a collection run into a directory that --replay reads back.
     Record(RecordArgs),
     /// Merge JSON reports (the shards of an organisation's audit, or separate runs) into one.
@@ -90,7 +90,7 @@ pub fn run(cli: Cli) -> u8 {
     logging::init(cli.verbose, cli.quiet);
     interrupt::install();
     let result = match cli.command {
-        Command::Audit(args) => audit::run_audit(args, cli.quiet),
+        Command::Audit(args) => audit::run_audit(*args, cli.quiet),
         Command::Record(args) => explore::run_record(args, cli.quiet),
         Command::Merge(args) => merge::run_merge(args, cli.quiet),
         Command::Checks => print(&list_checks()).map(|_| exit::CLEAN),
@@ -163,6 +163,7 @@ pub(crate) fn options(source: &args::SourceArgs, record: bool) -> collect::Optio
             session_name: source.session_name.clone(),
         }),
         pace: source.max_request_rate.map(|rate| std::sync::Arc::new(collect::pace::Pace::per_second(rate))),
+        flow_logs: false,
     }
 }
 

@@ -10,6 +10,7 @@ mod eks;
 mod elasticache;
 mod elbv2;
 mod events;
+pub mod flowlogs;
 mod glue;
 mod lambda;
 mod launch;
@@ -79,6 +80,8 @@ pub struct Options {
     pub role: Option<Role>,
     /// A cap on the request rate, shared by every collection that holds the same `Pace`.
     pub pace: Option<std::sync::Arc<pace::Pace>>,
+    /// Also read the flow logs' definitions (DescribeFlowLogs), for flow-log evidence.
+    pub flow_logs: bool,
 }
 
 /// A role to assume before collecting.
@@ -198,7 +201,8 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
     let account_cfg = for_region(&base, &account_region);
     let role_account = opts.role.as_ref().and_then(Role::account).map(str::to_string);
     // Lazy: nothing is sent until it is awaited.
-    let per_region = futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition)));
+    let per_region =
+        futures::future::join_all(regions.iter().map(|r| collect_region(&base, r, partition, opts.flow_logs)));
     let (account, per_region) = match (&opts.role, &replay) {
         (Some(role), None) => {
             // The role first: when it cannot be assumed nothing in the account can be read, and one gap says
@@ -246,6 +250,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
         inv.transit_gateway_route_tables.extend(part.transit_gateway_route_tables);
         inv.stale_checks.extend(part.stale_checks);
         inv.peer_references.extend(part.peer_references);
+        inv.flow_logs.extend(part.flow_logs);
         inv.notes.extend(part.notes);
         inv.coverage.extend(part.coverage);
     }
@@ -372,13 +377,14 @@ struct RegionPart {
     transit_gateway_route_tables: Vec<crate::model::TransitGatewayRouteTable>,
     stale_checks: Vec<crate::model::StaleCheck>,
     peer_references: Vec<crate::model::PeerReference>,
+    flow_logs: Vec<crate::model::FlowLog>,
     notes: Vec<String>,
     coverage: Vec<Coverage>,
 }
 
 /// One region: every independent call at once; then what needs their answers (prefix lists named by rules or
 /// routes, references across VPCs).
-async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> RegionPart {
+async fn collect_region(base: &SdkConfig, region: &str, partition: &str, flow_logs: bool) -> RegionPart {
     let cfg = for_region(base, region);
     let ec2 = client!(aws_sdk_ec2, &cfg, partition);
     let rds = client!(aws_sdk_rds, &cfg, partition);
@@ -431,6 +437,12 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         );
         ((vpcs, peerings, transit), [vpc_coverage, transit_coverage].concat())
     };
+    // Flow logs only when their evidence was asked for.
+    let flow_log_definitions = async {
+        let mut coverage = Vec::new();
+        let found = if flow_logs { flowlogs::definitions(&ec2, region, &mut coverage).await } else { Vec::new() };
+        (found, coverage)
+    };
     // Warehouses, search domains and MemoryDB: one future, their four services concurrently.
     let analytics = async {
         let mut coverage: [Vec<Coverage>; 4] = Default::default();
@@ -474,7 +486,18 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         ((vpcs, peerings, (transit_gateway_attachments, transit_gateway_route_tables)), network_coverage),
         ((warehouses, notes), analytics_coverage),
         ((holders, load_balancers, target_groups), holder_coverage),
-    ) = tokio::join!(groups_and_rules, interfaces, databases, caches, routing, networks, analytics, holders);
+        (flow_logs, flow_log_coverage),
+    ) = tokio::join!(
+        groups_and_rules,
+        interfaces,
+        databases,
+        caches,
+        routing,
+        networks,
+        analytics,
+        holders,
+        flow_log_definitions
+    );
     datastores.extend(caches);
     datastores.extend(warehouses);
     let mut coverage = [
@@ -486,6 +509,7 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         network_coverage,
         analytics_coverage,
         holder_coverage,
+        flow_log_coverage,
     ]
     .concat();
     // What crosses a VPC or an account, once the rules and the peering connections are in; beside it, the
@@ -514,6 +538,7 @@ async fn collect_region(base: &SdkConfig, region: &str, partition: &str) -> Regi
         transit_gateway_route_tables,
         stale_checks,
         peer_references,
+        flow_logs,
         notes,
         coverage,
     }

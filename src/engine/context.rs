@@ -104,6 +104,8 @@ pub struct Context<'a> {
     pub network: crate::flow::Network<'a>,
     /// The intended flows, when the audit was given a policy.
     pub policy: Option<&'a crate::policy::Policy>,
+    /// What the flow logs show, when the audit read them.
+    pub traffic: Option<&'a crate::flowlog::Evidence>,
     rules: Grouped<&'a str, &'a Rule>,
     members: Grouped<&'a str, Member<'a>>,
     referenced_by: Grouped<&'a str, &'a Rule>,
@@ -124,6 +126,12 @@ impl<'a> Context<'a> {
     /// The same context, with the intended-flow policy the policy checks read.
     pub fn with_policy(mut self, policy: Option<&'a crate::policy::Policy>) -> Context<'a> {
         self.policy = policy;
+        self
+    }
+
+    /// The same context, with the flow-log evidence the traffic checks read.
+    pub fn with_traffic(mut self, traffic: Option<&'a crate::flowlog::Evidence>) -> Context<'a> {
+        self.traffic = traffic;
         self
     }
 
@@ -277,6 +285,7 @@ impl<'a> Index<'a> {
             inventory,
             network,
             policy: None,
+            traffic: None,
             rules,
             members,
             referenced_by,

@@ -5,6 +5,7 @@
 
 mod acl;
 mod balancer;
+mod flowlog;
 mod holder;
 pub mod managed;
 mod net;
@@ -15,6 +16,7 @@ mod vpc;
 
 pub use acl::{address, bounds, AclAction, AclEntry, Decision, NetworkAcl, EPHEMERAL, LAST_RULE};
 pub use balancer::{Listener, LoadBalancer, Target, TargetGroup};
+pub use flowlog::FlowLog;
 pub use holder::{Holder, HolderKind};
 pub use managed::{ManagedBy, Role};
 pub use net::{is_public, AddressSpace, InternalBlock, PublicRanges};
@@ -85,6 +87,9 @@ pub struct Inventory {
     /// Network ACLs with their entries and subnets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network_acls: Vec<NetworkAcl>,
+    /// VPC flow logs: what each logs and where it delivers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flow_logs: Vec<FlowLog>,
     /// AWS's answer on stale references, for the VPCs whose rules reference other VPCs or accounts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale_checks: Vec<StaleCheck>,

@@ -66,6 +66,9 @@ pub fn render_markdown(report: &Report) -> String {
             );
         }
     }
+    for f in &report.flow_logs {
+        let _ = writeln!(out, "\n{}", cell(&f.summary()));
+    }
     for n in &report.notes {
         let _ = writeln!(out, "\n_Note: {}_", cell(n));
     }

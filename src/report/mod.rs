@@ -2,6 +2,7 @@
 //! a [`Report`] to text.
 
 pub mod diff;
+mod flowlogs;
 mod graph;
 mod html;
 mod layout;
@@ -13,6 +14,7 @@ mod svg;
 mod table;
 mod view;
 
+pub use flowlogs::{CountsView, FlowLogs, ReadView, Rejected, Uncovered};
 pub use graph::{render_graph, GraphFormat};
 pub use html::{render_diff_html, render_html};
 pub use markdown::render_markdown;
@@ -85,6 +87,9 @@ pub struct Report {
     /// Set with `--shard K/N`: the shards of the organisation this report covers (several once merged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<Shard>,
+    /// Set with `--flow-logs`: per account, what the flow logs read show.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flow_logs: Vec<FlowLogs>,
 }
 
 /// The baseline a report was compared with.
@@ -235,6 +240,7 @@ impl Report {
             findings,
             baseline: None,
             shards: Vec::new(),
+            flow_logs: Vec::new(),
         }
     }
 
@@ -252,7 +258,9 @@ impl Report {
         let mut shards: Vec<Shard> = parts.iter().flat_map(|p| p.shards.iter().copied()).collect();
         shards.sort();
         shards.dedup();
+        let mut flow_logs = Vec::new();
         for p in parts {
+            flow_logs.extend(p.flow_logs);
             let s = &p.summary;
             for (c, n) in counts.iter_mut().zip([s.security_groups, s.rules, s.network_interfaces, s.datastores]) {
                 *c += n;
@@ -281,6 +289,7 @@ impl Report {
             findings,
             baseline: None,
             shards,
+            flow_logs,
         }
     }
 

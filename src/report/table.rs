@@ -59,6 +59,9 @@ pub fn render_table(report: &Report, width: Option<u16>) -> String {
         }
         let _ = writeln!(out, "{table}");
     }
+    for f in &report.flow_logs {
+        let _ = writeln!(out, "{}", f.summary());
+    }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }

@@ -305,6 +305,7 @@ pub fn fixture(name: &str) -> sgaudit::model::Inventory {
         "target_groups",
         "transit_gateway_attachments",
         "transit_gateway_route_tables",
+        "flow_logs",
     ] {
         for item in v.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
             item.as_object_mut().unwrap().entry("region").or_insert("us-east-1".into());

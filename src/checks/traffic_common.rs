@@ -1,0 +1,161 @@
+//! What the traffic checks share: whether the flow logs cover a group, and how its evidence reads.
+
+use crate::engine::{Context, Member};
+use crate::flowlog::{Evidence, RuleUse};
+use crate::model::SecurityGroup;
+
+/// Groups whose gaps are listed one by one in the notes; the rest are counted.
+const GAPS_LISTED: usize = 20;
+
+/// A group the logs cover: its member interfaces, all logged for the whole window.
+pub(crate) struct Covered {
+    pub(crate) interfaces: usize,
+}
+
+/// Whether every member of `group` was logged for the whole window, and its VPC as a whole; else the gaps.
+/// `Ok(None)` when the group has no member interface to judge by.
+pub(crate) fn coverage(ctx: &Context, ev: &Evidence, group: &SecurityGroup) -> Result<Option<Covered>, Vec<String>> {
+    let inv = ctx.inventory;
+    let mut gaps = Vec::new();
+    let mut interfaces = 0;
+    for m in ctx.members(&group.id) {
+        match m {
+            Member::Interface(eni) => {
+                interfaces += 1;
+                gaps.extend(ev.interface_gap(inv, eni));
+            }
+            Member::Datastore(d) if ctx.network.datastore_interfaces(d).is_empty() => {
+                gaps.push(format!("{} {} has no network interface sgaudit can see, so no log", d.kind, d.id));
+            }
+            Member::Datastore(_) | Member::Holder(_) => {}
+        }
+    }
+    if interfaces == 0 && gaps.is_empty() {
+        return Ok(None);
+    }
+    if let Some(vpc) = group.vpc_id.as_deref() {
+        gaps.extend(ev.vpc_gap(inv, &group.region, vpc));
+    }
+    if gaps.is_empty() {
+        Ok(Some(Covered { interfaces }))
+    } else {
+        Err(gaps)
+    }
+}
+
+/// Collects the notes of groups without evidence: the first ones named, the rest counted.
+#[derive(Default)]
+pub(crate) struct GapNotes {
+    notes: Vec<String>,
+    more: usize,
+}
+
+impl GapNotes {
+    /// A group whose `what` (e.g. "2 rules without traffic") cannot be judged, and why.
+    pub(crate) fn add(&mut self, ctx: &Context, group: &SecurityGroup, what: &str, gaps: &[String]) {
+        if self.notes.len() >= GAPS_LISTED {
+            self.more += 1;
+            return;
+        }
+        let shown: Vec<&str> = gaps.iter().take(3).map(String::as_str).collect();
+        let rest = if gaps.len() > 3 { format!("; and {} more", gaps.len() - 3) } else { String::new() };
+        self.notes.push(format!(
+            "no flow-log evidence for {what} of {}: {}{rest}",
+            super::group_label(ctx, &group.id),
+            shown.join("; ")
+        ));
+    }
+
+    /// The notes, in order.
+    pub(crate) fn finish(self, check: &str) -> Vec<String> {
+        let mut notes = self.notes;
+        if self.more > 0 {
+            notes.push(format!("{check}: {} more group(s) without full flow-log coverage", self.more));
+        }
+        notes
+    }
+}
+
+/// `1,234` or `1.2 M`.
+pub(crate) fn count(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1} M", n as f64 / 1e6)
+    } else if n >= 1_000 {
+        format!("{},{:03}", n / 1000, n % 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `30 days of flow logs (2026-11-07 → 2026-12-07; 4 of 4 member interfaces logged; 1.2 M records read)`.
+pub(crate) fn window_text(ev: &Evidence, covered: &Covered) -> String {
+    format!(
+        "{} days of flow logs ({}; {} of {} member interface(s) logged; {} records read)",
+        ev.window.days(),
+        ev.window.text(),
+        covered.interfaces,
+        covered.interfaces,
+        count(ev.counts.records)
+    )
+}
+
+/// One line of what a rule carried: `1,204 records, 3 peers, first 2026-11-08, last 2026-12-06`.
+pub(crate) fn use_text(u: &RuleUse) -> String {
+    let peers =
+        if u.more_peers { format!("more than {} peers", u.peers.len()) } else { format!("{} peer(s)", u.peers.len()) };
+    let when = if u.first > 0 {
+        format!(", first {}, last {}", crate::flowlog::date(u.first), crate::flowlog::date(u.last))
+    } else {
+        String::new()
+    };
+    format!("{} accepted record(s), {peers}{when}", count(u.records))
+}
+
+/// Adds what the flow logs say of `rule` to a finding about it: that it carried accepted traffic (in the
+/// message too, so that no rule that carried traffic is called stale or redundant silently), or that its
+/// fully logged group shows none.
+pub(crate) fn rule_evidence(ctx: &Context, rule: &crate::model::Rule, body: &mut crate::engine::Body) {
+    let Some(ev) = ctx.traffic else { return };
+    match ev.use_of(ctx.inventory, rule) {
+        Some(u) => {
+            let text = format!("flow logs {}: it carried traffic ({})", ev.window.text(), use_text(u));
+            body.message.push_str(&format!(
+                "; yet it carried accepted traffic in {} ({})",
+                ev.window.text(),
+                use_text(u)
+            ));
+            body.evidence.push(crate::engine::Evidence::rule(rule, text));
+        }
+        None => {
+            let covered = ctx.group(&rule.group_id).is_some_and(|g| matches!(coverage(ctx, ev, g), Ok(Some(_))));
+            if covered {
+                body.evidence.push(crate::engine::Evidence::rule(
+                    rule,
+                    format!("flow logs {}: no accepted traffic, every member logged", ev.window.text()),
+                ));
+            }
+        }
+    }
+}
+
+/// Adds what the flow logs say of a group with no members: whether its rules admitted accepted traffic of
+/// interfaces no longer in the account.
+pub(crate) fn group_evidence(ctx: &Context, group: &SecurityGroup, body: &mut crate::engine::Body) {
+    let Some(ev) = ctx.traffic else { return };
+    let records: u64 = ctx.rules(&group.id).iter().filter_map(|r| ev.use_of(ctx.inventory, r)).map(|u| u.records).sum();
+    if records > 0 {
+        body.message.push_str(&format!(
+            "; its rules could have admitted {} accepted record(s) in {} (of interfaces no longer in the account)",
+            count(records),
+            ev.window.text()
+        ));
+        body.evidence.push(crate::engine::Evidence::fact(
+            &group.id,
+            format!(
+                "flow logs {}: {} accepted record(s) its rules could have admitted",
+                ev.window.text(),
+                count(records)
+            ),
+        ));
+    }
+}

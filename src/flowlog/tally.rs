@@ -1,0 +1,445 @@
+//! Attribution: which rules could have admitted each accepted record, and which interfaces the logs cover.
+//!
+//! The principle is that a false "used" is acceptable and a false "no traffic" is not. So wherever a record
+//! can be read two ways, it counts for the rules of both:
+//! - *Which side is the interface.* `flow-direction` says so; without it, the interface's own addresses do;
+//!   when neither does (an address sgaudit does not know), both sides are tried.
+//! - *Request or reply.* Security groups are stateful: a reply needs no rule, so the packets of a reply say
+//!   which rule admitted the *request*, in the other direction and on the other port. TCP flags tell them apart
+//!   (SYN without SYN-ACK is a request, SYN-ACK a reply); anything else is tried both ways.
+//! - *Which address is the peer.* `pkt-srcaddr` and `pkt-dstaddr` (the original addresses behind a NAT or a
+//!   load balancer) and `srcaddr` and `dstaddr` are both tried when they differ.
+//! - *A referenced group.* Its members change during the window (scale-out, replaced tasks), so a group peer
+//!   admits any address in the VPCs its group lives in, not only today's members' addresses.
+//! - *An interface sgaudit does not know* (deleted since, or another account's): its record counts for every
+//!   rule of every group of its VPC (of every VPC, when the record does not name one).
+
+use super::record::{Action, Direction, LogStatus, Record};
+use super::window::Window;
+use crate::model::{Inventory, Peer, PrefixList, Protocol, Rule};
+use ipnet::IpNet;
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// Distinct peers kept per rule: for the narrowing check on broad rules, and for the evidence on others.
+pub const BROAD_SOURCES: usize = 256;
+const OTHER_SOURCES: usize = 8;
+/// Unknown interfaces listed by name in the report.
+const UNKNOWN_LISTED: usize = 50;
+
+/// What the accepted traffic a rule admitted looked like.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RuleUse {
+    /// Accepted records it could have admitted.
+    pub records: u64,
+    /// Their packets.
+    pub packets: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// The first record's start (Unix seconds; 0 when the format has no times).
+    pub first: i64,
+    /// The last record's end.
+    pub last: i64,
+    /// The peers seen (sources for ingress, destinations for egress) with their record counts: complete unless
+    /// `more_peers`.
+    pub peers: BTreeMap<IpAddr, u64>,
+    /// More distinct peers than were kept.
+    pub more_peers: bool,
+    /// The ports seen on the interface's side (ingress) or the peer's (egress), with record counts, at most 8.
+    pub ports: BTreeMap<u16, u64>,
+}
+
+/// What the records of one interface show about its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// The first record's start.
+    pub first: i64,
+    /// The last record's end.
+    pub last: i64,
+    /// The start of the first SKIPDATA record, if any.
+    pub skipped: Option<i64>,
+}
+
+/// Counts over every record read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    /// Records read (lines that are records).
+    pub records: u64,
+    /// ACCEPT records in the window.
+    pub accepted: u64,
+    /// REJECT records in the window.
+    pub rejected: u64,
+    /// NODATA records.
+    pub nodata: u64,
+    /// SKIPDATA records.
+    pub skipdata: u64,
+    /// Records outside the window.
+    pub outside_window: u64,
+    /// Accepted records on interfaces sgaudit does not know.
+    pub unknown_interface: u64,
+    /// Lines that are not records of their format.
+    pub malformed: u64,
+}
+
+/// Where a record came from, as far as its source says (a flow log on a VPC names the VPC).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hint<'a> {
+    /// The region of the flow log.
+    pub region: Option<&'a str>,
+    /// The VPC the flow log is on, when it is on one (or on one of its subnets or interfaces).
+    pub vpc: Option<&'a str>,
+}
+
+impl<'a> Hint<'a> {
+    /// What a flow log's records share: its region, and the VPC of what it is on.
+    pub fn of(inv: &'a Inventory, fl: &'a crate::model::FlowLog) -> Hint<'a> {
+        let id = fl.resource_id.as_str();
+        let vpc = if id.starts_with("vpc-") {
+            Some(id)
+        } else if id.starts_with("subnet-") {
+            inv.subnets.iter().find(|s| s.id == id).and_then(|s| s.vpc_id.as_deref())
+        } else if id.starts_with("eni-") {
+            inv.interfaces.iter().find(|e| e.id == id).and_then(|e| e.vpc_id.as_deref())
+        } else {
+            None
+        };
+        Hint { region: Some(fl.region.as_str()), vpc }
+    }
+}
+
+/// The rules one orientation and reading of a record asks about: ingress or egress rules, on which port.
+#[derive(Clone, Copy)]
+struct Ask {
+    ingress: bool,
+    port: Option<u16>,
+}
+
+/// A rule that could have admitted a record: its index, the port and the peer it would have admitted.
+type Match = (u32, Option<u16>, Option<IpAddr>);
+
+/// The running attribution over one inventory.
+pub struct Tally<'a> {
+    inv: &'a Inventory,
+    window: Window,
+    eni: HashMap<&'a str, usize>,
+    /// Rule indexes by group: ingress, egress.
+    rules_of: HashMap<&'a str, (Vec<u32>, Vec<u32>)>,
+    /// The blocks of the VPCs a group's members may hold addresses in.
+    group_blocks: HashMap<&'a str, Vec<IpNet>>,
+    prefix: HashMap<(&'a str, &'a str), &'a PrefixList>,
+    groups_by_vpc: HashMap<&'a str, Vec<&'a str>>,
+    broad: Vec<bool>,
+    uses: Vec<Option<RuleUse>>,
+    seen: HashMap<&'a str, Seen>,
+    unknown: BTreeMap<String, u64>,
+    counts: Counts,
+    /// Rejected attempts on an interface from public addresses: (interface index, protocol, port) → records.
+    rejected: HashMap<(usize, u8, u16), u64>,
+    matched: Vec<Match>,
+}
+
+impl<'a> Tally<'a> {
+    /// An empty tally for `inv` over `window`. Linear in the inventory.
+    pub fn new(inv: &'a Inventory, window: Window) -> Tally<'a> {
+        let eni = inv.interfaces.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        let mut rules_of: HashMap<&str, (Vec<u32>, Vec<u32>)> = HashMap::default();
+        let mut broad = Vec::with_capacity(inv.rules.len());
+        for (i, r) in inv.rules.iter().enumerate() {
+            let slot = rules_of.entry(r.group_id.as_str()).or_default();
+            match r.direction {
+                crate::model::Direction::Ingress => slot.0.push(i as u32),
+                crate::model::Direction::Egress => slot.1.push(i as u32),
+            }
+            broad.push(is_broad(r));
+        }
+        let vpc_blocks: HashMap<&str, &[IpNet]> = inv.vpcs.iter().map(|v| (v.id.as_str(), &v.cidrs[..])).collect();
+        let mut group_blocks: HashMap<&str, Vec<IpNet>> = HashMap::default();
+        let mut groups_by_vpc: HashMap<&str, Vec<&str>> = HashMap::default();
+        for g in &inv.groups {
+            if let Some(vpc) = g.vpc_id.as_deref() {
+                groups_by_vpc.entry(vpc).or_default().push(g.id.as_str());
+                // Members live in the group's VPC. Unknown blocks: the whole space.
+                let blocks = vpc_blocks.get(vpc).map(|b| b.to_vec()).unwrap_or_else(everything);
+                group_blocks.insert(g.id.as_str(), if blocks.is_empty() { everything() } else { blocks });
+            }
+        }
+        let prefix = inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+        Tally {
+            inv,
+            window,
+            eni,
+            rules_of,
+            group_blocks,
+            prefix,
+            groups_by_vpc,
+            broad,
+            uses: vec![None; inv.rules.len()],
+            seen: HashMap::default(),
+            unknown: BTreeMap::new(),
+            counts: Counts::default(),
+            rejected: HashMap::default(),
+            matched: Vec::new(),
+        }
+    }
+
+    /// Counts one malformed line.
+    pub fn malformed(&mut self) {
+        self.counts.malformed += 1;
+    }
+
+    /// Adds one record.
+    pub fn add(&mut self, r: &Record, hint: Hint) {
+        self.counts.records += 1;
+        if let (Some(start), Some(end)) = (r.start, r.end) {
+            if !self.window.touches(start, end) {
+                self.counts.outside_window += 1;
+                return;
+            }
+        }
+        let known = r.interface.and_then(|id| self.eni.get(id).copied());
+        if let Some(i) = known {
+            let id = self.inv.interfaces[i].id.as_str();
+            let (start, end) = (r.start.unwrap_or(self.window.start), r.end.unwrap_or(self.window.end));
+            let seen = self.seen.entry(id).or_insert(Seen { first: start, last: end, skipped: None });
+            seen.first = seen.first.min(start);
+            seen.last = seen.last.max(end);
+            if r.status == Some(LogStatus::SkipData) {
+                seen.skipped = Some(seen.skipped.map_or(start, |s| s.min(start)));
+            }
+        }
+        match r.status {
+            Some(LogStatus::NoData) => {
+                self.counts.nodata += 1;
+                return;
+            }
+            Some(LogStatus::SkipData) => {
+                self.counts.skipdata += 1;
+                return;
+            }
+            Some(LogStatus::Ok) | None => {}
+        }
+        if r.action == Some(Action::Reject) {
+            self.counts.rejected += 1;
+            if let (Some(i), Some(dst), Some(src)) = (known, r.dst, r.pkt_src.or(r.src)) {
+                let eni = &self.inv.interfaces[i];
+                if eni.private_ips.contains(&dst) && crate::model::is_public(&IpNet::from(src)) {
+                    *self.rejected.entry((i, r.protocol.unwrap_or(0), r.dst_port.unwrap_or(0))).or_default() += 1;
+                }
+            }
+            return;
+        }
+        // ACCEPT, or a format without `action`: a record that may be accepted counts as use.
+        self.counts.accepted += 1;
+        self.matched.clear();
+        match known {
+            Some(i) => self.attribute_known(i, r),
+            None => {
+                self.counts.unknown_interface += 1;
+                if let Some(id) = r.interface {
+                    if self.unknown.len() < UNKNOWN_LISTED || self.unknown.contains_key(id) {
+                        *self.unknown.entry(id.to_string()).or_default() += 1;
+                    }
+                }
+                self.attribute_unknown(r, hint);
+            }
+        }
+        // One record counts once per rule, whichever reading matched first.
+        self.matched.sort_by_key(|m| m.0);
+        self.matched.dedup_by_key(|m| m.0);
+        let matched = std::mem::take(&mut self.matched);
+        for &(rule, port, peer) in &matched {
+            self.count(rule as usize, r, port, peer);
+        }
+        self.matched = matched;
+    }
+
+    fn attribute_known(&mut self, i: usize, r: &Record) {
+        let eni = &self.inv.interfaces[i];
+        let local = |a: Option<IpAddr>| a.is_some_and(|a| eni.private_ips.contains(&a) || eni.public_ips.contains(&a));
+        let (incoming, outgoing) = match r.direction {
+            Some(Direction::Ingress) => (true, false),
+            Some(Direction::Egress) => (false, true),
+            None => match (local(r.dst), local(r.src)) {
+                (true, false) => (true, false),
+                (false, true) => (false, true),
+                _ => (true, true),
+            },
+        };
+        let groups: Vec<&'a str> = self.inv.interfaces[i].group_ids.iter().map(String::as_str).collect();
+        self.attribute(&groups, r, incoming, outgoing, &eni.region);
+    }
+
+    fn attribute_unknown(&mut self, r: &Record, hint: Hint) {
+        let vpc = r.vpc.or(hint.vpc);
+        let groups: Vec<&'a str> = match vpc.and_then(|v| self.groups_by_vpc.get(v)) {
+            Some(gs) => gs.clone(),
+            None => self
+                .inv
+                .groups
+                .iter()
+                .filter(|g| hint.region.is_none_or(|region| g.region == region))
+                .map(|g| g.id.as_str())
+                .collect(),
+        };
+        let region = hint.region.unwrap_or("");
+        self.attribute(&groups, r, true, true, region);
+    }
+
+    /// Collects into `matched` every rule of `groups` that could have admitted the record, in the orientations
+    /// given and the readings its TCP flags allow.
+    fn attribute(&mut self, groups: &[&'a str], r: &Record, incoming: bool, outgoing: bool, region: &str) {
+        let (request, reply) = readings(r);
+        let mut asks: Vec<(Ask, [Option<IpAddr>; 2])> = Vec::with_capacity(4);
+        if incoming {
+            let peers = [r.pkt_src, r.src];
+            if request {
+                asks.push((Ask { ingress: true, port: r.dst_port }, peers));
+            }
+            if reply {
+                asks.push((Ask { ingress: false, port: r.src_port }, peers));
+            }
+        }
+        if outgoing {
+            let peers = [r.pkt_dst, r.dst];
+            if request {
+                asks.push((Ask { ingress: false, port: r.dst_port }, peers));
+            }
+            if reply {
+                asks.push((Ask { ingress: true, port: r.src_port }, peers));
+            }
+        }
+        for g in groups {
+            let Some((ingress, egress)) = self.rules_of.get(g) else { continue };
+            for (ask, peers) in &asks {
+                let list = if ask.ingress { ingress } else { egress };
+                for &idx in list {
+                    let rule = &self.inv.rules[idx as usize];
+                    if !admits(rule, r.protocol, ask.port) {
+                        continue;
+                    }
+                    if let Some(peer) = peers.iter().flatten().find(|p| self.peer_admits(rule, **p, region)) {
+                        self.matched.push((idx, ask.port, Some(*peer)));
+                    }
+                }
+            }
+        }
+    }
+
+    fn peer_admits(&self, rule: &Rule, addr: IpAddr, region: &str) -> bool {
+        match &rule.peer {
+            Peer::Ipv4(n) => IpNet::V4(*n).contains(&addr),
+            Peer::Ipv6(n) => IpNet::V6(*n).contains(&addr),
+            Peer::PrefixList(id) => {
+                let region = if region.is_empty() { rule.region.as_str() } else { region };
+                match self.prefix.get(&(region, id.as_str())) {
+                    Some(pl) => pl.entries.iter().any(|n| n.contains(&addr)),
+                    // Entries not read: any address may be one.
+                    None => true,
+                }
+            }
+            Peer::Group { id, .. } => match self.group_blocks.get(id.as_str()) {
+                Some(blocks) => blocks.iter().any(|n| n.contains(&addr)),
+                // Another account's group, or one not collected: its members' addresses are unknown.
+                None => true,
+            },
+        }
+    }
+
+    fn count(&mut self, idx: usize, r: &Record, port: Option<u16>, peer: Option<IpAddr>) {
+        let cap = if self.broad[idx] { BROAD_SOURCES } else { OTHER_SOURCES };
+        let u = self.uses[idx].get_or_insert_with(|| RuleUse {
+            first: r.start.unwrap_or(0),
+            last: r.end.unwrap_or(0),
+            ..RuleUse::default()
+        });
+        u.records += 1;
+        u.packets += r.packets.unwrap_or(0);
+        u.bytes += r.bytes.unwrap_or(0);
+        if let Some(s) = r.start {
+            u.first = if u.first == 0 { s } else { u.first.min(s) };
+        }
+        if let Some(e) = r.end {
+            u.last = u.last.max(e);
+        }
+        if let Some(p) = peer {
+            if let Some(n) = u.peers.get_mut(&p) {
+                *n += 1;
+            } else if u.peers.len() < cap {
+                u.peers.insert(p, 1);
+            } else {
+                u.more_peers = true;
+            }
+        }
+        if let Some(p) = port {
+            if let Some(n) = u.ports.get_mut(&p) {
+                *n += 1;
+            } else if u.ports.len() < 8 {
+                u.ports.insert(p, 1);
+            }
+        }
+    }
+
+    /// What the tally found, for [`Evidence::new`].
+    pub(crate) fn into_parts(self) -> Parts {
+        let seen = self.seen.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut rejected: Vec<(String, u8, u16, u64)> = self
+            .rejected
+            .into_iter()
+            .map(|((i, proto, port), n)| (self.inv.interfaces[i].id.clone(), proto, port, n))
+            .collect();
+        rejected.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2))));
+        Parts { window: self.window, counts: self.counts, uses: self.uses, seen, unknown: self.unknown, rejected }
+    }
+}
+
+/// A finished tally's findings.
+pub(crate) struct Parts {
+    pub(crate) window: Window,
+    pub(crate) counts: Counts,
+    pub(crate) uses: Vec<Option<RuleUse>>,
+    pub(crate) seen: BTreeMap<String, Seen>,
+    pub(crate) unknown: BTreeMap<String, u64>,
+    pub(crate) rejected: Vec<(String, u8, u16, u64)>,
+}
+
+fn everything() -> Vec<IpNet> {
+    vec!["0.0.0.0/0".parse().expect("static"), "::/0".parse().expect("static")]
+}
+
+/// Whether a rule is broad enough for the narrowing check: a public CIDR, or more than 256 addresses.
+pub fn is_broad(r: &Rule) -> bool {
+    match r.peer.cidr() {
+        Some(net) => {
+            let host_bits = u32::from(net.max_prefix_len() - net.prefix_len());
+            host_bits > 8 || crate::model::is_public(&net)
+        }
+        None => false,
+    }
+}
+
+/// Which readings of a record are possible: (request, reply).
+fn readings(r: &Record) -> (bool, bool) {
+    match (r.protocol, r.tcp_flags) {
+        // SYN-ACK (18) sets bit 16, which no other logged flag does: the packets of a reply.
+        (Some(6), Some(f)) if f & 16 != 0 => (false, true),
+        // SYN without SYN-ACK: the packets of the side that opened the connection.
+        (Some(6), Some(f)) if f & 2 != 0 => (true, false),
+        _ => (true, true),
+    }
+}
+
+/// Whether the rule admits the protocol and port (`None`: unknown, so any).
+fn admits(rule: &Rule, protocol: Option<u8>, port: Option<u16>) -> bool {
+    let Some(n) = protocol else { return true };
+    let same = match rule.protocol {
+        Protocol::All => return true,
+        Protocol::Tcp => n == 6,
+        Protocol::Udp => n == 17,
+        Protocol::Icmp => n == 1,
+        Protocol::Icmpv6 => n == 58,
+        Protocol::Number(m) => return m == n,
+    };
+    // ICMP records carry no type: any ICMP rule may have admitted them.
+    same && (!matches!(rule.protocol, Protocol::Tcp | Protocol::Udp) || port.is_none_or(|p| rule.ports.contains(p)))
+}

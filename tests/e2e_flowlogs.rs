@@ -1,0 +1,187 @@
+//! Flow-log evidence end to end, live against moto: a VPC whose flow log delivers to S3 (CreateFlowLogs), the
+//! objects it would deliver written by the test in AWS's key layout and default format (gzip, with the header
+//! line), and `sgaudit audit --flow-logs DIR` over them. Then the same with a file that cannot be read: a
+//! coverage gap, exit 2, and no rule judged by traffic.
+//!
+//! moto stamps a flow log's creation time with "now", so the window is placed after it (records in the
+//! future are records like any other to the reader).
+
+mod common;
+
+use common::scenarios::{perm, Seeder, P};
+use common::*;
+use std::io::Write;
+
+const ACCOUNT: &str = "123456789012";
+
+fn gzip(text: &str) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(text.as_bytes()).unwrap();
+    e.finish().unwrap()
+}
+
+/// S3 CreateBucket on moto (path-style), for the flow log's destination: sgaudit builds no S3 client.
+fn create_bucket(endpoint: &str, bucket: &str) {
+    use std::io::Read;
+    let host = endpoint.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(host).expect("connect to moto");
+    let request = format!(
+        "PUT /{bucket} HTTP/1.1\r\nHost: {host}\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+}
+
+#[test]
+fn flow_log_evidence_live() {
+    let Some(moto) = Moto::start() else { return };
+    create_bucket(&moto.endpoint, "sgaudit-flow-logs");
+    let (s, flow_log, web_ip, db_ip) = rt().block_on(async {
+        let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
+        let vpc = s.vpc("fl-vpc", "10.9.0.0/16").await;
+        let subnet = s.subnet("fl-a", &vpc, "10.9.1.0/24", "us-east-1a").await;
+        let web = s.group("fl-web", &vpc).await;
+        let db = s.group("fl-db", &vpc).await;
+        s.ingress(&web, perm("tcp", 443, 443, P::V4("0.0.0.0/0"))).await;
+        s.ingress(&web, perm("tcp", 22, 22, P::V4("0.0.0.0/0"))).await;
+        s.ingress(&db, perm("tcp", 5432, 5432, P::Sg(&web))).await;
+        s.ingress(&db, perm("tcp", 6379, 6379, P::Sg(&web))).await;
+        s.instance("fl-web-host", &subnet, &[&web], false).await;
+        s.instance("fl-db-host", &subnet, &[&db], false).await;
+        let out = s
+            .ec2
+            .create_flow_logs()
+            .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+            .resource_ids(&vpc)
+            .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+            .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+            .log_destination("arn:aws:s3:::sgaudit-flow-logs")
+            .send()
+            .await
+            .unwrap();
+        let flow_log = out.flow_log_ids().first().unwrap_or_else(|| panic!("{:?}", out.unsuccessful())).to_string();
+        let ip = |eni: String| {
+            let ec2 = s.ec2.clone();
+            async move {
+                let out = ec2.describe_network_interfaces().network_interface_ids(eni).send().await.unwrap();
+                out.network_interfaces()[0].private_ip_address().unwrap().to_string()
+            }
+        };
+        let web_ip = ip(s.id("fl-web-host-eni")).await;
+        let db_ip = ip(s.id("fl-db-host-eni")).await;
+        (s, flow_log, web_ip, db_ip)
+    });
+    let (web_eni, db_eni) = (s.id("fl-web-host-eni"), s.id("fl-db-host-eni"));
+
+    // The window: a day, starting after the flow log's creation.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (since, until) = (now + 3600, now + 3600 + 86_400);
+    let date = |t: i64| {
+        let d = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
+        format!(
+            "{}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            d.year(),
+            d.month() as u8,
+            d.day(),
+            d.hour(),
+            d.minute(),
+            d.second()
+        )
+    };
+    let mut lines = vec!["version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status".to_string()];
+    for eni in [&web_eni, &db_eni] {
+        for t in [since + 60, until - 120] {
+            lines.push(format!("2 {ACCOUNT} {eni} - - - - - - - {t} {} - NODATA", t + 60));
+        }
+    }
+    let t = since + 7200;
+    // Two internet clients of web on 443; web's connections to db on 5432, seen on both sides.
+    for (i, client) in ["198.51.100.7", "198.51.100.7", "203.0.113.9"].iter().enumerate() {
+        lines.push(format!(
+            "2 {ACCOUNT} {web_eni} {client} {web_ip} {} 443 6 10 840 {t} {} ACCEPT OK",
+            50000 + i,
+            t + 60
+        ));
+    }
+    lines.push(format!("2 {ACCOUNT} {web_eni} {web_ip} {db_ip} 43000 5432 6 10 840 {t} {} ACCEPT OK", t + 60));
+    lines.push(format!("2 {ACCOUNT} {db_eni} {web_ip} {db_ip} 43000 5432 6 10 840 {t} {} ACCEPT OK", t + 60));
+    // A blocked attempt on 3389.
+    lines.push(format!("2 {ACCOUNT} {web_eni} 45.77.0.66 {web_ip} 40000 3389 6 1 40 {t} {} REJECT OK", t + 60));
+
+    let dir = tempfile::tempdir().unwrap();
+    let day = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
+    let key = dir.path().join(format!(
+        "AWSLogs/{ACCOUNT}/vpcflowlogs/us-east-1/{}/{:02}/{:02}",
+        day.year(),
+        day.month() as u8,
+        day.day()
+    ));
+    std::fs::create_dir_all(&key).unwrap();
+    let name = format!("{ACCOUNT}_vpcflowlogs_us-east-1_{flow_log}_20261201T0000Z_0a1b2c3d.log.gz");
+    std::fs::write(key.join(name), gzip(&(lines.join("\n") + "\n"))).unwrap();
+
+    let root = dir.path().display().to_string();
+    let (since, until) = (date(since), date(until));
+    let base = ["--endpoint-url", moto.endpoint.as_str(), "--region", "us-east-1", "--max-attempts", "2"];
+    let window = ["--since", since.as_str(), "--until", until.as_str()];
+    let (_, report) = audit_json(&[&base[..], &window[..], &["--flow-logs", &root]].concat());
+
+    let rule_of = |group: &str, port: i64| -> String {
+        let gid = s.id(group);
+        rt().block_on(async {
+            let out = s
+                .ec2
+                .describe_security_group_rules()
+                .filters(aws_sdk_ec2::types::Filter::builder().name("group-id").values(&gid).build())
+                .send()
+                .await
+                .unwrap();
+            out.security_group_rules()
+                .iter()
+                .find(|r| r.is_egress() == Some(port < 0) && (port < 0 || r.from_port() == Some(port as i32)))
+                .and_then(|r| r.security_group_rule_id())
+                .unwrap()
+                .to_string()
+        })
+    };
+    let silent: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "no-traffic-rule")
+        .map(|f| f["resource"]["id"].as_str().unwrap().to_string())
+        .collect();
+    let expected_silent = [rule_of("fl-web", 22), rule_of("fl-db", 6379)];
+    for rule in &expected_silent {
+        assert!(silent.contains(rule), "{rule} carried nothing: {silent:?}\n{:#}", report["notes"]);
+    }
+    for used in [rule_of("fl-web", 443), rule_of("fl-db", 5432), rule_of("fl-web", -1)] {
+        assert!(!silent.contains(&used), "{used} carried traffic: {silent:?}");
+    }
+    let narrow = finding(&report, "broad-rule-narrow-use", &rule_of("fl-web", 443)).expect("443 used by two clients");
+    let m = narrow["message"].as_str().unwrap();
+    assert!(m.contains("2 source(s): 198.51.100.7 (2 records), 203.0.113.9 (1 record)"), "{m}");
+    let flow = &report["flow_logs"][0];
+    assert_eq!(flow["interfaces_covered"], 2, "{flow:#}");
+    assert_eq!(flow["records"]["rejected"], 1);
+    assert_eq!(flow["reads"][0]["objects"], 1);
+
+    // A file that cannot be read: a gap, exit 2, and no verdict by traffic.
+    let missing = dir.path().join("missing.log.gz").display().to_string();
+    let (code, report) =
+        audit_json(&[&base[..], &window[..], &["--flow-logs", &root, "--flow-logs", &missing]].concat());
+    assert_eq!(code, 2);
+    let gap = report["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == "flowlogs" && c["status"] == "failed")
+        .unwrap_or_else(|| panic!("{:#}", report["coverage"]));
+    assert!(gap["message"].as_str().unwrap().contains("missing.log.gz"), "{gap:#}");
+    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
+    assert!(report["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("missing.log.gz failed")));
+}
