@@ -295,6 +295,30 @@ fn finding_commands(inv: &Inventory) -> Vec<String> {
     findings.into_iter().flat_map(|f| f.remediation.commands).collect()
 }
 
+/// The commands of the traffic checks over the flow-log fixture and its logs (the narrowed rules and the
+/// revokes).
+fn traffic_commands(inv: &Inventory) -> Vec<String> {
+    let dir = root().join("tests/fixtures/flowlogs");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| Some(e.ok()?.path()).filter(|p| p.extension().is_some_and(|x| x == "log")))
+        .collect();
+    files.sort();
+    let window = sgaudit::flowlog::Window {
+        start: sgaudit::flowlog::parse_date("2026-11-01").unwrap(),
+        end: sgaudit::flowlog::parse_date("2026-12-01").unwrap(),
+    };
+    let (ev, failed) = sgaudit::collect::flowlogs::read_paths(inv, &files, None, window);
+    assert!(failed.is_empty());
+    let audit = sgaudit::audit::audit_with_evidence(inv, None, Some(&ev));
+    let commands: Vec<String> = audit.findings.into_iter().flat_map(|f| f.remediation.commands).collect();
+    assert!(
+        commands.iter().any(|c| c.contains("IpRanges=[{CidrIp=198.51.100.7/32},{CidrIp=203.0.113.9/32}]")),
+        "{commands:#?}"
+    );
+    commands
+}
+
 fn fixtures() -> Vec<(String, Inventory)> {
     let mut names: Vec<String> = std::fs::read_dir(root().join("tests/fixtures"))
         .unwrap()
@@ -318,9 +342,13 @@ fn every_printed_command_is_one_aws_accepts() {
     let sources = fixtures()
         .into_iter()
         .map(|(n, inv)| (n, inv, true))
-        .chain(recordings().into_iter().map(|(n, inv)| (n, inv, false)));
+        .chain(recordings().into_iter().map(|(n, inv)| (n, inv, false)))
+        .chain(std::iter::once(("flowlogs (with its logs)".to_string(), fixture("flowlogs/inventory"), false)));
     for (name, inv, ask) in sources {
         let mut commands = finding_commands(&inv);
+        if name == "flowlogs (with its logs)" {
+            commands.extend(traffic_commands(&inv));
+        }
         if ask {
             commands.extend(reach_commands(&inv));
         }

@@ -20,26 +20,10 @@ fn gzip(text: &str) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-/// S3 CreateBucket on moto (path-style), for the flow log's destination: sgaudit builds no S3 client.
-fn create_bucket(endpoint: &str, bucket: &str) {
-    use std::io::Read;
-    let host = endpoint.trim_start_matches("http://");
-    let mut conn = std::net::TcpStream::connect(host).expect("connect to moto");
-    let request = format!(
-        "PUT /{bucket} HTTP/1.1\r\nHost: {host}\r\nAuthorization: AWS4-HMAC-SHA256 \
-         Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    conn.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    conn.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-}
-
 #[test]
 fn flow_log_evidence_live() {
     let Some(moto) = Moto::start() else { return };
-    create_bucket(&moto.endpoint, "sgaudit-flow-logs");
+    moto_create_bucket(&moto.endpoint, "sgaudit-flow-logs");
     let (s, flow_log, web_ip, db_ip) = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
         let vpc = s.vpc("fl-vpc", "10.9.0.0/16").await;

@@ -11,6 +11,16 @@ use common::*;
 use std::path::Path;
 
 /// The lines of the ```findings block in a mock's README.
+/// The flags a recording is audited with, from its `audit.args` (one per line; paths relative to the
+/// recording's folder are made absolute), else none.
+fn audit_args(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("audit.args")) else { return Vec::new() };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| if dir.join(l).exists() { dir.join(l).display().to_string() } else { l.to_string() })
+        .collect()
+}
+
 fn expected_findings(dir: &Path) -> Vec<String> {
     let readme = read(&dir.join("README.md"));
     let block = readme.split("```findings\n").nth(1).expect("README has a ```findings block");
@@ -65,7 +75,10 @@ fn every_mock_produces_exactly_its_readme_findings() {
     let dirs = mock_dirs();
     assert!(dirs.len() >= 2, "expected at least two recorded accounts");
     for dir in dirs {
-        let (code, report) = audit_json(&["--replay", dir.to_str().unwrap()]);
+        let args = audit_args(&dir);
+        let mut all = vec!["--replay", dir.to_str().unwrap()];
+        all.extend(args.iter().map(String::as_str));
+        let (code, report) = audit_json(&all);
         assert_eq!(report["complete"], true, "{}: {:#}", dir.display(), report["coverage"]);
         assert_eq!(finding_lines(&report), expected_findings(&dir), "{}", dir.display());
         let has_high = report["findings"]
@@ -132,9 +145,22 @@ fn refresh() {
     if wanted("transit") {
         refresh_transit();
     }
+    if wanted("flowlogs") {
+        refresh_flowlogs();
+    }
 }
 
 fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std::path::PathBuf, Seeder) {
+    record_with(name, regions, &[], seed)
+}
+
+/// [`record`] with more flags for `sgaudit record`.
+fn record_with(
+    name: &str,
+    regions: &str,
+    flags: &[&str],
+    seed: impl FnOnce(&str) -> Seeder,
+) -> (std::path::PathBuf, Seeder) {
     let moto = Moto::start().expect("refreshing needs moto");
     // The same IDs on every refresh, so that a refresh changes only what the scenario changed.
     moto.seed(7);
@@ -145,8 +171,8 @@ fn record(name: &str, regions: &str, seed: impl FnOnce(&str) -> Seeder) -> (std:
             std::fs::remove_dir_all(entry.path()).unwrap();
         }
     }
-    let (code, _, stderr) =
-        sgaudit(&["record", "--endpoint-url", &moto.endpoint, "--region", regions, "--out", dir.to_str().unwrap()]);
+    let base = ["record", "--endpoint-url", &moto.endpoint, "--region", regions, "--out", dir.to_str().unwrap()];
+    let (code, _, stderr) = sgaudit(&[&base[..], flags].concat());
     // moto answers DescribeServerlessCaches with HTTP 500: the recording is incomplete until patched.
     assert!(code == 0 || code == 2, "record failed: {stderr}");
     (dir, seeder)
@@ -562,4 +588,105 @@ fn tiered_self_hosted_search_and_dual_stack_redis() {
         v6.starts_with("open (public address 2400:") && v6.contains("rule 101 allows all traffic from ::/0"),
         "{m}"
     );
+}
+
+/// A shop: a web tier open to the internet on 443 (and, forgotten, on 22), a database admitting the web tier
+/// and, from an old VPN range, 10.0.0.0/8; a flow log on the VPC delivering to S3; and the objects it
+/// delivered for November 2026, written here in AWS's key layout and default format.
+fn refresh_flowlogs() {
+    let (dir, s) = record_with("flowlogs", "us-east-1", &["--flow-logs"], |ep| {
+        moto_create_bucket(ep, "shop-flow-logs");
+        rt().block_on(async {
+            use common::scenarios::{perm, P};
+            let mut s = Seeder::new(ep, "us-east-1").await;
+            let vpc = s.vpc("shop-vpc", "10.20.0.0/16").await;
+            let subnet = s.subnet("shop-app-a", &vpc, "10.20.1.0/24", "us-east-1a").await;
+            let web = s.group("shop-web", &vpc).await;
+            let db = s.group("shop-db", &vpc).await;
+            s.ingress(&web, perm("tcp", 443, 443, P::V4("0.0.0.0/0"))).await;
+            s.ingress(&web, perm("tcp", 22, 22, P::V4("0.0.0.0/0"))).await;
+            s.ingress(&db, perm("tcp", 5432, 5432, P::Sg(&web))).await;
+            s.ingress(&db, perm("tcp", 5432, 5432, P::V4("10.0.0.0/8"))).await;
+            s.ingress(&db, perm("tcp", 6379, 6379, P::Sg(&web))).await;
+            s.instance("shop-web-host", &subnet, &[&web], false).await;
+            s.instance("shop-db-host", &subnet, &[&db], false).await;
+            let out = s
+                .ec2
+                .create_flow_logs()
+                .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+                .resource_ids(&vpc)
+                .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+                .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+                .log_destination("arn:aws:s3:::shop-flow-logs")
+                .send()
+                .await
+                .unwrap();
+            s.ids.insert("shop-flow-log".into(), out.flow_log_ids()[0].to_string());
+            for host in ["shop-web-host", "shop-db-host"] {
+                let eni = s.id(&format!("{host}-eni"));
+                let out = s.ec2.describe_network_interfaces().network_interface_ids(eni).send().await.unwrap();
+                let ip = out.network_interfaces()[0].private_ip_address().unwrap().to_string();
+                s.ids.insert(format!("{host}-ip"), ip);
+            }
+            s
+        })
+    });
+    let r = "us-east-1";
+    patch::cache_clusters(&dir, r, &[]);
+    patch::serverless_caches(&dir, r, &[]);
+    patch::proxy_endpoints(&dir, r);
+    patch::default_acls_ipv6(&dir, r);
+    patch::serverless_workgroups(&dir, r, &[]);
+    patch::flow_logs_created(&dir, r, "2026-01-01T00:00:00.000Z");
+    flow_log_objects(&dir.join("logs"), &s);
+}
+
+/// November 2026 of the shop's flow log, as AWS delivers it: gzip text with the header line, one object per
+/// delivery, keyed `AWSLogs/{account}/vpcflowlogs/{region}/{yyyy}/{mm}/{dd}/{account}_vpcflowlogs_{region}_{id}_{time}_{hash}.log.gz`.
+fn flow_log_objects(root: &Path, s: &Seeder) {
+    use std::io::Write;
+    let account = "123456789012";
+    let fl = s.id("shop-flow-log");
+    let (web, db) = (s.id("shop-web-host-eni"), s.id("shop-db-host-eni"));
+    let (web_ip, db_ip) = (s.id("shop-web-host-ip"), s.id("shop-db-host-ip"));
+    let header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    let day = |d: u32| 1_793_491_200 + i64::from(d - 1) * 86_400; // 2026-11-01T00:00Z + days
+    let mut objects: Vec<(u32, Vec<String>)> = Vec::new();
+    // The first and the last delivery of the month: every interface logged from start to end.
+    for (d, at) in [(1, day(1) + 60), (30, day(31) - 600)] {
+        let lines = [&web, &db]
+            .iter()
+            .map(|eni| format!("2 {account} {eni} - - - - - - - {at} {} - NODATA", at + 60))
+            .collect();
+        objects.push((d, lines));
+    }
+    let t = day(12) + 36_000;
+    let mut busy = Vec::new();
+    for (i, client) in ["198.51.100.7", "198.51.100.7", "198.51.100.7", "203.0.113.9"].iter().enumerate() {
+        let at = t + 600 * i as i64;
+        busy.push(format!(
+            "2 {account} {web} {client} {web_ip} {} 443 6 12 2840 {at} {} ACCEPT OK",
+            50_000 + i,
+            at + 60
+        ));
+        busy.push(format!(
+            "2 {account} {web} {web_ip} {client} 443 {} 6 10 9120 {at} {} ACCEPT OK",
+            50_000 + i,
+            at + 60
+        ));
+    }
+    for side in [&web, &db] {
+        busy.push(format!("2 {account} {side} {web_ip} {db_ip} 43000 5432 6 20 4200 {t} {} ACCEPT OK", t + 60));
+        busy.push(format!("2 {account} {side} {db_ip} {web_ip} 5432 43000 6 18 8800 {t} {} ACCEPT OK", t + 60));
+    }
+    busy.push(format!("2 {account} {web} 45.77.0.66 {web_ip} 40000 3389 6 1 40 {t} {} REJECT OK", t + 60));
+    objects.push((12, busy));
+    for (d, lines) in objects {
+        let folder = root.join(format!("AWSLogs/{account}/vpcflowlogs/us-east-1/2026/11/{d:02}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let name = format!("{account}_vpcflowlogs_us-east-1_{fl}_202611{d:02}T1000Z_5a1c0de1.log.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(format!("{header}\n{}\n", lines.join("\n")).as_bytes()).unwrap();
+        std::fs::write(folder.join(name), gz.finish().unwrap()).unwrap();
+    }
 }

@@ -235,6 +235,23 @@ pub fn moto_post_as(endpoint: &str, access_key: &str, service: &str, path: &str,
     (status, response)
 }
 
+/// S3 CreateBucket on moto (path-style), for a flow log's destination: sgaudit builds no S3 client.
+#[allow(dead_code)]
+pub fn moto_create_bucket(endpoint: &str, bucket: &str) {
+    use std::io::{Read, Write};
+    let host = endpoint.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(host).expect("connect to moto");
+    let request = format!(
+        "PUT /{bucket} HTTP/1.1\r\nHost: {host}\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+}
+
 /// One call of a JSON-protocol service moto serves (`X-Amz-Target`), for services sgaudit has no SDK crate
 /// for (ACM). Returns the response body.
 #[allow(dead_code)]

@@ -395,3 +395,23 @@ fn entry_where(dir: &Path, region: &str, operation: &str, param: Option<(&str, &
         .unwrap_or_else(|| panic!("no {operation} {param:?} in {region}"));
     e["file"].as_str().unwrap().to_string()
 }
+
+/// DescribeFlowLogs: moto stamps a flow log's `creationTime` with the moment the scenario created it; the
+/// recorded account's flow logs have logged since `created` (RFC 3339), as a real account's would have.
+#[allow(dead_code)]
+pub fn flow_logs_created(dir: &Path, region: &str, created: &str) {
+    let path = entry_file(dir, region, "DescribeFlowLogs");
+    let xml = super::read(&path);
+    let (open, close) = ("<creationTime>", "</creationTime>");
+    let mut out = String::new();
+    let mut rest = xml.as_str();
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i + open.len()]);
+        out.push_str(created);
+        let after = &rest[i + open.len()..];
+        rest = &after[after.find(close).expect("closed")..];
+    }
+    out.push_str(rest);
+    assert_ne!(out, xml, "no creationTime in {}", path.display());
+    std::fs::write(path, out).unwrap();
+}
