@@ -233,3 +233,55 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// Files read side by side and merged give what one reader gives.
+    #[test]
+    fn merged_tallies_equal_one(
+        rules in proptest::collection::vec(rule(), 1..6),
+        records in proptest::collection::vec(
+            (any::<u32>(), any::<bool>(), prop_oneof![Just(6u8), Just(17)], 0u16..1200, 1024u16..65535, 0i64..1_000_000, any::<bool>()),
+            0..40,
+        ),
+        split in any::<prop::sample::Index>(),
+    ) {
+        let inv = inventory(&rules);
+        let local = Ipv4Addr::from(LOCAL);
+        let lines: Vec<String> = records
+            .iter()
+            .map(|(peer, incoming, proto, port, eph, t, accept)| {
+                let peer = Ipv4Addr::from(*peer);
+                let (src, dst, sp, dp) = if *incoming { (peer, local, *eph, *port) } else { (local, peer, *eph, *port) };
+                let action = if *accept { "ACCEPT" } else { "REJECT" };
+                format!("2 1 eni-1 {src} {dst} {sp} {dp} {proto} 1 40 {} {} {action} OK", 1_000_000 + t, 1_000_060 + t)
+            })
+            .collect();
+        let read = |lines: &[String]| {
+            let mut tally = Tally::new(&inv, WINDOW);
+            let mut feed = TextFeed::new("x", Format::default_v2(), Default::default(), Default::default());
+            for l in lines {
+                feed.line(l, &mut tally);
+            }
+            tally
+        };
+        let at = split.index(lines.len() + 1);
+        let whole = sgaudit::flowlog::Evidence::new(read(&lines), Vec::new(), Origin::Given);
+        let mut first = read(&lines[..at]);
+        first.merge(read(&lines[at..]));
+        let merged = sgaudit::flowlog::Evidence::new(first, Vec::new(), Origin::Given);
+        prop_assert_eq!(whole.counts, merged.counts);
+        prop_assert_eq!(&whole.rejected, &merged.rejected);
+        prop_assert_eq!(whole.seen("eni-1"), merged.seen("eni-1"));
+        for r in &inv.rules {
+            let (a, b) = (whole.use_of(&inv, r), merged.use_of(&inv, r));
+            prop_assert_eq!(a.map(|u| (u.records, u.first, u.last)), b.map(|u| (u.records, u.first, u.last)));
+            if let (Some(a), Some(b)) = (a, b) {
+                if !a.more_peers && !b.more_peers {
+                    prop_assert_eq!(&a.peers, &b.peers);
+                }
+            }
+        }
+    }
+}

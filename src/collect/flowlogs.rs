@@ -43,57 +43,119 @@ fn convert(f: &ec2::FlowLog, region: &str) -> FlowLog {
 /// without a header line. A file named as AWS names delivered objects
 /// (`{account}_vpcflowlogs_{region}_{flow-log-id}_…`) is read with its flow log's format and VPC; any other
 /// with its header, else `format`, else the default format. A file that cannot be read is a failed
-/// coverage entry, and the evidence says so.
+/// coverage entry, and the evidence says so. The files are read side by side, one contiguous share of them
+/// (by size) per thread, each into its own tally; the tallies are merged at the end.
 pub fn read_paths(
     inv: &Inventory,
     paths: &[PathBuf],
     format: Option<&Format>,
     window: Window,
 ) -> (Evidence, Vec<Coverage>) {
-    let mut tally = Tally::new(inv, window);
-    let mut reads = Vec::new();
-    let mut coverage = Vec::new();
-    for root in paths {
-        let mut read =
-            Read { source: root.display().to_string(), destination: root.display().to_string(), ..Read::default() };
-        let mut files = Vec::new();
-        if let Err(e) = list(root, &mut files) {
-            read.error = Some(format!("{}: {e}", root.display()));
+    let mut reads: Vec<Read> = paths
+        .iter()
+        .map(|root| Read {
+            source: root.display().to_string(),
+            destination: root.display().to_string(),
+            ..Read::default()
+        })
+        .collect();
+    let mut files: Vec<(usize, u64, PathBuf)> = Vec::new();
+    for (i, root) in paths.iter().enumerate() {
+        let mut found = Vec::new();
+        if let Err(e) = list(root, &mut found) {
+            reads[i].error = Some(format!("{}: {e}", root.display()));
         }
-        files.sort();
-        for file in &files {
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let flow_log = flow_log_of(&name).and_then(|id| inv.flow_logs.iter().find(|f| f.id == id));
-            let hint = flow_log.map(|f| Hint::of(inv, f)).unwrap_or_default();
-            let own = flow_log.and_then(|f| f.log_format.as_deref()).and_then(|t| Format::parse(t).ok());
-            let start = own.or_else(|| format.cloned()).unwrap_or_else(Format::default_v2);
-            let mut feed = TextFeed::new(&file.display().to_string(), start, hint, std::mem::take(&mut read));
-            feed.next_object(&file.display().to_string());
-            if let Err(e) = read_file(file, &mut feed, &mut tally) {
-                let msg = format!("{}: {e}", file.display());
-                feed.read.error.get_or_insert(msg);
-            }
-            read = feed.read;
-        }
-        if let Some(error) = &read.error {
-            coverage.push(Coverage {
-                account: inv.account.clone(),
-                region: "-".to_string(),
-                service: "flowlogs".to_string(),
-                operation: "ReadFile".to_string(),
-                status: CoverageStatus::Failed,
-                error_code: Some("ReadError".to_string()),
-                message: Some(error.clone()),
-                hint: Some(
-                    "check the path and its permissions; no rule is judged by traffic while a file is missing"
-                        .to_string(),
-                ),
-                pages: 0,
-            });
-        }
-        reads.push(read);
+        found.sort();
+        files.extend(found.into_iter().map(|f| (i, std::fs::metadata(&f).map_or(0, |m| m.len()), f)));
     }
+    let parts = shares(files, rayon::current_num_threads().max(1));
+    let done: Vec<(Tally, Vec<Read>)> = {
+        use rayon::prelude::*;
+        parts
+            .into_par_iter()
+            .map(|part| {
+                let mut tally = Tally::new(inv, window);
+                let mut mine = vec![Read::default(); paths.len()];
+                for (i, _, file) in part {
+                    read_one(inv, &file, format, &mut tally, &mut mine[i]);
+                }
+                (tally, mine)
+            })
+            .collect()
+    };
+    let mut total: Option<Tally> = None;
+    for (tally, part_reads) in done {
+        match &mut total {
+            None => total = Some(tally),
+            Some(t) => t.merge(tally),
+        }
+        for (r, p) in reads.iter_mut().zip(part_reads) {
+            r.objects += p.objects;
+            r.bytes += p.bytes;
+            r.records += p.records;
+            r.malformed += p.malformed;
+            let room = 10usize.saturating_sub(r.malformed_lines.len());
+            r.malformed_lines.extend(p.malformed_lines.into_iter().take(room));
+            if !p.format.is_empty() {
+                r.format = p.format;
+            }
+            if r.error.is_none() {
+                r.error = p.error;
+            }
+        }
+    }
+    let tally = total.unwrap_or_else(|| Tally::new(inv, window));
+    let coverage = reads
+        .iter()
+        .filter_map(|r| r.error.as_ref())
+        .map(|error| Coverage {
+            account: inv.account.clone(),
+            region: "-".to_string(),
+            service: "flowlogs".to_string(),
+            operation: "ReadFile".to_string(),
+            status: CoverageStatus::Failed,
+            error_code: Some("ReadError".to_string()),
+            message: Some(error.clone()),
+            hint: Some(
+                "check the path and its permissions; no rule is judged by traffic while a file is missing".to_string(),
+            ),
+            pages: 0,
+        })
+        .collect();
     (Evidence::new(tally, reads, Origin::Given), coverage)
+}
+
+/// Splits the files into at most `n` contiguous shares of about equal size.
+fn shares(files: Vec<(usize, u64, PathBuf)>, n: usize) -> Vec<Vec<(usize, u64, PathBuf)>> {
+    let total: u64 = files.iter().map(|f| f.1).sum();
+    let per = total / n as u64 + 1;
+    let mut out: Vec<Vec<(usize, u64, PathBuf)>> = vec![Vec::new()];
+    let mut size = 0;
+    for f in files {
+        if size >= per && out.len() < n {
+            out.push(Vec::new());
+            size = 0;
+        }
+        size += f.1;
+        out.last_mut().expect("one share").push(f);
+    }
+    out
+}
+
+/// Reads one file into the tally, its counts into `read`.
+fn read_one(inv: &Inventory, file: &Path, format: Option<&Format>, tally: &mut Tally, read: &mut Read) {
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let flow_log = flow_log_of(&name).and_then(|id| inv.flow_logs.iter().find(|f| f.id == id));
+    let hint = flow_log.map(|f| Hint::of(inv, f)).unwrap_or_default();
+    let own = flow_log.and_then(|f| f.log_format.as_deref()).and_then(|t| Format::parse(t).ok());
+    let start = own.or_else(|| format.cloned()).unwrap_or_else(Format::default_v2);
+    let mut feed = TextFeed::new(&file.display().to_string(), start, hint, std::mem::take(read));
+    feed.next_object(&file.display().to_string());
+    if let Err(e) = read_file(file, &mut feed, tally) {
+        let msg = format!("{}: {e}", file.display());
+        feed.read.error.get_or_insert(msg);
+    }
+    *read = feed.read;
 }
 
 /// The files under `path` (itself, for a file).

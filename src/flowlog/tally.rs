@@ -183,6 +183,70 @@ impl<'a> Tally<'a> {
         }
     }
 
+    /// Adds what another tally of the same inventory and window counted (files read side by side).
+    pub fn merge(&mut self, other: Tally<'a>) {
+        for (i, (mine, theirs)) in self.uses.iter_mut().zip(other.uses).enumerate() {
+            let Some(t) = theirs else { continue };
+            let cap = if self.broad[i] { BROAD_SOURCES } else { OTHER_SOURCES };
+            match mine {
+                None => *mine = Some(t),
+                Some(m) => {
+                    m.records += t.records;
+                    m.packets += t.packets;
+                    m.bytes += t.bytes;
+                    m.first = match (m.first, t.first) {
+                        (0, x) | (x, 0) => x,
+                        (a, b) => a.min(b),
+                    };
+                    m.last = m.last.max(t.last);
+                    m.more_peers |= t.more_peers;
+                    for (peer, n) in t.peers {
+                        if let Some(k) = m.peers.get_mut(&peer) {
+                            *k += n;
+                        } else if m.peers.len() < cap {
+                            m.peers.insert(peer, n);
+                        } else {
+                            m.more_peers = true;
+                        }
+                    }
+                    for (port, n) in t.ports {
+                        if let Some(k) = m.ports.get_mut(&port) {
+                            *k += n;
+                        } else if m.ports.len() < 8 {
+                            m.ports.insert(port, n);
+                        }
+                    }
+                }
+            }
+        }
+        for (id, t) in other.seen {
+            let s = self.seen.entry(id).or_insert(t);
+            s.first = s.first.min(t.first);
+            s.last = s.last.max(t.last);
+            s.skipped = match (s.skipped, t.skipped) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        for (id, n) in other.unknown {
+            if self.unknown.len() < UNKNOWN_LISTED || self.unknown.contains_key(&id) {
+                *self.unknown.entry(id).or_default() += n;
+            }
+        }
+        for (k, n) in other.rejected {
+            *self.rejected.entry(k).or_default() += n;
+        }
+        let (c, o) = (&mut self.counts, other.counts);
+        c.records += o.records;
+        c.accepted += o.accepted;
+        c.rejected += o.rejected;
+        c.nodata += o.nodata;
+        c.skipdata += o.skipdata;
+        c.outside_window += o.outside_window;
+        c.unknown_interface += o.unknown_interface;
+        c.malformed += o.malformed;
+    }
+
     /// Counts one malformed line.
     pub fn malformed(&mut self) {
         self.counts.malformed += 1;
