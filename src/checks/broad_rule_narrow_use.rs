@@ -1,4 +1,4 @@
-use super::traffic_common::{count, coverage, window_text, GapNotes};
+use super::traffic_common::{count, coverage, use_text, window_text, GapNotes};
 use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::flowlog::covering;
@@ -87,7 +87,17 @@ fn check(ctx: &Context, out: &mut Findings) {
                     window_text(ev, &covered),
                     seen
                 ),
-                evidence: vec![Evidence::rule(rule, format!("narrowed, it would admit {}", list.join(", ")))],
+                evidence: vec![
+                    Evidence::rule(
+                        rule,
+                        format!(
+                            "flow logs {}: {}",
+                            ev.window.text(),
+                            ev.use_of(ctx.inventory, rule).map(use_text).unwrap_or_default()
+                        ),
+                    ),
+                    Evidence::rule(rule, format!("narrowed, it would admit {}", list.join(", "))),
+                ],
                 remediation: Remediation {
                     summary: format!(
                         "Admit {} only from {}, then revoke {}.",

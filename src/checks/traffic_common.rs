@@ -99,16 +99,22 @@ pub(crate) fn window_text(ev: &Evidence, covered: &Covered) -> String {
     )
 }
 
-/// One line of what a rule carried: `1,204 records, 3 peers, first 2026-11-08, last 2026-12-06`.
+/// One line of what a rule carried: `12 accepted record(s) from 2 peer(s) (198.51.100.7 ×6, 203.0.113.9 ×2) on
+/// port(s) 443, first 2026-11-12, last 2026-11-12`.
 pub(crate) fn use_text(u: &RuleUse) -> String {
-    let peers =
-        if u.more_peers { format!("more than {} peers", u.peers.len()) } else { format!("{} peer(s)", u.peers.len()) };
+    let mut peers: Vec<(&std::net::IpAddr, &u64)> = u.peers.iter().collect();
+    peers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let top: Vec<String> = peers.iter().take(3).map(|(a, n)| format!("{a} ×{}", count(**n))).collect();
+    let more = if u.more_peers || peers.len() > 3 { ", …" } else { "" };
+    let many = if u.more_peers { format!("more than {}", u.peers.len()) } else { u.peers.len().to_string() };
+    let ports: Vec<String> = u.ports.keys().map(ToString::to_string).collect();
+    let on = if ports.is_empty() { String::new() } else { format!(" on port(s) {}", ports.join(", ")) };
     let when = if u.first > 0 {
         format!(", first {}, last {}", crate::flowlog::date(u.first), crate::flowlog::date(u.last))
     } else {
         String::new()
     };
-    format!("{} accepted record(s), {peers}{when}", count(u.records))
+    format!("{} accepted record(s) from {many} peer(s) ({}{more}){on}{when}", count(u.records), top.join(", "))
 }
 
 /// Adds what the flow logs say of `rule` to a finding about it: that it carried accepted traffic (in the

@@ -99,8 +99,31 @@ fn bad(field: &'static str, value: &str) -> LineError {
     LineError::Value { field, value: value.chars().take(40).collect() }
 }
 
-fn num<T: std::str::FromStr>(field: &'static str, v: &str) -> Result<T, LineError> {
+/// A decimal number of at most `T`'s size: digits only (flow logs write no sign), read without the generic
+/// parser's checks for signs and radixes.
+fn num<T: TryFrom<u64>>(field: &'static str, v: &str) -> Result<T, LineError> {
+    let bytes = v.as_bytes();
+    if bytes.is_empty() || bytes.len() > 20 {
+        return Err(bad(field, v));
+    }
+    let mut n: u64 = 0;
+    for &b in bytes {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(bad(field, v));
+        }
+        n = n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d))).ok_or_else(|| bad(field, v))?;
+    }
+    T::try_from(n).map_err(|_| bad(field, v))
+}
+
+fn addr(field: &'static str, v: &str) -> Result<IpAddr, LineError> {
     v.parse().map_err(|_| bad(field, v))
+}
+
+/// The values of a line: separated by white space, as AWS writes them (one space).
+fn values(line: &str) -> impl Iterator<Item = &str> {
+    line.split_ascii_whitespace()
 }
 
 impl Format {
@@ -109,7 +132,7 @@ impl Format {
         let mut r = Record::default();
         let mut found = 0;
         let fields = self.fields();
-        for (i, value) in line.split_ascii_whitespace().enumerate() {
+        for (i, value) in values(line).enumerate() {
             found += 1;
             let Some(field) = fields.get(i) else { continue };
             if value == "-" {
@@ -117,10 +140,10 @@ impl Format {
             }
             match field {
                 Field::InterfaceId => r.interface = Some(value),
-                Field::SrcAddr => r.src = Some(num("srcaddr", value)?),
-                Field::DstAddr => r.dst = Some(num("dstaddr", value)?),
-                Field::PktSrcAddr => r.pkt_src = Some(num("pkt-srcaddr", value)?),
-                Field::PktDstAddr => r.pkt_dst = Some(num("pkt-dstaddr", value)?),
+                Field::SrcAddr => r.src = Some(addr("srcaddr", value)?),
+                Field::DstAddr => r.dst = Some(addr("dstaddr", value)?),
+                Field::PktSrcAddr => r.pkt_src = Some(addr("pkt-srcaddr", value)?),
+                Field::PktDstAddr => r.pkt_dst = Some(addr("pkt-dstaddr", value)?),
                 Field::SrcPort => r.src_port = Some(num("srcport", value)?),
                 Field::DstPort => r.dst_port = Some(num("dstport", value)?),
                 Field::Protocol => r.protocol = Some(num("protocol", value)?),

@@ -125,13 +125,15 @@ pub struct Tally<'a> {
     eni: HashMap<&'a str, usize>,
     /// Rule indexes by group: ingress, egress.
     rules_of: HashMap<&'a str, (Vec<u32>, Vec<u32>)>,
-    /// The blocks of the VPCs a group's members may hold addresses in.
-    group_blocks: HashMap<&'a str, Vec<IpNet>>,
-    prefix: HashMap<(&'a str, &'a str), &'a PrefixList>,
+    /// Per interface, the rules of its groups: ingress, egress.
+    eni_rules: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Per rule, the addresses its peer admits.
+    peers: Vec<Matcher>,
     groups_by_vpc: HashMap<&'a str, Vec<&'a str>>,
     broad: Vec<bool>,
     uses: Vec<Option<RuleUse>>,
-    seen: HashMap<&'a str, Seen>,
+    /// Per interface, what its records show.
+    seen: Vec<Option<Seen>>,
     unknown: BTreeMap<String, u64>,
     counts: Counts,
     /// Rejected attempts on an interface from public addresses: (interface index, protocol, port) → records.
@@ -164,18 +166,49 @@ impl<'a> Tally<'a> {
                 group_blocks.insert(g.id.as_str(), if blocks.is_empty() { everything() } else { blocks });
             }
         }
-        let prefix = inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+        let prefix: HashMap<(&str, &str), &PrefixList> =
+            inv.prefix_lists.iter().map(|p| ((p.region.as_str(), p.id.as_str()), p)).collect();
+        let peers = inv
+            .rules
+            .iter()
+            .map(|rule| match &rule.peer {
+                Peer::Ipv4(n) => Matcher::Nets(vec![IpNet::V4(*n)]),
+                Peer::Ipv6(n) => Matcher::Nets(vec![IpNet::V6(*n)]),
+                // Entries not read: any address may be one.
+                Peer::PrefixList(id) => prefix
+                    .get(&(rule.region.as_str(), id.as_str()))
+                    .map_or(Matcher::Any, |pl| Matcher::Nets(pl.entries.clone())),
+                // Another account's group, or one not collected: its members' addresses are unknown.
+                Peer::Group { id, .. } => {
+                    group_blocks.get(id.as_str()).map_or(Matcher::Any, |b| Matcher::Nets(b.clone()))
+                }
+            })
+            .collect();
+        let eni_rules = inv
+            .interfaces
+            .iter()
+            .map(|e| {
+                let (mut ingress, mut egress) = (Vec::new(), Vec::new());
+                for g in &e.group_ids {
+                    if let Some((i, o)) = rules_of.get(g.as_str()) {
+                        ingress.extend_from_slice(i);
+                        egress.extend_from_slice(o);
+                    }
+                }
+                (ingress, egress)
+            })
+            .collect();
         Tally {
             inv,
             window,
             eni,
             rules_of,
-            group_blocks,
-            prefix,
+            eni_rules,
+            peers,
             groups_by_vpc,
             broad,
             uses: vec![None; inv.rules.len()],
-            seen: HashMap::default(),
+            seen: vec![None; inv.interfaces.len()],
             unknown: BTreeMap::new(),
             counts: Counts::default(),
             rejected: HashMap::default(),
@@ -219,8 +252,9 @@ impl<'a> Tally<'a> {
                 }
             }
         }
-        for (id, t) in other.seen {
-            let s = self.seen.entry(id).or_insert(t);
+        for (mine, theirs) in self.seen.iter_mut().zip(other.seen) {
+            let Some(t) = theirs else { continue };
+            let s = mine.get_or_insert(t);
             s.first = s.first.min(t.first);
             s.last = s.last.max(t.last);
             s.skipped = match (s.skipped, t.skipped) {
@@ -263,9 +297,8 @@ impl<'a> Tally<'a> {
         }
         let known = r.interface.and_then(|id| self.eni.get(id).copied());
         if let Some(i) = known {
-            let id = self.inv.interfaces[i].id.as_str();
             let (start, end) = (r.start.unwrap_or(self.window.start), r.end.unwrap_or(self.window.end));
-            let seen = self.seen.entry(id).or_insert(Seen { first: start, last: end, skipped: None });
+            let seen = self.seen[i].get_or_insert(Seen { first: start, last: end, skipped: None });
             seen.first = seen.first.min(start);
             seen.last = seen.last.max(end);
             if r.status == Some(LogStatus::SkipData) {
@@ -330,8 +363,9 @@ impl<'a> Tally<'a> {
                 _ => (true, true),
             },
         };
-        let groups: Vec<&'a str> = self.inv.interfaces[i].group_ids.iter().map(String::as_str).collect();
-        self.attribute(&groups, r, incoming, outgoing, &eni.region);
+        let rules = std::mem::take(&mut self.eni_rules[i]);
+        self.attribute(&rules.0, &rules.1, r, incoming, outgoing);
+        self.eni_rules[i] = rules;
     }
 
     fn attribute_unknown(&mut self, r: &Record, hint: Hint) {
@@ -346,67 +380,57 @@ impl<'a> Tally<'a> {
                 .map(|g| g.id.as_str())
                 .collect(),
         };
-        let region = hint.region.unwrap_or("");
-        self.attribute(&groups, r, true, true, region);
+        let (mut ingress, mut egress) = (Vec::new(), Vec::new());
+        for g in groups {
+            if let Some((i, o)) = self.rules_of.get(g) {
+                ingress.extend_from_slice(i);
+                egress.extend_from_slice(o);
+            }
+        }
+        self.attribute(&ingress, &egress, r, true, true);
     }
 
     /// Collects into `matched` every rule of `groups` that could have admitted the record, in the orientations
     /// given and the readings its TCP flags allow.
-    fn attribute(&mut self, groups: &[&'a str], r: &Record, incoming: bool, outgoing: bool, region: &str) {
+    fn attribute(&mut self, ingress: &[u32], egress: &[u32], r: &Record, incoming: bool, outgoing: bool) {
         let (request, reply) = readings(r);
-        let mut asks: Vec<(Ask, [Option<IpAddr>; 2])> = Vec::with_capacity(4);
+        let mut asks = [(Ask { ingress: true, port: None }, [None, None]); 4];
+        let mut n = 0;
+        let mut ask = |a: Ask, peers: [Option<IpAddr>; 2]| {
+            asks[n] = (a, peers);
+            n += 1;
+        };
         if incoming {
-            let peers = [r.pkt_src, r.src];
+            // The original source first; the address at the interface when it differs.
+            let peers = [r.pkt_src.or(r.src), r.src.filter(|s| Some(*s) != r.pkt_src)];
             if request {
-                asks.push((Ask { ingress: true, port: r.dst_port }, peers));
+                ask(Ask { ingress: true, port: r.dst_port }, peers);
             }
             if reply {
-                asks.push((Ask { ingress: false, port: r.src_port }, peers));
+                ask(Ask { ingress: false, port: r.src_port }, peers);
             }
         }
         if outgoing {
-            let peers = [r.pkt_dst, r.dst];
+            let peers = [r.pkt_dst.or(r.dst), r.dst.filter(|d| Some(*d) != r.pkt_dst)];
             if request {
-                asks.push((Ask { ingress: false, port: r.dst_port }, peers));
+                ask(Ask { ingress: false, port: r.dst_port }, peers);
             }
             if reply {
-                asks.push((Ask { ingress: true, port: r.src_port }, peers));
+                ask(Ask { ingress: true, port: r.src_port }, peers);
             }
         }
-        for g in groups {
-            let Some((ingress, egress)) = self.rules_of.get(g) else { continue };
-            for (ask, peers) in &asks {
-                let list = if ask.ingress { ingress } else { egress };
-                for &idx in list {
-                    let rule = &self.inv.rules[idx as usize];
-                    if !admits(rule, r.protocol, ask.port) {
-                        continue;
-                    }
-                    if let Some(peer) = peers.iter().flatten().find(|p| self.peer_admits(rule, **p, region)) {
-                        self.matched.push((idx, ask.port, Some(*peer)));
-                    }
+        for (ask, peers) in &asks[..n] {
+            let list = if ask.ingress { ingress } else { egress };
+            for &idx in list {
+                let rule = &self.inv.rules[idx as usize];
+                if !admits(rule, r.protocol, ask.port) {
+                    continue;
+                }
+                let matcher = &self.peers[idx as usize];
+                if let Some(peer) = peers.iter().flatten().find(|p| matcher.admits(**p)) {
+                    self.matched.push((idx, ask.port, Some(*peer)));
                 }
             }
-        }
-    }
-
-    fn peer_admits(&self, rule: &Rule, addr: IpAddr, region: &str) -> bool {
-        match &rule.peer {
-            Peer::Ipv4(n) => IpNet::V4(*n).contains(&addr),
-            Peer::Ipv6(n) => IpNet::V6(*n).contains(&addr),
-            Peer::PrefixList(id) => {
-                let region = if region.is_empty() { rule.region.as_str() } else { region };
-                match self.prefix.get(&(region, id.as_str())) {
-                    Some(pl) => pl.entries.iter().any(|n| n.contains(&addr)),
-                    // Entries not read: any address may be one.
-                    None => true,
-                }
-            }
-            Peer::Group { id, .. } => match self.group_blocks.get(id.as_str()) {
-                Some(blocks) => blocks.iter().any(|n| n.contains(&addr)),
-                // Another account's group, or one not collected: its members' addresses are unknown.
-                None => true,
-            },
         }
     }
 
@@ -426,7 +450,8 @@ impl<'a> Tally<'a> {
         if let Some(e) = r.end {
             u.last = u.last.max(e);
         }
-        if let Some(p) = peer {
+        // Once more peers were seen than are kept, the list is only evidence: stop looking them up.
+        if let Some(p) = peer.filter(|_| !u.more_peers) {
             if let Some(n) = u.peers.get_mut(&p) {
                 *n += 1;
             } else if u.peers.len() < cap {
@@ -446,7 +471,12 @@ impl<'a> Tally<'a> {
 
     /// What the tally found, for [`Evidence::new`].
     pub(crate) fn into_parts(self) -> Parts {
-        let seen = self.seen.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let seen = self
+            .seen
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((self.inv.interfaces[i].id.clone(), s?)))
+            .collect();
         let mut rejected: Vec<(String, u8, u16, u64)> = self
             .rejected
             .into_iter()
@@ -465,6 +495,23 @@ pub(crate) struct Parts {
     pub(crate) seen: BTreeMap<String, Seen>,
     pub(crate) unknown: BTreeMap<String, u64>,
     pub(crate) rejected: Vec<(String, u8, u16, u64)>,
+}
+
+/// The addresses a rule's peer admits.
+enum Matcher {
+    /// Any address in these blocks.
+    Nets(Vec<IpNet>),
+    /// Any address at all (a prefix list or a group whose addresses are unknown).
+    Any,
+}
+
+impl Matcher {
+    fn admits(&self, addr: IpAddr) -> bool {
+        match self {
+            Matcher::Nets(nets) => nets.iter().any(|n| n.contains(&addr)),
+            Matcher::Any => true,
+        }
+    }
 }
 
 fn everything() -> Vec<IpNet> {
