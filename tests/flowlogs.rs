@@ -137,3 +137,48 @@ fn without_flow_logs_nothing_changes() {
     assert!(with_none.findings.iter().all(|f| f.check != "no-traffic-rule" && f.check != "broad-rule-narrow-use"));
     assert!(with_none.notes.iter().all(|n| !n.contains("flow-log")));
 }
+
+/// Every output carries the evidence: the flow-log lines of a finding (top peers, ports, first and last seen)
+/// in Markdown and SARIF, the `flow_logs` section in JSON, its summary in the table and the HTML page.
+#[test]
+fn outputs_carry_the_evidence() {
+    let args = |format: &str| -> Vec<String> {
+        [
+            "audit",
+            "--replay",
+            "mocks/flowlogs",
+            "--flow-logs",
+            "mocks/flowlogs/logs",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-12-01",
+            "--format",
+            format,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let run = |format: &str| {
+        let a = args(format);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, out, err) = common::sgaudit(&refs);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let top = "from 2 peer(s) (198.51.100.7 ×6, 203.0.113.9 ×2) on port(s) 443";
+    let markdown = run("markdown");
+    assert!(markdown.contains(top), "{markdown}");
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["properties"]["flow_logs"].to_string().contains(top)), "{results:#?}");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let section = &json["flow_logs"][0];
+    assert_eq!(section["interfaces_covered"], 2);
+    assert_eq!(section["records"]["read"], 17);
+    assert_eq!(section["rejected"][0]["port"], 3389);
+    let summary = "flow logs 2026-11-01 00:00Z → 2026-12-01 00:00Z: 1 source(s) read, 17 records";
+    assert!(run("table").contains(summary));
+    assert!(run("html").contains(summary));
+}

@@ -8,6 +8,16 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
+/// The message, and the flow-log evidence when there is some (top peers, ports, first and last seen).
+fn with_traffic(f: &crate::audit::Finding) -> String {
+    let mut text = f.message.clone();
+    for e in f.evidence.iter().filter(|e| e.detail.starts_with("flow logs")) {
+        text.push_str("<br>");
+        text.push_str(&e.detail);
+    }
+    text
+}
+
 /// The report as Markdown, for a pull request comment or a wiki page.
 pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
@@ -43,7 +53,7 @@ pub fn render_markdown(report: &Report) -> String {
                 f.region,
                 f.resource.kind,
                 cell(&f.resource.id),
-                cell(&f.message),
+                cell(&with_traffic(f)),
                 fix.join("<br>")
             );
         }

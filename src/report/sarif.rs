@@ -71,7 +71,9 @@ pub fn render_sarif(report: &Report) -> String {
                 .collect();
             // An unconfirmed verdict is for review, not a failure.
             let kind = if f.is_unconfirmed() { "review" } else { "fail" };
-            json!({
+            let traffic: Vec<&str> =
+                f.evidence.iter().map(|e| e.detail.as_str()).filter(|d| d.starts_with("flow logs")).collect();
+            let mut result = json!({
                 "kind": kind,
                 "suppressions": suppressions,
                 "ruleId": f.check,
@@ -96,7 +98,11 @@ pub fn render_sarif(report: &Report) -> String {
                     "rule_ids": f.rule_ids,
                     "remediation": f.remediation.commands
                 }
-            })
+            });
+            if !traffic.is_empty() {
+                result["properties"]["flow_logs"] = json!(traffic);
+            }
+            result
         })
         .collect();
     let notifications: Vec<Value> = report

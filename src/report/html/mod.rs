@@ -185,6 +185,8 @@ pub fn render_html(report: &Report, graphs: &[GraphView], generated: Option<&str
     let rows: Vec<(&Finding, Option<&str>)> = all.iter().map(|f| (*f, None)).collect();
     body.push_str(&findings::table(&rows, graphs));
     body.push_str("</section>\n");
+    let flow_logs: Vec<String> = report.flow_logs.iter().map(|f| f.summary()).collect();
+    body.push_str(&list_section("flow-logs", "Flow logs", &flow_logs));
     body.push_str(&list_section("notes", "Notes", &report.notes));
     body.push_str(&list_section("warnings", "Warnings", &report.warnings));
     body.push_str("</main>\n");
