@@ -182,3 +182,34 @@ fn outputs_carry_the_evidence() {
     assert!(run("table").contains(summary));
     assert!(run("html").contains(summary));
 }
+
+/// No file crashes the reader: a truncated gzip object, bytes that are neither gzip nor text, an empty file
+/// and a header-only object each give a counted outcome (an error naming the file, or malformed lines), and
+/// the run goes on with the others.
+#[test]
+fn damaged_files_are_errors_with_their_names_never_a_crash() {
+    use std::io::Write;
+    let inv = inventory();
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(std::fs::read_to_string(common::root().join("tests/fixtures/flowlogs/vpc-c.log")).unwrap().as_bytes())
+        .unwrap();
+    let whole = gz.finish().unwrap();
+    std::fs::write(dir.path().join("a-truncated.log.gz"), &whole[..whole.len() / 2]).unwrap();
+    std::fs::write(
+        dir.path().join("b-noise.log"),
+        (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("c-empty.log"), b"").unwrap();
+    std::fs::write(dir.path().join("d-header.log"), sgaudit::flowlog::DEFAULT_FIELDS.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("e-good.log.gz"), &whole).unwrap();
+    let (ev, failed) = sgaudit::collect::flowlogs::read_paths(&inv, &[dir.path().to_path_buf()], None, window());
+    let read = &ev.reads[0];
+    assert_eq!(read.objects, 5);
+    assert!(read.error.as_deref().is_some_and(|e| e.contains("a-truncated.log.gz")), "{read:?}");
+    assert_eq!(failed.len(), 1, "the damaged object is a failed read");
+    assert!(read.malformed > 0 && read.malformed_lines.iter().any(|l| l.contains("b-noise.log:")), "{read:?}");
+    // The good object was read all the same (its 9 records, and part of the truncated one's).
+    assert!(read.records >= 9, "{read:?}");
+}
