@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::scenarios::{perm, Seeder, P};
+use common::scenarios::{self, Seeder};
 use common::*;
 use std::io::Write;
 
@@ -23,43 +23,13 @@ fn gzip(text: &str) -> Vec<u8> {
 #[test]
 fn flow_log_evidence_live() {
     let Some(moto) = Moto::start() else { return };
-    moto_create_bucket(&moto.endpoint, "sgaudit-flow-logs");
-    let (s, flow_log, web_ip, db_ip) = rt().block_on(async {
+    let s = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
-        let vpc = s.vpc("fl-vpc", "10.9.0.0/16").await;
-        let subnet = s.subnet("fl-a", &vpc, "10.9.1.0/24", "us-east-1a").await;
-        let web = s.group("fl-web", &vpc).await;
-        let db = s.group("fl-db", &vpc).await;
-        s.ingress(&web, perm("tcp", 443, 443, P::V4("0.0.0.0/0"))).await;
-        s.ingress(&web, perm("tcp", 22, 22, P::V4("0.0.0.0/0"))).await;
-        s.ingress(&db, perm("tcp", 5432, 5432, P::Sg(&web))).await;
-        s.ingress(&db, perm("tcp", 6379, 6379, P::Sg(&web))).await;
-        s.instance("fl-web-host", &subnet, &[&web], false).await;
-        s.instance("fl-db-host", &subnet, &[&db], false).await;
-        let out = s
-            .ec2
-            .create_flow_logs()
-            .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
-            .resource_ids(&vpc)
-            .traffic_type(aws_sdk_ec2::types::TrafficType::All)
-            .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
-            .log_destination("arn:aws:s3:::sgaudit-flow-logs")
-            .send()
-            .await
-            .unwrap();
-        let flow_log = out.flow_log_ids().first().unwrap_or_else(|| panic!("{:?}", out.unsuccessful())).to_string();
-        let ip = |eni: String| {
-            let ec2 = s.ec2.clone();
-            async move {
-                let out = ec2.describe_network_interfaces().network_interface_ids(eni).send().await.unwrap();
-                out.network_interfaces()[0].private_ip_address().unwrap().to_string()
-            }
-        };
-        let web_ip = ip(s.id("fl-web-host-eni")).await;
-        let db_ip = ip(s.id("fl-db-host-eni")).await;
-        (s, flow_log, web_ip, db_ip)
+        scenarios::shop(&mut s).await;
+        s
     });
-    let (web_eni, db_eni) = (s.id("fl-web-host-eni"), s.id("fl-db-host-eni"));
+    let (flow_log, web_ip, db_ip) = (s.id("shop-flow-log"), s.id("shop-web-host-ip"), s.id("shop-db-host-ip"));
+    let (web_eni, db_eni) = (s.id("shop-web-host-eni"), s.id("shop-db-host-eni"));
 
     // The window: a day, starting after the flow log's creation.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
@@ -139,19 +109,19 @@ fn flow_log_evidence_live() {
         .filter(|f| f["check"] == "no-traffic-rule")
         .map(|f| f["resource"]["id"].as_str().unwrap().to_string())
         .collect();
-    let expected_silent = [rule_of("fl-web", 22), rule_of("fl-db", 6379)];
+    let expected_silent = [rule_of("shop-web", 22), rule_of("shop-db", 6379)];
     for rule in &expected_silent {
         assert!(silent.contains(rule), "{rule} carried nothing: {silent:?}\n{:#}", report["notes"]);
     }
-    for used in [rule_of("fl-web", 443), rule_of("fl-db", 5432), rule_of("fl-web", -1)] {
+    for used in [rule_of("shop-web", 443), rule_of("shop-db", 5432), rule_of("shop-web", -1)] {
         assert!(!silent.contains(&used), "{used} carried traffic: {silent:?}");
     }
-    let narrow = finding(&report, "broad-rule-narrow-use", &rule_of("fl-web", 443)).expect("443 used by two clients");
+    let narrow = finding(&report, "broad-rule-narrow-use", &rule_of("shop-web", 443)).expect("443 used by two clients");
     let m = narrow["message"].as_str().unwrap();
     assert!(m.contains("2 source(s): 198.51.100.7 (2 records), 203.0.113.9 (1 record)"), "{m}");
     let flow = &report["flow_logs"][0];
     assert_eq!(flow["interfaces_covered"], 2, "{flow:#}");
-    assert_eq!(flow["records"]["rejected"], 1);
+    assert_eq!(flow["counts"]["rejected"], 1);
     assert_eq!(flow["reads"][0]["objects"], 1);
 
     // A file that cannot be read: a gap, exit 2, and no verdict by traffic.

@@ -176,7 +176,7 @@ fn outputs_carry_the_evidence() {
     let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
     let section = &json["flow_logs"][0];
     assert_eq!(section["interfaces_covered"], 2);
-    assert_eq!(section["records"]["read"], 17);
+    assert_eq!(section["counts"]["records"], 17);
     assert_eq!(section["rejected"][0]["port"], 3389);
     let summary = "flow logs 2026-11-01 00:00Z → 2026-12-01 00:00Z: 1 source(s) read, 17 records";
     assert!(run("table").contains(summary));

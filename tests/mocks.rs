@@ -595,39 +595,9 @@ fn tiered_self_hosted_search_and_dual_stack_redis() {
 /// delivered for November 2026, written here in AWS's key layout and default format.
 fn refresh_flowlogs() {
     let (dir, s) = record_with("flowlogs", "us-east-1", &["--flow-logs"], |ep| {
-        moto_create_bucket(ep, "shop-flow-logs");
         rt().block_on(async {
-            use common::scenarios::{perm, P};
             let mut s = Seeder::new(ep, "us-east-1").await;
-            let vpc = s.vpc("shop-vpc", "10.20.0.0/16").await;
-            let subnet = s.subnet("shop-app-a", &vpc, "10.20.1.0/24", "us-east-1a").await;
-            let web = s.group("shop-web", &vpc).await;
-            let db = s.group("shop-db", &vpc).await;
-            s.ingress(&web, perm("tcp", 443, 443, P::V4("0.0.0.0/0"))).await;
-            s.ingress(&web, perm("tcp", 22, 22, P::V4("0.0.0.0/0"))).await;
-            s.ingress(&db, perm("tcp", 5432, 5432, P::Sg(&web))).await;
-            s.ingress(&db, perm("tcp", 5432, 5432, P::V4("10.0.0.0/8"))).await;
-            s.ingress(&db, perm("tcp", 6379, 6379, P::Sg(&web))).await;
-            s.instance("shop-web-host", &subnet, &[&web], false).await;
-            s.instance("shop-db-host", &subnet, &[&db], false).await;
-            let out = s
-                .ec2
-                .create_flow_logs()
-                .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
-                .resource_ids(&vpc)
-                .traffic_type(aws_sdk_ec2::types::TrafficType::All)
-                .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
-                .log_destination("arn:aws:s3:::shop-flow-logs")
-                .send()
-                .await
-                .unwrap();
-            s.ids.insert("shop-flow-log".into(), out.flow_log_ids()[0].to_string());
-            for host in ["shop-web-host", "shop-db-host"] {
-                let eni = s.id(&format!("{host}-eni"));
-                let out = s.ec2.describe_network_interfaces().network_interface_ids(eni).send().await.unwrap();
-                let ip = out.network_interfaces()[0].private_ip_address().unwrap().to_string();
-                s.ids.insert(format!("{host}-ip"), ip);
-            }
+            scenarios::shop(&mut s).await;
             s
         })
     });

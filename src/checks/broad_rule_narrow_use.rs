@@ -1,4 +1,4 @@
-use super::traffic_common::{count, coverage, use_text, window_text, GapNotes};
+use super::traffic_common::{count, judge_covered, use_text, window_text};
 use super::{group_label, revoke_command, DATABASE_PORTS};
 use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource, Severity};
 use crate::flowlog::covering;
@@ -43,77 +43,55 @@ declare_check! {
 }
 
 fn check(ctx: &Context, out: &mut Findings) {
-    let Some(ev) = ctx.traffic else { return };
-    let mut notes = GapNotes::default();
-    for group in &ctx.inventory.groups {
-        let candidates: Vec<(&Rule, Vec<IpNet>, String)> = ctx
-            .rules(&group.id)
+    let pick = |ev: &crate::flowlog::Evidence, group: &crate::model::SecurityGroup| {
+        ctx.rules(&group.id)
             .iter()
             .filter(|r| r.direction == Direction::Ingress && crate::flowlog::is_broad(r))
             .filter_map(|r| narrowing(ev.use_of(ctx.inventory, r)?, r).map(|(nets, seen)| (*r, nets, seen)))
+            .collect::<Vec<(&Rule, Vec<IpNet>, String)>>()
+    };
+    let what = "broad rule(s) used by few sources";
+    judge_covered(ctx, out, BROAD_RULE_NARROW_USE.id, what, pick, |ev, group, covered, (rule, nets, seen), out| {
+        let peers: Vec<Peer> = nets
+            .iter()
+            .map(|n| match n {
+                IpNet::V4(n) => Peer::Ipv4(*n),
+                IpNet::V6(n) => Peer::Ipv6(*n),
+            })
             .collect();
-        if candidates.is_empty() {
-            continue;
-        }
-        let covered = match coverage(ctx, ev, group) {
-            Ok(Some(c)) => c,
-            Ok(None) => continue,
-            Err(gaps) => {
-                notes.add(ctx, group, &format!("{} broad rule(s) used by few sources", candidates.len()), &gaps);
-                continue;
-            }
-        };
-        for (rule, nets, seen) in candidates {
-            let peers: Vec<Peer> = nets
-                .iter()
-                .map(|n| match n {
-                    IpNet::V4(n) => Peer::Ipv4(*n),
-                    IpNet::V6(n) => Peer::Ipv6(*n),
-                })
-                .collect();
-            let list: Vec<String> = nets.iter().map(ToString::to_string).collect();
-            out.report(Body {
-                severity: if on_database_port(rule) { Severity::Medium } else { Severity::Low },
-                region: rule.region.clone(),
-                resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
-                group_ids: vec![group.id.clone()],
-                rule_ids: vec![rule.label()],
-                message: format!(
-                    "{} of {} admits {} on {}, but its accepted traffic in {} came from {}",
-                    rule.label(),
-                    group_label(ctx, &group.id),
-                    rule.peer,
+        let list: Vec<String> = nets.iter().map(ToString::to_string).collect();
+        let carried = ev.use_of(ctx.inventory, rule).map(use_text).unwrap_or_default();
+        out.report(Body {
+            severity: if on_database_port(rule) { Severity::Medium } else { Severity::Low },
+            region: rule.region.clone(),
+            resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
+            group_ids: vec![group.id.clone()],
+            rule_ids: vec![rule.label()],
+            message: format!(
+                "{} of {} admits {} on {}, but its accepted traffic in {} came from {}",
+                rule.label(),
+                group_label(ctx, &group.id),
+                rule.peer,
+                rule.traffic(),
+                window_text(ev, covered),
+                seen
+            ),
+            evidence: vec![
+                Evidence::rule(rule, format!("flow logs {}: {carried}", ev.window.text())),
+                Evidence::rule(rule, format!("narrowed, it would admit {}", list.join(", "))),
+            ],
+            remediation: Remediation {
+                summary: format!(
+                    "Admit {} only from {}, then revoke {}.",
                     rule.traffic(),
-                    window_text(ev, &covered),
-                    seen
+                    list.join(", "),
+                    rule.label()
                 ),
-                evidence: vec![
-                    Evidence::rule(
-                        rule,
-                        format!(
-                            "flow logs {}: {}",
-                            ev.window.text(),
-                            ev.use_of(ctx.inventory, rule).map(use_text).unwrap_or_default()
-                        ),
-                    ),
-                    Evidence::rule(rule, format!("narrowed, it would admit {}", list.join(", "))),
-                ],
-                remediation: Remediation {
-                    summary: format!(
-                        "Admit {} only from {}, then revoke {}.",
-                        rule.traffic(),
-                        list.join(", "),
-                        rule.label()
-                    ),
-                    commands: vec![rule.authorize_command_for(&peers), revoke_command(rule)],
-                },
-                confidence: None,
-            });
-        }
-    }
-    for note in notes.finish(BROAD_RULE_NARROW_USE.id) {
-        out.note(note);
-    }
+                commands: vec![rule.authorize_command_for(&peers), revoke_command(rule)],
+            },
+            confidence: None,
+        });
+    });
 }
 
 /// The prefixes a rule could be narrowed to, and the sources as the message names them; `None` when the

@@ -1,4 +1,4 @@
-use super::traffic_common::{coverage, window_text, GapNotes};
+use super::traffic_common::{judge_covered, window_text};
 use super::{group_label, revoke_command};
 use crate::engine::{Body, Context, Evidence, Findings, Remediation, Resource};
 use crate::model::ResourceKind;
@@ -40,54 +40,39 @@ declare_check! {
 }
 
 fn check(ctx: &Context, out: &mut Findings) {
-    let Some(ev) = ctx.traffic else { return };
-    let mut notes = GapNotes::default();
-    for group in &ctx.inventory.groups {
-        let silent: Vec<_> = ctx.rules(&group.id).iter().filter(|r| ev.use_of(ctx.inventory, r).is_none()).collect();
-        if silent.is_empty() {
-            continue;
-        }
-        let covered = match coverage(ctx, ev, group) {
-            Ok(Some(c)) => c,
-            Ok(None) => continue,
-            Err(gaps) => {
-                notes.add(ctx, group, &format!("{} rule(s) with no traffic seen", silent.len()), &gaps);
-                continue;
-            }
-        };
-        for rule in silent {
-            out.report(Body {
-                severity: NO_TRAFFIC_RULE.default_severity,
-                region: rule.region.clone(),
-                resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
-                group_ids: vec![group.id.clone()],
-                rule_ids: vec![rule.label()],
-                message: format!(
-                    "{} of {}, {} {} {}, admitted no accepted traffic in {}",
+    let pick = |ev: &crate::flowlog::Evidence, group: &crate::model::SecurityGroup| {
+        ctx.rules(&group.id).iter().copied().filter(|r| ev.use_of(ctx.inventory, r).is_none()).collect::<Vec<_>>()
+    };
+    let what = "rule(s) with no traffic seen";
+    judge_covered(ctx, out, NO_TRAFFIC_RULE.id, what, pick, |ev, group, covered, rule, out| {
+        out.report(Body {
+            severity: NO_TRAFFIC_RULE.default_severity,
+            region: rule.region.clone(),
+            resource: Resource { kind: ResourceKind::SecurityGroupRule, id: rule.label(), name: None },
+            group_ids: vec![group.id.clone()],
+            rule_ids: vec![rule.label()],
+            message: format!(
+                "{} of {}, {} {} {}, admitted no accepted traffic in {}",
+                rule.label(),
+                group_label(ctx, &group.id),
+                rule.traffic(),
+                rule.direction.preposition(),
+                rule.peer,
+                window_text(ev, covered)
+            ),
+            evidence: vec![Evidence::rule(
+                rule,
+                format!("no accepted flow-log record in {} could have been admitted by it", ev.window.text()),
+            )],
+            remediation: Remediation {
+                summary: format!(
+                    "Revoke {} unless something needs it less often than every {} days.",
                     rule.label(),
-                    group_label(ctx, &group.id),
-                    rule.traffic(),
-                    rule.direction.preposition(),
-                    rule.peer,
-                    window_text(ev, &covered)
+                    ev.window.days()
                 ),
-                evidence: vec![Evidence::rule(
-                    rule,
-                    format!("no accepted flow-log record in {} could have been admitted by it", ev.window.text()),
-                )],
-                remediation: Remediation {
-                    summary: format!(
-                        "Revoke {} unless something needs it less often than every {} days.",
-                        rule.label(),
-                        ev.window.days()
-                    ),
-                    commands: vec![revoke_command(rule)],
-                },
-                confidence: None,
-            });
-        }
-    }
-    for note in notes.finish(NO_TRAFFIC_RULE.id) {
-        out.note(note);
-    }
+                commands: vec![revoke_command(rule)],
+            },
+            confidence: None,
+        });
+    });
 }

@@ -1,6 +1,6 @@
 //! What the traffic checks share: whether the flow logs cover a group, and how its evidence reads.
 
-use crate::engine::{Context, Member};
+use crate::engine::{Context, Findings, Member};
 use crate::flowlog::{Evidence, RuleUse};
 use crate::model::SecurityGroup;
 
@@ -43,6 +43,34 @@ pub(crate) fn coverage(ctx: &Context, ev: &Evidence, group: &SecurityGroup) -> R
     }
 }
 
+/// What both traffic checks do: for each group, `pick` chooses the rules worth a verdict; where the logs cover
+/// the group, `judge` reports on each, elsewhere one note says why not (`what` names them after their count:
+/// "rule(s) with no traffic seen").
+pub(crate) fn judge_covered<T>(
+    ctx: &Context,
+    out: &mut Findings,
+    check: &str,
+    what: &str,
+    pick: impl Fn(&Evidence, &SecurityGroup) -> Vec<T>,
+    mut judge: impl FnMut(&Evidence, &SecurityGroup, &Covered, T, &mut Findings),
+) {
+    let Some(ev) = ctx.traffic else { return };
+    let mut notes = GapNotes::default();
+    for group in &ctx.inventory.groups {
+        let picked = pick(ev, group);
+        if picked.is_empty() {
+            continue;
+        }
+        let Some(covered) = notes.covered(ctx, ev, group, &format!("{} {what}", picked.len())) else { continue };
+        for item in picked {
+            judge(ev, group, &covered, item, out);
+        }
+    }
+    for note in notes.finish(check) {
+        out.note(note);
+    }
+}
+
 /// Collects the notes of groups without evidence: the first ones named, the rest counted.
 #[derive(Default)]
 pub(crate) struct GapNotes {
@@ -64,6 +92,24 @@ impl GapNotes {
             super::group_label(ctx, &group.id),
             shown.join("; ")
         ));
+    }
+
+    /// The coverage of `group` when the logs cover it; else `None`, with a note (naming `what` could not be
+    /// judged) when the group has members to judge by.
+    pub(crate) fn covered(
+        &mut self,
+        ctx: &Context,
+        ev: &Evidence,
+        group: &SecurityGroup,
+        what: &str,
+    ) -> Option<Covered> {
+        match coverage(ctx, ev, group) {
+            Ok(covered) => covered,
+            Err(gaps) => {
+                self.add(ctx, group, what, &gaps);
+                None
+            }
+        }
     }
 
     /// The notes, in order.

@@ -21,14 +21,14 @@ pub use tally::{is_broad, Counts, Hint, RuleUse, Seen, Tally, BROAD_SOURCES};
 pub use window::{date, minute, parse_date, BadDate, Window, SLACK};
 
 use crate::model::{FlowLog, Inventory, NetworkInterface, Rule};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Malformed lines quoted in the report, per source.
 const MALFORMED_QUOTED: usize = 10;
 
 /// One source read: a flow log's destination, or a file or object given on the command line.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Read {
     /// The flow log ID, or the path or `s3://` URL given.
     pub source: String,
@@ -47,7 +47,7 @@ pub struct Read {
     /// The first malformed lines: `file:line: what is wrong`.
     pub malformed_lines: Vec<String>,
     /// Why the source could not be read (in full), if it could not.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 

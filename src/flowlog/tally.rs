@@ -62,7 +62,7 @@ pub struct Seen {
 }
 
 /// Counts over every record read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     /// Records read (lines that are records).
     pub records: u64,

@@ -21,9 +21,9 @@ pub struct FlowLogs {
     /// `auto` (DescribeFlowLogs, read at their destinations) or `given` (files named on the command line).
     pub origin: String,
     /// The sources read.
-    pub reads: Vec<ReadView>,
+    pub reads: Vec<Read>,
     /// Counts over every record.
-    pub records: CountsView,
+    pub counts: Counts,
     /// Member interfaces logged for the whole window.
     pub interfaces_covered: usize,
     /// Interfaces not logged for the whole window, with why; the first 100.
@@ -34,51 +34,6 @@ pub struct FlowLogs {
     pub unknown_interfaces: std::collections::BTreeMap<String, u64>,
     /// Rejected attempts from public addresses, most first: the first 20.
     pub rejected: Vec<Rejected>,
-}
-
-/// One source read.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ReadView {
-    /// The flow log ID, or the path given.
-    pub source: String,
-    /// Where it was read.
-    pub destination: String,
-    /// The record format (of the last object read).
-    pub format: String,
-    /// Files or objects read.
-    pub objects: u64,
-    /// Bytes read, as stored.
-    pub bytes: u64,
-    /// Records read.
-    pub records: u64,
-    /// Malformed lines.
-    pub malformed: u64,
-    /// The first malformed lines: `file:line: what is wrong`.
-    pub malformed_lines: Vec<String>,
-    /// Why it could not be read, if it could not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// Counts over every record.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub struct CountsView {
-    /// Records read.
-    pub read: u64,
-    /// ACCEPT records in the window.
-    pub accepted: u64,
-    /// REJECT records in the window.
-    pub rejected: u64,
-    /// NODATA records.
-    pub nodata: u64,
-    /// SKIPDATA records.
-    pub skipdata: u64,
-    /// Records outside the window.
-    pub outside_window: u64,
-    /// Accepted records on interfaces the inventory does not hold.
-    pub unknown_interface: u64,
-    /// Malformed lines.
-    pub malformed: u64,
 }
 
 /// An interface not logged for the whole window.
@@ -117,8 +72,6 @@ impl FlowLogs {
         }
         let total = uncovered.len();
         uncovered.truncate(UNCOVERED_LISTED);
-        let Counts { records, accepted, rejected, nodata, skipdata, outside_window, unknown_interface, malformed } =
-            ev.counts;
         FlowLogs {
             account: inv.account.clone(),
             since: minute(ev.window.start),
@@ -128,17 +81,8 @@ impl FlowLogs {
                 Origin::Given => "given",
             }
             .to_string(),
-            reads: ev.reads.iter().map(ReadView::from).collect(),
-            records: CountsView {
-                read: records,
-                accepted,
-                rejected,
-                nodata,
-                skipdata,
-                outside_window,
-                unknown_interface,
-                malformed,
-            },
+            reads: ev.reads.clone(),
+            counts: ev.counts,
             interfaces_covered: covered,
             interfaces_not_covered: uncovered,
             interfaces_not_covered_total: total,
@@ -167,28 +111,12 @@ impl FlowLogs {
             self.until,
             self.reads.len(),
             if failed > 0 { format!(" ({failed} failed)") } else { String::new() },
-            self.records.read,
-            self.records.accepted,
-            self.records.rejected,
-            self.records.malformed,
+            self.counts.records,
+            self.counts.accepted,
+            self.counts.rejected,
+            self.counts.malformed,
             self.interfaces_covered,
             self.interfaces_not_covered_total
         )
-    }
-}
-
-impl From<&Read> for ReadView {
-    fn from(r: &Read) -> ReadView {
-        ReadView {
-            source: r.source.clone(),
-            destination: r.destination.clone(),
-            format: r.format.clone(),
-            objects: r.objects,
-            bytes: r.bytes,
-            records: r.records,
-            malformed: r.malformed,
-            malformed_lines: r.malformed_lines.clone(),
-            error: r.error.clone(),
-        }
     }
 }

@@ -14,7 +14,7 @@ mod svg;
 mod table;
 mod view;
 
-pub use flowlogs::{CountsView, FlowLogs, ReadView, Rejected, Uncovered};
+pub use flowlogs::{FlowLogs, Rejected, Uncovered};
 pub use graph::{render_graph, GraphFormat};
 pub use html::{render_diff_html, render_html};
 pub use markdown::render_markdown;

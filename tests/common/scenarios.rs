@@ -601,3 +601,43 @@ pub async fn vprofile(s: &mut Seeder) {
     let report = s.group("vprofile-report-fn-sg", &vpc).await;
     s.lambda_function("vprofile-nightly-report", &[&a], &[&report]).await;
 }
+
+/// A shop: a web tier open to the internet on 443 (and, forgotten, on 22), a database admitting the web tier
+/// and, from an old VPN range, 10.0.0.0/8 on 5432, and the web tier on 6379; a flow log on the VPC
+/// delivering to the S3 bucket `shop-flow-logs` (created here). Remembers `shop-flow-log` and each host's
+/// `-eni` and `-ip`.
+#[allow(dead_code)]
+pub async fn shop(s: &mut Seeder) {
+    let endpoint = s.endpoint.clone().expect("a moto endpoint");
+    super::moto_create_bucket(&endpoint, "shop-flow-logs");
+    let vpc = s.vpc("shop-vpc", "10.20.0.0/16").await;
+    let subnet = s.subnet("shop-app-a", &vpc, "10.20.1.0/24", "us-east-1a").await;
+    let web = s.group("shop-web", &vpc).await;
+    let db = s.group("shop-db", &vpc).await;
+    s.ingress(&web, perm("tcp", 443, 443, P::V4("0.0.0.0/0"))).await;
+    s.ingress(&web, perm("tcp", 22, 22, P::V4("0.0.0.0/0"))).await;
+    s.ingress(&db, perm("tcp", 5432, 5432, P::Sg(&web))).await;
+    s.ingress(&db, perm("tcp", 5432, 5432, P::V4("10.0.0.0/8"))).await;
+    s.ingress(&db, perm("tcp", 6379, 6379, P::Sg(&web))).await;
+    s.instance("shop-web-host", &subnet, &[&web], false).await;
+    s.instance("shop-db-host", &subnet, &[&db], false).await;
+    let out = s
+        .ec2
+        .create_flow_logs()
+        .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+        .resource_ids(&vpc)
+        .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+        .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+        .log_destination("arn:aws:s3:::shop-flow-logs")
+        .send()
+        .await
+        .unwrap();
+    let flow_log = out.flow_log_ids().first().unwrap_or_else(|| panic!("{:?}", out.unsuccessful())).to_string();
+    s.ids.insert("shop-flow-log".into(), flow_log);
+    for host in ["shop-web-host", "shop-db-host"] {
+        let eni = s.id(&format!("{host}-eni"));
+        let out = s.ec2.describe_network_interfaces().network_interface_ids(eni).send().await.unwrap();
+        let ip = out.network_interfaces()[0].private_ip_address().unwrap().to_string();
+        s.ids.insert(format!("{host}-ip"), ip);
+    }
+}
