@@ -168,7 +168,10 @@ pub(crate) fn options(source: &args::SourceArgs, record: bool) -> collect::Optio
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    // 8 MiB per worker (tokio's default is 2 MiB): in the debug profile the SDK's deserializers of large shapes
+    // keep megabytes of locals on the stack. The space is reserved, not used, until a thread needs it.
     tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()
         .map_err(|e| anyhow!("cannot start the async runtime: {e}"))

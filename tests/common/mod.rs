@@ -82,7 +82,7 @@ pub fn replay(dir: &Path) -> Result<sgaudit::model::Inventory, sgaudit::collect:
         timeout: Duration::from_secs(5),
         ..Default::default()
     };
-    rt().block_on(sgaudit::collect::collect(&opts)).map(|c| c.inventory)
+    rt().run(|| sgaudit::collect::collect(&opts)).map(|c| c.inventory)
 }
 
 /// The finding of a JSON report with this check and resource ID.
@@ -279,9 +279,42 @@ impl Drop for Moto {
     }
 }
 
+/// The stack of every thread that polls SDK futures in a test. In the debug profile the SDK's deserializers of
+/// large shapes (EC2's `Instance`, returned by RunInstances) keep megabytes of locals, more than the 2 MiB a
+/// test thread or a tokio worker has by default.
+const SEED_STACK: usize = 16 << 20;
+
+/// A tokio runtime for seeding, whose `block_on` polls on a thread with a large stack (`SEED_STACK`).
+pub struct Rt(tokio::runtime::Runtime);
+
+impl Rt {
+    /// Runs `future` to completion on a scoped thread with a large stack; a panic in it is the caller's panic.
+    pub fn block_on<F>(&self, future: F) -> F::Output
+    where
+        F: std::future::Future + Send,
+        F::Output: Send,
+    {
+        self.run(|| future)
+    }
+
+    /// Like `block_on`, for a future that the compiler cannot prove `Send`: `make` builds it on the thread.
+    pub fn run<M, F>(&self, make: M) -> F::Output
+    where
+        M: FnOnce() -> F + Send,
+        F: std::future::Future,
+        F::Output: Send,
+    {
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new().stack_size(SEED_STACK).name("seed".into());
+            let handle = thread.spawn_scoped(scope, || self.0.block_on(make())).expect("a seeding thread");
+            handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+}
+
 /// A tokio runtime for seeding.
-pub fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+pub fn rt() -> Rt {
+    Rt(tokio::runtime::Builder::new_multi_thread().thread_stack_size(SEED_STACK).enable_all().build().unwrap())
 }
 
 /// The SDK configuration for a moto endpoint.
