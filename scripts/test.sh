@@ -12,6 +12,8 @@ if ! .venv/bin/python -c 'import moto.server' 2>/dev/null; then
 fi
 
 .venv/bin/python -c 'import jsonschema' 2>/dev/null || .venv/bin/pip install --quiet 'jsonschema>=4'
+# The OCSF schema's Python models (Prowler's py-ocsf-models, OCSF 1.5.0), for tests/tools/ocsf_validate.py.
+.venv/bin/python -c 'import py_ocsf_models' 2>/dev/null || .venv/bin/pip install --quiet 'py-ocsf-models==0.10.0'
 
 # The browser test of the HTML report: Debian's Chromium and its WebDriver, driven by selenium.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then

@@ -11,16 +11,6 @@ use common::*;
 use std::path::Path;
 
 /// The lines of the ```findings block in a mock's README.
-/// The flags a recording is audited with, from its `audit.args` (one per line; paths relative to the
-/// recording's folder are made absolute), else none.
-fn audit_args(dir: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(dir.join("audit.args")) else { return Vec::new() };
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| if dir.join(l).exists() { dir.join(l).display().to_string() } else { l.to_string() })
-        .collect()
-}
-
 fn expected_findings(dir: &Path) -> Vec<String> {
     let readme = read(&dir.join("README.md"));
     let block = readme.split("```findings\n").nth(1).expect("README has a ```findings block");

@@ -140,6 +140,8 @@ pub(crate) enum Format {
     Markdown,
     /// One self-contained page with the flow graph.
     Html,
+    /// OCSF Detection Findings (a JSON array), for Security Lake and SIEMs.
+    Ocsf,
 }
 
 impl Format {
@@ -151,6 +153,7 @@ impl Format {
             Format::Markdown => report::render_markdown(report),
             Format::Table => report::render_table(report, if terminal { None } else { Some(160) }),
             Format::Html => report::render_html(report, graphs, Some(&generated_at())),
+            Format::Ocsf => report::render_ocsf(report, now().unix_timestamp() * 1000),
         }
     }
 
@@ -162,18 +165,24 @@ impl Format {
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" => Some(Format::Html),
             "txt" => Some(Format::Table),
+            "ocsf" => Some(Format::Ocsf),
             _ => None,
         }
     }
 }
 
-/// The time an HTML page shows: `SOURCE_DATE_EPOCH` when set (reproducible output), else now, in UTC.
-pub(crate) fn generated_at() -> String {
-    let now = std::env::var("SOURCE_DATE_EPOCH")
+/// The time reports state: now, or `SOURCE_DATE_EPOCH` (seconds) when it is set, for reproducible output.
+fn now() -> time::OffsetDateTime {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(time::OffsetDateTime::now_utc);
+        .unwrap_or_else(time::OffsetDateTime::now_utc)
+}
+
+/// The time an HTML page shows, in UTC.
+pub(crate) fn generated_at() -> String {
+    let now = now();
     format!("{} {:02}:{:02} UTC", now.date(), now.hour(), now.minute())
 }
 

@@ -49,6 +49,16 @@ pub fn sgaudit_with_env(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, S
     )
 }
 
+/// The flags a recording is audited with, from its `audit.args` (one per line; paths relative to the
+/// recording's folder are made absolute), else none.
+pub fn audit_args(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("audit.args")) else { return Vec::new() };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| if dir.join(l).exists() { dir.join(l).display().to_string() } else { l.to_string() })
+        .collect()
+}
+
 /// The recorded accounts: every directory of `mocks/` with an index, sorted.
 pub fn mock_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(root().join("mocks"))
