@@ -31,6 +31,7 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
             "events.rs" => &[("client.", "events")],
             "codebuild.rs" => &[("client.", "codebuild")],
             "glue.rs" => &[("client.", "glue")],
+            "securityhub.rs" => &[("client.", "securityhub")],
             _ => continue,
         };
         for (receiver, file_service) in receivers {
@@ -55,30 +56,43 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
     actions
 }
 
+fn read_policy(file: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()).unwrap()
+}
+
+fn actions(statement: &serde_json::Value) -> BTreeSet<String> {
+    statement["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect()
+}
+
 fn granted_by(file: &str) -> BTreeSet<String> {
-    let policy: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap())
-            .unwrap();
-    policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()))
-        .collect()
+    read_policy(file)["Statement"].as_array().unwrap().iter().flat_map(actions).collect()
 }
 
 #[test]
 fn policy_equals_the_actions_the_collector_calls() {
     let (org, called): (BTreeSet<String>, BTreeSet<String>) =
         actions_called_by_the_collector().into_iter().partition(|a| a.starts_with("organizations:"));
+    let (export, called): (BTreeSet<String>, BTreeSet<String>) =
+        called.into_iter().partition(|a| a.starts_with("securityhub:"));
     assert_eq!(called.len(), 56, "{called:?}");
-    let granted = granted_by("docs/iam-policy.json");
-    assert_eq!(granted, called);
+    let policy = read_policy("docs/iam-policy.json");
+    let statements = policy["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 2, "the read-only statement, then the Security Hub export");
+    let read_only = actions(&statements[0]);
+    assert_eq!(statements[0]["Sid"], "SgauditReadOnly");
+    assert_eq!(read_only, called);
     assert!(
-        granted
+        read_only
             .iter()
             .all(|a| [":Describe", ":Get", ":BatchGet", ":List", ":Search"].iter().any(|verb| a.contains(verb))),
-        "read-only: {granted:?}"
+        "read-only: {read_only:?}"
+    );
+    // --security-hub: the only write access sgaudit ever asks for, in a statement of its own.
+    assert_eq!(statements[1]["Sid"], "SgauditSecurityHubExport");
+    assert_eq!(actions(&statements[1]), export);
+    assert_eq!(
+        export.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:GetFindings"]
     );
     // The identity that runs an organisation's audit lists the accounts and assumes the audit role in each.
     let mut expected = org;

@@ -172,7 +172,7 @@ impl Format {
 }
 
 /// The time reports state: now, or `SOURCE_DATE_EPOCH` (seconds) when it is set, for reproducible output.
-fn now() -> time::OffsetDateTime {
+pub(crate) fn now() -> time::OffsetDateTime {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
@@ -255,6 +255,11 @@ pub(crate) struct AuditArgs {
     /// allowed flows that do not work (policy-flow-broken).
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
+    /// Also send the findings to AWS Security Hub (BatchImportFindings), each in its own account and region,
+    /// and resolve the ones sent earlier that this run no longer reports (never where a call failed). Needs
+    /// the Security Hub statement of docs/iam-policy.json, and a build with the `security-hub` feature.
+    #[arg(long, conflicts_with_all = ["replay", "baseline"])]
+    pub(crate) security_hub: bool,
     #[command(flatten)]
     pub(crate) flow: FlowLogArgs,
 }

@@ -116,6 +116,7 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
     }
     // One collection per account, a bounded number at a time; each account is audited as soon as it is in
     // and its inventory dropped, so memory follows --concurrency, not the number of accounts.
+    let hub = super::hub::Hub::new(args.security_hub, inputs.policy.is_some(), inputs.flow.is_some())?;
     let rt = runtime()?;
     let plan = rt.block_on(super::accounts::plan(&args, targets, opts))?;
     let audited: anyhow::Result<Vec<Audited>> = rt.block_on(async {
@@ -123,11 +124,14 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
         futures::stream::iter(plan.runs.into_iter().enumerate())
             .map(|(index, run)| {
                 let inputs = inputs.clone();
+                let hub = &hub;
                 async move {
                     let inventory = collect::collect(&run).await?.inventory;
-                    tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs))
+                    let mut audited = tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs))
                         .await
-                        .map_err(|e| anyhow!("the audit of an account stopped: {e}"))
+                        .map_err(|e| anyhow!("the audit of an account stopped: {e}"))?;
+                    hub.send(&run, &mut audited.report).await;
+                    Ok::<_, anyhow::Error>(audited)
                 }
             })
             .buffer_unordered(args.concurrency.max(1))
@@ -137,6 +141,9 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
     end_progress();
     let mut audited = audited?;
     audited.sort_by_key(|a| a.index);
+    if !quiet {
+        hub.summary();
+    }
 
     let warnings =
         sgaudit::suppress::warnings(&inputs.config, audited.iter().map(|a| a.used.as_slice()), &inputs.today);

@@ -7,6 +7,7 @@ mod accounts;
 mod args;
 mod audit;
 mod explore;
+mod hub;
 mod interrupt;
 mod logging;
 mod merge;

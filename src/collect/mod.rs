@@ -25,6 +25,8 @@ pub mod recording;
 mod redshift;
 mod redshift_serverless;
 mod references;
+#[cfg(feature = "security-hub")]
+pub mod securityhub;
 mod transit;
 
 use crate::model::{Coverage, Inventory};

@@ -180,6 +180,13 @@ fn hint(call: Call, f: &Failure) -> String {
             "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string()
         };
     }
+    if code == "InvalidAccessException" && call.service == "securityhub" {
+        return format!(
+            "Security Hub is not enabled in {} for this account: enable it (securityhub:EnableSecurityHub), or leave \
+             --security-hub off",
+            call.region
+        );
+    }
     if code.contains("AccessDenied")
         || code == "UnauthorizedOperation"
         || code == "AuthFailure" && msg.contains("not authorized")

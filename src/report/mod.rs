@@ -1,6 +1,8 @@
 //! The report: what was audited, what could not be, and what was found. Renderers are pure functions from
 //! a [`Report`] to text.
 
+mod arn;
+mod asff;
 pub mod diff;
 mod flowlogs;
 mod graph;
@@ -15,6 +17,7 @@ mod svg;
 mod table;
 mod view;
 
+pub use asff::{asff_findings, AsffFinding, AsffResource, GENERATOR_PREFIX};
 pub use flowlogs::{FlowLogs, Rejected, Uncovered};
 pub use graph::{render_graph, GraphFormat};
 pub use html::{render_diff_html, render_html};
