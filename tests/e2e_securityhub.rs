@@ -1,15 +1,15 @@
 //! `--security-hub` end to end against moto (tests/moto/server.py: Security Hub refuses calls where it is not
 //! enabled, and serves BatchUpdateFindings, as AWS does). Built with the `security-hub` feature only.
 //!
-//! moto's gaps (serverless caches, proxy endpoints, Redshift Serverless) make every live region incomplete, so
-//! here no region may resolve anything: that is the "a gap never resolves a finding" case. Resolution in a
-//! complete region is tested on its decision (src/collect/securityhub.rs, unit tests).
+//! With plain patches, moto's gaps (serverless caches, proxy endpoints, Redshift Serverless) leave every region
+//! incomplete, so nothing may be resolved: the first test. The last test runs moto with those calls answered
+//! as AWS does (patch 4), so a region can be read completely and a fixed finding resolved, then denies one call.
 #![cfg(feature = "security-hub")]
 
 mod common;
 
 use aws_sdk_securityhub::types::AwsSecurityFinding;
-use common::scenarios::{self, Seeder};
+use common::scenarios::{self, perm, Seeder, P};
 use common::*;
 
 const ACCOUNT: &str = "123456789012";
@@ -139,4 +139,71 @@ fn security_hub_not_enabled_is_a_gap_with_exit_2() {
     assert_eq!(gaps[0]["account"], ACCOUNT);
     assert!(gaps[0]["hint"].as_str().unwrap().contains("not enabled in eu-west-1"), "{:#}", gaps[0]);
     assert!(err.contains("Security Hub: 0 imported, 0 updated, 0 resolved"), "{err}");
+}
+
+#[test]
+fn a_fixed_exposure_is_resolved_but_never_through_a_denied_call() {
+    let Some(moto) = Moto::start_complete() else { return };
+    let (s, first, second) = rt().block_on(async {
+        // One public subnet (no peering: moto does not serve DescribeSecurityGroupReferences) with two hosts
+        // whose PostgreSQL is open to the internet, each through a group of its own.
+        let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
+        let vpc = s.vpc("sh-vpc", "10.40.0.0/16").await;
+        let public = s.subnet("sh-public", &vpc, "10.40.0.0/24", "us-east-1a").await;
+        let igw = s.internet_gateway("sh-igw", &vpc).await;
+        s.public_route_table("sh-public-rt", &vpc, &igw, &[&public]).await;
+        let (first, second) = (s.group("sh-first-sg", &vpc).await, s.group("sh-second-sg", &vpc).await);
+        for group in [&first, &second] {
+            s.ingress(group, perm("tcp", 5432, 5432, P::V4("0.0.0.0/0"))).await;
+        }
+        s.instance("sh-first-host", &public, &[&first], true).await;
+        s.instance("sh-second-host", &public, &[&second], true).await;
+        hub(&moto.endpoint, "us-east-1").await.enable_security_hub().send().await.unwrap();
+        (s, first, second)
+    });
+    let exposure = |findings: &[AwsSecurityFinding], group: &str| -> Option<AwsSecurityFinding> {
+        by_check(findings, "exposed-database")
+            .into_iter()
+            .find(|f| f.resources().iter().any(|r| r.id().is_some_and(|id| id.ends_with(group))))
+            .cloned()
+    };
+    let revoke = |group: &str| {
+        rt().block_on(async {
+            let open = aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(5432)
+                .to_port(5432)
+                .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build();
+            s.ec2.revoke_security_group_ingress().group_id(group).ip_permissions(open).send().await.unwrap();
+        })
+    };
+
+    let (code, report, err) = send(&moto, "us-east-1", T1, &[]);
+    assert_eq!(report["complete"], true, "{:#}", report["coverage"]);
+    assert_eq!(code, 1, "{err}");
+    let findings = held(&moto);
+    let first_id = exposure(&findings, &first).expect("the first exposure").id().unwrap().to_string();
+    let second_id = exposure(&findings, &second).expect("the second exposure").id().unwrap().to_string();
+
+    // Fixed, in a region read completely: archived and resolved on the next run.
+    revoke(&first);
+    let (_, report, err) = send(&moto, "us-east-1", T2, &[]);
+    assert_eq!(report["complete"], true);
+    assert!(err.contains(", 1 resolved"), "{err}");
+    let f = held(&moto).into_iter().find(|f| f.id() == Some(first_id.as_str())).unwrap();
+    assert_eq!(f.record_state().map(|s| s.as_str()), Some("ARCHIVED"));
+    assert_eq!(f.workflow().and_then(|w| w.status()).map(|s| s.as_str()), Some("RESOLVED"));
+    assert_eq!(f.updated_at(), Some("2026-12-07T01:00:00Z"));
+
+    // Fixed too, but one call of the region is denied: the finding is left as it was, and the run says why.
+    revoke(&second);
+    moto.deny_serverless_caches();
+    let (code, report, err) = send(&moto, "us-east-1", T2, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(report["complete"], false);
+    assert!(err.contains(", 0 resolved"), "{err}");
+    let f = held(&moto).into_iter().find(|f| f.id() == Some(second_id.as_str())).unwrap();
+    assert_eq!(f.record_state().map(|s| s.as_str()), Some("ACTIVE"));
+    assert_eq!(f.workflow().and_then(|w| w.status()).map(|s| s.as_str()), Some("NEW"));
 }

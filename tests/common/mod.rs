@@ -179,6 +179,31 @@ impl Moto {
         })
     }
 
+    /// [`Moto::start_patched`], and moto's three unserved calls of a collection answered as AWS does for an
+    /// account without such resources (tests/moto/server.py, patch 4): a region can be read completely.
+    #[allow(dead_code)]
+    pub fn start_complete() -> Option<Moto> {
+        let bin = moto_binary();
+        tool(bin.is_some(), "moto (or set SGAUDIT_MOTO)").then(|| {
+            let mut cmd = Command::new(bin.expect("present").with_file_name("python"));
+            cmd.arg(root().join("tests/moto/server.py")).env("SGAUDIT_MOTO_COMPLETE", "1");
+            Moto::launch(cmd)
+        })
+    }
+
+    /// On a [`Moto::start_complete`] server: from now on, ElastiCache DescribeServerlessCaches answers
+    /// AccessDenied, so every region has one denied call.
+    #[allow(dead_code)]
+    pub fn deny_serverless_caches(&self) {
+        let port = self.endpoint.rsplit(':').next().unwrap();
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
+        use std::io::{Read, Write};
+        write!(conn, "POST /_sgaudit/deny-serverless-caches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        conn.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"), "{response}");
+    }
+
     fn launch(mut cmd: Command) -> Moto {
         let port = {
             let l = TcpListener::bind("127.0.0.1:0").expect("free port");

@@ -13,6 +13,14 @@ Patch 3: BatchUpdateFindings (PATCH /findings/batchupdate), which moto does not 
 status of the findings named by Id and ProductArn, and lists the others as UnprocessedFindings with
 FindingNotFound, as AWS does. Only Workflow is implemented, the one field sgaudit updates.
 
+Patch 4, only with SGAUDIT_MOTO_COMPLETE=1 (the tests that need a region read completely): the three calls of
+sgaudit's collection that moto does not serve answer as AWS does for an account with none of them.
+DescribeServerlessCaches lists no caches (moto cannot create any); DescribeDBProxyEndpoints lists none where
+the region has no RDS proxy (elsewhere moto's own failure stays, a gap); Redshift Serverless ListWorkgroups
+lists none (moto does not serve the service). POST /_sgaudit/deny-serverless-caches then makes
+DescribeServerlessCaches answer AccessDenied, as a policy without elasticache:DescribeServerlessCaches would:
+a region with one denied call.
+
 Run as moto_server: python tests/moto/server.py -H 127.0.0.1 -p PORT
 """
 
@@ -95,6 +103,63 @@ def batch_update_findings(self):
 
 SecurityHubResponse.batch_update_findings = batch_update_findings
 securityhub_urls.url_paths["{0}/findings/batchupdate$"] = SecurityHubResponse.dispatch
+
+import io  # noqa: E402
+import os  # noqa: E402
+from urllib.parse import parse_qs  # noqa: E402
+
+import moto.server  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
+from moto.rds.models import rds_backends  # noqa: E402
+
+DENIED = set()
+ACCOUNT = "123456789012"
+
+
+def xml(start_response, status, text):
+    start_response(status, [("Content-Type", "text/xml")])
+    return [text.encode()]
+
+
+def query_response(action, namespace, result):
+    return (
+        f'<{action}Response xmlns="{namespace}"><{action}Result>{result}</{action}Result>'
+        f"<ResponseMetadata><RequestId>sgaudit-patch</RequestId></ResponseMetadata></{action}Response>"
+    )
+
+
+class Complete(DomainDispatcherApplication):
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/_sgaudit/deny-serverless-caches":
+            DENIED.add("DescribeServerlessCaches")
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"denied"]
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if "Credential=" in auth else []
+        service, region = (scope[3], scope[2]) if len(scope) == 5 else (None, None)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [None])[0]
+        if service == "redshift-serverless" and environ.get("HTTP_X_AMZ_TARGET", "").endswith(".ListWorkgroups"):
+            start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1")])
+            return [json.dumps({"workgroups": []}).encode()]
+        if service == "elasticache" and action == "DescribeServerlessCaches":
+            if "DescribeServerlessCaches" in DENIED:
+                return xml(start_response, "403 Forbidden",
+                           "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not "
+                           "authorized to perform: elasticache:DescribeServerlessCaches</Message></Error>"
+                           "<RequestId>sgaudit-patch</RequestId></ErrorResponse>")
+            return xml(start_response, "200 OK", query_response(
+                action, "http://elasticache.amazonaws.com/doc/2015-02-02/", "<ServerlessCaches/>"))
+        if service == "rds" and action == "DescribeDBProxyEndpoints" and not rds_backends[ACCOUNT][region].db_proxies:
+            return xml(start_response, "200 OK", query_response(
+                action, "http://rds.amazonaws.com/doc/2014-10-31/", "<DBProxyEndpoints/>"))
+        return super().__call__(environ, start_response)
+
+
+if os.environ.get("SGAUDIT_MOTO_COMPLETE"):
+    moto.server.DomainDispatcherApplication = Complete
 
 if __name__ == "__main__":
     from moto.server import main
