@@ -96,6 +96,18 @@ def main(html, report_json, screenshot):
             d.execute_script("document.getElementById('filters').dispatchEvent(new Event('input'))")
             assert len(visible_rows(d)) == len(active)
 
+            # A group of findings that share a cause folds and opens; the count of findings shown stays.
+            group = d.find_element(By.CSS_SELECTOR, "tbody.group")
+            members = f'tbody.finding[data-in-group="{group.get_attribute("data-group")}"]'
+            inside = [r for r in d.find_elements(By.CSS_SELECTOR, members) if r.is_displayed()]
+            assert len(inside) >= 2, f"{len(inside)} findings shown in the first group"
+            shown = d.find_element(By.ID, "shown").text
+            group.find_element(By.CSS_SELECTOR, ".group-toggle").click()
+            assert not [r for r in d.find_elements(By.CSS_SELECTOR, members) if r.is_displayed()], "the group did not fold"
+            assert d.find_element(By.ID, "shown").text == shown
+            group.find_element(By.CSS_SELECTOR, ".group-toggle").click()
+            assert len([r for r in d.find_elements(By.CSS_SELECTOR, members) if r.is_displayed()]) == len(inside)
+
             # The internet-path finding: its row opens, and its hops light up in the graph.
             paths = [f for f in active if f["check"] == "internet-path-to-database"]
             worst = paths[0]

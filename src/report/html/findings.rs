@@ -60,7 +60,105 @@ pub(super) fn filters(findings: &[&Finding], extra: Option<(&str, &str, &[&str])
     s
 }
 
-/// The table. `change` labels each row (the diff's `new` or `resolved`) when given.
+/// A group of this many findings or more starts folded; smaller groups start open.
+const FOLD_FROM: usize = 5;
+
+/// What several findings share, so that the table shows them as one group: the check, the severity and, where
+/// the evidence names one, the rule's peer and traffic ("0.0.0.0/0 on tcp/5432"). `None`: the finding stands
+/// alone.
+fn cause(f: &Finding) -> Option<(String, String)> {
+    let e = f.evidence.first()?;
+    let (peer, traffic) = (e.peer.as_deref()?, e.traffic.as_deref()?);
+    let direction = e.direction.map(|d| format!("{} ", d.as_str())).unwrap_or_default();
+    Some((
+        format!("{}\u{0}{}\u{0}{direction}{peer}\u{0}{traffic}", f.check, f.severity),
+        format!("{direction}{peer} on {traffic}"),
+    ))
+}
+
+/// Compares names as people read them: the digits in them as numbers (db2 before db10).
+pub(super) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digit = first.is_ascii_digit();
+            let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
+            let (chunk, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digit, chunk))
+        })
+    }
+    let (mut x, mut y) = (chunks(a), chunks(b));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let (p0, q0) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                let order = p0.len().cmp(&q0.len()).then_with(|| p0.cmp(q0));
+                if order.is_ne() {
+                    return order;
+                }
+            }
+            (Some((_, p)), Some((_, q))) => {
+                if p != q {
+                    return p.cmp(q);
+                }
+            }
+        }
+    }
+}
+
+/// A finding, with its change label on the diff page.
+type Row<'a> = (&'a Finding, Option<&'a str>);
+
+/// A row's group: its index, its number of findings, and the shared cause in words.
+type Group = (usize, usize, String);
+
+/// The rows in table order: the report's order (severity, then check), resources in natural order, and the
+/// findings that share a cause together where the first of them stands. Each row with its group, if any:
+/// (group index, members, the cause in words).
+fn arrange<'a>(rows: &[Row<'a>]) -> Vec<(Row<'a>, Option<Group>)> {
+    let name = |f: &Finding| f.resource.name.clone().unwrap_or_else(|| f.resource.id.clone());
+    let mut sorted: Vec<(usize, Row)> = rows.iter().copied().enumerate().collect();
+    sorted.sort_by(|(i, (a, _)), (j, (b, _))| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.check.cmp(&b.check))
+            .then_with(|| natural_cmp(&name(a), &name(b)))
+            .then_with(|| i.cmp(j))
+    });
+    let mut members: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (_, (f, _)) in &sorted {
+        if let Some((key, _)) = cause(f) {
+            *members.entry(key).or_default() += 1;
+        }
+    }
+    let mut groups: Vec<String> = Vec::new();
+    let mut out: Vec<Vec<(Row, Option<Group>)>> = Vec::new();
+    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (_, row) in sorted {
+        match cause(row.0).filter(|(key, _)| members[key] > 1) {
+            Some((key, words)) => {
+                let at = *slot.entry(key.clone()).or_insert_with(|| {
+                    groups.push(key.clone());
+                    out.push(Vec::new());
+                    out.len() - 1
+                });
+                let index = groups.iter().position(|g| *g == key).expect("registered");
+                out[at].push((row, Some((index, members[&key], words))));
+            }
+            None => out.push(vec![(row, None)]),
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The table. `change` labels each row (the diff's `new` or `resolved`) when given. Findings that share a
+/// cause are shown under one collapsible group row ("180 × exposed-database: ingress 0.0.0.0/0 on tcp/5432");
+/// the filters apply to each finding inside.
 pub(super) fn table(rows: &[(&Finding, Option<&str>)], graphs: &[GraphView]) -> String {
     let mut s = String::from(
         "<table class=\"findings\" id=\"findings-table\">\n<thead><tr><th>Severity</th><th>Check</th><th>Resource</th>\
@@ -69,7 +167,25 @@ pub(super) fn table(rows: &[(&Finding, Option<&str>)], graphs: &[GraphView]) -> 
     if rows.is_empty() {
         s.push_str("<tbody><tr><td colspan=\"6\" class=\"none\">No findings.</td></tr></tbody>\n");
     }
-    for (i, (f, change)) in rows.iter().enumerate() {
+    let mut opened = BTreeSet::new();
+    for (i, ((f, change), group)) in arrange(rows).into_iter().enumerate() {
+        if let Some((g, n, words)) = &group {
+            if opened.insert(*g) {
+                let folded = *n >= FOLD_FROM;
+                let _ = writeln!(
+                    s,
+                    "<tbody class=\"group\" id=\"group-{g}\" data-group=\"{g}\"{fold}><tr class=\"group-head\"><td colspan=\"6\">\
+                     <button type=\"button\" class=\"group-toggle\" aria-expanded=\"{open}\" aria-controls=\"group-{g}\">{n} × \
+                     {check}</button> <span class=\"sev sev-{sev}\">{sev}</span> {words} \
+                     <span class=\"group-count\">({n} resources)</span></td></tr></tbody>",
+                    fold = if folded { " data-folded=\"1\"" } else { "" },
+                    open = !folded,
+                    check = xml(&f.check),
+                    sev = f.severity,
+                    words = xml(words),
+                );
+            }
+        }
         let account = f.account.as_deref().unwrap_or("");
         let kind = f.resource.kind.to_string();
         let mut attrs = format!(
@@ -83,6 +199,9 @@ pub(super) fn table(rows: &[(&Finding, Option<&str>)], graphs: &[GraphView]) -> 
         );
         if let Some(c) = change {
             let _ = write!(attrs, " data-change=\"{c}\"");
+        }
+        if let Some((g, _, _)) = &group {
+            let _ = write!(attrs, " data-in-group=\"{g}\"");
         }
         if f.suppressed.is_some() {
             attrs.push_str(" data-suppressed=\"1\" hidden");
@@ -165,4 +284,16 @@ fn detail(f: &Finding) -> String {
     }
     let _ = writeln!(s, "<p class=\"fid\">Finding ID <code>{}</code></p>", xml(&f.id));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn names_sort_as_people_read_them() {
+        let mut names = vec!["db10", "db2", "db1", "db11", "db-a", "db02", "web"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(names, ["db1", "db02", "db2", "db10", "db11", "db-a", "web"]);
+    }
 }

@@ -5,6 +5,9 @@
   var data = JSON.parse(document.getElementById("sg-data").textContent);
   var form = document.getElementById("filters");
   var rows = Array.prototype.slice.call(document.querySelectorAll("tbody.finding"));
+  // Findings that share a cause sit under a group row; a folded group hides its findings, the filters still
+  // decide which of them count and show once it is opened.
+  var groups = Array.prototype.slice.call(document.querySelectorAll("tbody.group"));
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -28,10 +31,26 @@
       var ok = sev[d.severity] !== false && (!suppressed || showSuppressed);
       Object.keys(pick).forEach(function (k) { if (pick[k] && d[k] !== pick[k]) ok = false; });
       if (ok && q && row.textContent.toLowerCase().indexOf(q) < 0) ok = false;
-      row.hidden = !ok;
-      if (ok) shown++;
+      var group = d.inGroup !== undefined ? document.getElementById("group-" + d.inGroup) : null;
+      row.hidden = !ok || (group !== null && group.dataset.folded === "1");
+      if (ok) {
+        shown++;
+        if (group) group.dataset.matching = String(Number(group.dataset.matching || 0) + 1);
+      }
+    });
+    groups.forEach(function (g) {
+      var n = Number(g.dataset.matching || 0);
+      g.hidden = n === 0;
+      g.querySelector(".group-count").textContent = "(" + n + (n === 1 ? " resource)" : " resources)");
+      delete g.dataset.matching;
     });
     document.getElementById("shown").textContent = shown + " of " + total + " finding(s) shown";
+  }
+
+  function setFolded(group, folded) {
+    if (folded) group.dataset.folded = "1"; else delete group.dataset.folded;
+    group.querySelector(".group-toggle").setAttribute("aria-expanded", String(!folded));
+    applyFilters();
   }
 
   function clearHighlight() {
@@ -124,6 +143,12 @@
   });
   document.addEventListener("click", function (e) {
     var t = e.target;
+    var toggle = t.closest && t.closest(".group-toggle");
+    if (toggle) {
+      var g = toggle.closest("tbody.group");
+      setFolded(g, g.dataset.folded !== "1");
+      return;
+    }
     if (t.classList && t.classList.contains("copy")) {
       copy(t.parentNode.querySelector("code").textContent, t);
       return;
@@ -133,6 +158,10 @@
       e.preventDefault();
       var row = document.querySelector('tbody.finding[data-id="' + link.dataset.finding + '"]');
       if (row) {
+        if (row.dataset.inGroup !== undefined) {
+          var owner = document.getElementById("group-" + row.dataset.inGroup);
+          if (owner && owner.dataset.folded === "1") setFolded(owner, false);
+        }
         row.hidden = false;
         selectFinding(row, true);
         row.scrollIntoView({ block: "center" });
