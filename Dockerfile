@@ -5,7 +5,7 @@
 # the build command (scripts/container-build.sh) and the runtime check (scripts/container-runtime-check.sh,
 # here as the image's own user with an empty HOME). Change them there, not here.
 
-FROM rust:1.94-slim-bookworm AS build
+FROM rust:1.94-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN bash scripts/container-build.sh
