@@ -2,8 +2,26 @@
 //! concurrently, converts SDK types into the [`crate::model`] at the boundary, and turns every failed call into
 //! a [`crate::model::Coverage`] gap.
 
+/// A client of one SDK crate whose retry quota and adaptive rate belong to one account (`$partition`): the SDK
+/// shares them per service across the whole process otherwise, and one throttled account would slow, or use
+/// up the retries of, every other.
+macro_rules! client {
+    ($sdk:ident, $cfg:expr, $partition:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($cfg)
+                .retry_partition($sdk::config::retry::RetryPartition::new(format!(
+                    "{}/{}",
+                    stringify!($sdk),
+                    $partition
+                )))
+                .build(),
+        )
+    };
+}
+
 mod batch;
 mod codebuild;
+mod config;
 mod ec2;
 mod ecs;
 mod eks;
@@ -25,37 +43,20 @@ pub mod recording;
 mod redshift;
 mod redshift_serverless;
 mod references;
+mod region;
 #[cfg(feature = "security-hub")]
 pub mod securityhub;
 mod transit;
 
 use crate::model::{Coverage, Inventory};
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_config::SdkConfig;
+use config::{base_config, for_region, https_client};
 use outcome::{Call, Failure};
 use recording::{RecordingClient, ReplayClient};
+use region::collect_region;
 use std::path::PathBuf;
 use std::time::Duration;
 use tracing::Instrument;
-
-/// A client of one SDK crate whose retry quota and adaptive rate belong to one account (`$partition`): the SDK
-/// shares them per service across the whole process otherwise, and one throttled account would slow, or use
-/// up the retries of, every other.
-macro_rules! client {
-    ($sdk:ident, $cfg:expr, $partition:expr) => {
-        $sdk::Client::from_conf(
-            $sdk::config::Builder::from($cfg)
-                .retry_partition($sdk::config::retry::RetryPartition::new(format!(
-                    "{}/{}",
-                    stringify!($sdk),
-                    $partition
-                )))
-                .build(),
-        )
-    };
-}
 
 /// Where the data comes from and how to ask for it.
 #[derive(Debug, Clone, Default)]
@@ -266,85 +267,6 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
     Ok(Collection { inventory: inv, recorder })
 }
 
-async fn base_config(opts: &Options, replay: Option<&ReplayClient>, recorder: Option<&RecordingClient>) -> SdkConfig {
-    let retry = match opts.retry {
-        RetryMode::Standard => RetryConfig::standard(),
-        RetryMode::Adaptive => RetryConfig::adaptive(),
-    }
-    .with_max_attempts(opts.max_attempts.max(1));
-    let connect = Duration::from_secs(10).min(opts.timeout);
-    let timeout = match (&opts.pace, replay) {
-        // Paced: the attempt timeout starts when the request leaves (see pace.rs), not when it is queued.
-        (Some(_), None) => TimeoutConfig::builder().connect_timeout(connect).build(),
-        _ => TimeoutConfig::builder()
-            .operation_attempt_timeout(opts.timeout)
-            .operation_timeout(opts.timeout * opts.max_attempts.max(1) * 2)
-            .connect_timeout(connect)
-            .build(),
-    };
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeout);
-    if let Some(replay) = replay {
-        // A recording needs no account: fixed dummy credentials sign the requests, which the replay client
-        // matches on region and service only.
-        loader = loader
-            .credentials_provider(aws_credential_types::Credentials::new("REPLAY", "REPLAY", None, None, "replay"))
-            .region(Region::new(replay.regions()[0].clone()))
-            .http_client(replay.clone());
-    } else {
-        if let Some(p) = &opts.profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(url) = &opts.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        // The recorder sees what was answered; the pace, outermost, decides when a request may leave.
-        let mut http = recorder.map(|rec| SharedHttpClient::new(rec.clone()));
-        if let Some(pace) = &opts.pace {
-            let inner = http.take().unwrap_or_else(https_client);
-            http = Some(SharedHttpClient::new(pace::PacedClient::new(inner, pace.clone(), opts.timeout)));
-        }
-        if let Some(http) = http {
-            loader = loader.http_client(http);
-        }
-    }
-    let base = loader.load().await;
-    match (&opts.role, replay) {
-        (Some(role), None) => {
-            // The role is assumed lazily, on the first call (the caller identity, see `collect`), and refreshed
-            // before it expires.
-            let mut b = aws_config::sts::AssumeRoleProvider::builder(role.arn.clone())
-                .session_name(role.session_name.clone())
-                .configure(&base);
-            if let Some(id) = &role.external_id {
-                b = b.external_id(id.clone());
-            }
-            // STS is called in the profile's region, else the first audited one.
-            if base.region().is_none() {
-                let region = opts.regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
-                b = b.region(Region::new(region));
-            }
-            let provider = b.build().await;
-            base.to_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
-                .build()
-        }
-        _ => base,
-    }
-}
-
-/// The HTTPS client the SDK would build itself, for the layers that wrap it (recording, pacing).
-fn https_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
-        ))
-        .build_https()
-}
-
-fn for_region(base: &SdkConfig, region: &str) -> SdkConfig {
-    base.to_builder().region(Region::new(region.to_string())).build()
-}
-
 async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>, partition: &str) -> Option<String> {
     let client = client!(aws_sdk_sts, cfg, partition);
     let call = Call { region, service: "sts", operation: "GetCallerIdentity" };
@@ -357,191 +279,5 @@ async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>,
             coverage.push(outcome::failed(call, Failure::from(e)));
             None
         }
-    }
-}
-
-#[derive(Default)]
-struct RegionPart {
-    groups: Vec<crate::model::SecurityGroup>,
-    rules: Vec<crate::model::Rule>,
-    interfaces: Vec<crate::model::NetworkInterface>,
-    datastores: Vec<crate::model::Datastore>,
-    holders: Vec<crate::model::Holder>,
-    load_balancers: Vec<crate::model::LoadBalancer>,
-    target_groups: Vec<crate::model::TargetGroup>,
-    prefix_lists: Vec<crate::model::PrefixList>,
-    subnets: Vec<crate::model::Subnet>,
-    route_tables: Vec<crate::model::RouteTable>,
-    network_acls: Vec<crate::model::NetworkAcl>,
-    vpcs: Vec<crate::model::Vpc>,
-    peerings: Vec<crate::model::VpcPeering>,
-    transit_gateway_attachments: Vec<crate::model::TransitGatewayAttachment>,
-    transit_gateway_route_tables: Vec<crate::model::TransitGatewayRouteTable>,
-    stale_checks: Vec<crate::model::StaleCheck>,
-    peer_references: Vec<crate::model::PeerReference>,
-    flow_logs: Vec<crate::model::FlowLog>,
-    notes: Vec<String>,
-    coverage: Vec<Coverage>,
-}
-
-/// One region: every independent call at once; then what needs their answers (prefix lists named by rules or
-/// routes, references across VPCs).
-async fn collect_region(base: &SdkConfig, region: &str, partition: &str, flow_logs: bool) -> RegionPart {
-    let cfg = for_region(base, region);
-    let ec2 = client!(aws_sdk_ec2, &cfg, partition);
-    let rds = client!(aws_sdk_rds, &cfg, partition);
-    let elasticache = client!(aws_sdk_elasticache, &cfg, partition);
-    let redshift = client!(aws_sdk_redshift, &cfg, partition);
-    let redshift_serverless = client!(aws_sdk_redshiftserverless, &cfg, partition);
-    let opensearch = client!(aws_sdk_opensearch, &cfg, partition);
-    let memorydb = client!(aws_sdk_memorydb, &cfg, partition);
-    let autoscaling = client!(aws_sdk_autoscaling, &cfg, partition);
-    let ecs = client!(aws_sdk_ecs, &cfg, partition);
-    let lambda = client!(aws_sdk_lambda, &cfg, partition);
-    let eks = client!(aws_sdk_eks, &cfg, partition);
-    let elbv2 = client!(aws_sdk_elasticloadbalancingv2, &cfg, partition);
-    let batch = client!(aws_sdk_batch, &cfg, partition);
-    let eventbridge = client!(aws_sdk_eventbridge, &cfg, partition);
-    let codebuild = client!(aws_sdk_codebuild, &cfg, partition);
-    let glue = client!(aws_sdk_glue, &cfg, partition);
-
-    // Each future keeps the coverage of its own calls, returned beside what it read.
-    let groups_and_rules = async {
-        let mut coverage = Vec::new();
-        let (groups, rules) = ec2::groups_and_rules(&ec2, region, &mut coverage).await;
-        ((groups, rules), coverage)
-    };
-    let interfaces = async {
-        let mut coverage = Vec::new();
-        (ec2::interfaces(&ec2, region, &mut coverage).await, coverage)
-    };
-    let databases = async {
-        let mut coverage = Vec::new();
-        (rds::datastores(&rds, region, &mut coverage).await, coverage)
-    };
-    let caches = async {
-        let mut coverage = Vec::new();
-        (elasticache::datastores(&elasticache, region, &mut coverage).await, coverage)
-    };
-    let routing = async {
-        let (mut route_coverage, mut acl_coverage) = (Vec::new(), Vec::new());
-        let (routes, acls) = tokio::join!(
-            ec2::routing(&ec2, region, &mut route_coverage),
-            network_acl::acls(&ec2, region, &mut acl_coverage)
-        );
-        ((routes, acls), [route_coverage, acl_coverage].concat())
-    };
-    let networks = async {
-        let (mut vpc_coverage, mut transit_coverage) = (Vec::new(), Vec::new());
-        let ((vpcs, peerings), transit) = tokio::join!(
-            ec2::vpcs(&ec2, region, &mut vpc_coverage),
-            transit::transit(&ec2, region, &mut transit_coverage)
-        );
-        ((vpcs, peerings, transit), [vpc_coverage, transit_coverage].concat())
-    };
-    // Flow logs only when their evidence was asked for.
-    let flow_log_definitions = async {
-        let mut coverage = Vec::new();
-        let found = if flow_logs { flowlogs::definitions(&ec2, region, &mut coverage).await } else { Vec::new() };
-        (found, coverage)
-    };
-    // Warehouses, search domains and MemoryDB: one future, their four services concurrently.
-    let analytics = async {
-        let mut coverage: [Vec<Coverage>; 4] = Default::default();
-        let [redshift_coverage, serverless_coverage, search_coverage, memorydb_coverage] = &mut coverage;
-        let (mut warehouses, workgroups, (domains, notes), memorydb_clusters) = tokio::join!(
-            redshift::clusters(&redshift, region, redshift_coverage),
-            redshift_serverless::workgroups(&redshift_serverless, region, serverless_coverage),
-            opensearch::domains(&opensearch, region, search_coverage),
-            memorydb::clusters(&memorydb, region, memorydb_coverage),
-        );
-        warehouses.extend(workgroups.into_iter().chain(domains).chain(memorydb_clusters));
-        ((warehouses, notes), coverage.concat())
-    };
-    // What holds groups without running: templates, scaling groups, services, functions, clusters, balancers,
-    // and what runs now and then: Batch compute environments, scheduled or event-driven tasks, builds, Glue
-    // connections.
-    let holders = async {
-        let mut coverage: [Vec<Coverage>; 9] = Default::default();
-        let [templates, services, functions, clusters, balancers, batches, rules, builds, connections] = &mut coverage;
-        let (mut held, by_services, by_functions, by_clusters, elb, by_batch, by_rules, by_builds, by_connections) = tokio::join!(
-            launch::holders(&ec2, &autoscaling, region, templates),
-            ecs::services(&ecs, region, services),
-            lambda::functions(&lambda, region, functions),
-            eks::clusters(&eks, region, clusters),
-            elbv2::balancers(&elbv2, region, balancers),
-            batch::compute_environments(&batch, region, batches),
-            events::rules(&eventbridge, region, rules),
-            codebuild::projects(&codebuild, region, builds),
-            glue::connections(&glue, region, connections),
-        );
-        held.extend(by_services.into_iter().chain(by_functions).chain(by_clusters).chain(elb.holders));
-        held.extend(by_batch.into_iter().chain(by_rules).chain(by_builds).chain(by_connections));
-        ((held, elb.load_balancers, elb.target_groups), coverage.concat())
-    };
-    let (
-        ((groups, rules), group_coverage),
-        (interfaces, interface_coverage),
-        (mut datastores, database_coverage),
-        (caches, cache_coverage),
-        (((subnets, route_tables), network_acls), routing_coverage),
-        ((vpcs, peerings, (transit_gateway_attachments, transit_gateway_route_tables)), network_coverage),
-        ((warehouses, notes), analytics_coverage),
-        ((holders, load_balancers, target_groups), holder_coverage),
-        (flow_logs, flow_log_coverage),
-    ) = tokio::join!(
-        groups_and_rules,
-        interfaces,
-        databases,
-        caches,
-        routing,
-        networks,
-        analytics,
-        holders,
-        flow_log_definitions
-    );
-    datastores.extend(caches);
-    datastores.extend(warehouses);
-    let mut coverage = [
-        group_coverage,
-        interface_coverage,
-        database_coverage,
-        cache_coverage,
-        routing_coverage,
-        network_coverage,
-        analytics_coverage,
-        holder_coverage,
-        flow_log_coverage,
-    ]
-    .concat();
-    // What crosses a VPC or an account, once the rules and the peering connections are in; beside it, the
-    // prefix lists that rules or routes name.
-    let mut list_coverage = Vec::new();
-    let ((stale_checks, peer_references), prefix_lists) = tokio::join!(
-        references::references(&ec2, region, &groups, &rules, &peerings, &mut coverage),
-        ec2::prefix_lists(&ec2, region, ec2::named_prefix_lists(&rules, &route_tables), &mut list_coverage),
-    );
-    coverage.extend(list_coverage);
-    RegionPart {
-        groups,
-        rules,
-        interfaces,
-        datastores,
-        holders,
-        load_balancers,
-        target_groups,
-        prefix_lists,
-        subnets,
-        route_tables,
-        network_acls,
-        vpcs,
-        peerings,
-        transit_gateway_attachments,
-        transit_gateway_route_tables,
-        stale_checks,
-        peer_references,
-        flow_logs,
-        notes,
-        coverage,
     }
 }

@@ -9,15 +9,19 @@
 //! were logged too. Anything less is a note that names the gap, never a verdict.
 
 mod format;
+mod matching;
 mod narrow;
 mod record;
 mod tally;
+mod usage;
 mod window;
 
 pub use format::{Field, Format, FormatError, DEFAULT_FIELDS};
+pub use matching::is_broad;
 pub use narrow::covering;
 pub use record::{Action, Direction, LineError, LogStatus, Record};
-pub use tally::{is_broad, Counts, Hint, RuleUse, Seen, Tally, BROAD_SOURCES};
+pub use tally::{Tally, BROAD_SOURCES};
+pub use usage::{Counts, Hint, RuleUse, Seen};
 pub use window::{date, minute, parse_date, BadDate, Window, SLACK};
 
 use crate::model::{FlowLog, Inventory, NetworkInterface, Rule};

@@ -14,9 +14,11 @@
 //! - *An interface sgaudit does not know* (deleted since, or another account's): its record counts for every
 //!   rule of every group of its VPC (of every VPC, when the record does not name one).
 
+use super::matching::{admits, everything, is_broad, readings, Matcher};
 use super::record::{Action, Direction, LogStatus, Record};
+use super::usage::{Counts, Hint, RuleUse, Seen};
 use super::window::Window;
-use crate::model::{Inventory, Peer, PrefixList, Protocol, Rule};
+use crate::model::{Inventory, Peer, PrefixList};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
@@ -27,86 +29,6 @@ pub const BROAD_SOURCES: usize = 256;
 const OTHER_SOURCES: usize = 8;
 /// Unknown interfaces listed by name in the report.
 const UNKNOWN_LISTED: usize = 50;
-
-/// What the accepted traffic a rule admitted looked like.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RuleUse {
-    /// Accepted records it could have admitted.
-    pub records: u64,
-    /// Their packets.
-    pub packets: u64,
-    /// Their bytes.
-    pub bytes: u64,
-    /// The first record's start (Unix seconds; 0 when the format has no times).
-    pub first: i64,
-    /// The last record's end.
-    pub last: i64,
-    /// The peers seen (sources for ingress, destinations for egress) with their record counts: complete unless
-    /// `more_peers`.
-    pub peers: BTreeMap<IpAddr, u64>,
-    /// More distinct peers than were kept.
-    pub more_peers: bool,
-    /// The ports seen on the interface's side (ingress) or the peer's (egress), with record counts, at most 8.
-    pub ports: BTreeMap<u16, u64>,
-}
-
-/// What the records of one interface show about its log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seen {
-    /// The first record's start.
-    pub first: i64,
-    /// The last record's end.
-    pub last: i64,
-    /// The start of the first SKIPDATA record, if any.
-    pub skipped: Option<i64>,
-}
-
-/// Counts over every record read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Counts {
-    /// Records read (lines that are records).
-    pub records: u64,
-    /// ACCEPT records in the window.
-    pub accepted: u64,
-    /// REJECT records in the window.
-    pub rejected: u64,
-    /// NODATA records.
-    pub nodata: u64,
-    /// SKIPDATA records.
-    pub skipdata: u64,
-    /// Records outside the window.
-    pub outside_window: u64,
-    /// Accepted records on interfaces sgaudit does not know.
-    pub unknown_interface: u64,
-    /// Lines that are not records of their format.
-    pub malformed: u64,
-}
-
-/// Where a record came from, as far as its source says (a flow log on a VPC names the VPC).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Hint<'a> {
-    /// The region of the flow log.
-    pub region: Option<&'a str>,
-    /// The VPC the flow log is on, when it is on one (or on one of its subnets or interfaces).
-    pub vpc: Option<&'a str>,
-}
-
-impl<'a> Hint<'a> {
-    /// What a flow log's records share: its region, and the VPC of what it is on.
-    pub fn of(inv: &'a Inventory, fl: &'a crate::model::FlowLog) -> Hint<'a> {
-        let id = fl.resource_id.as_str();
-        let vpc = if id.starts_with("vpc-") {
-            Some(id)
-        } else if id.starts_with("subnet-") {
-            inv.subnets.iter().find(|s| s.id == id).and_then(|s| s.vpc_id.as_deref())
-        } else if id.starts_with("eni-") {
-            inv.interfaces.iter().find(|e| e.id == id).and_then(|e| e.vpc_id.as_deref())
-        } else {
-            None
-        };
-        Hint { region: Some(fl.region.as_str()), vpc }
-    }
-}
 
 /// The rules one orientation and reading of a record asks about: ingress or egress rules, on which port.
 #[derive(Clone, Copy)]
@@ -495,62 +417,4 @@ pub(crate) struct Parts {
     pub(crate) seen: BTreeMap<String, Seen>,
     pub(crate) unknown: BTreeMap<String, u64>,
     pub(crate) rejected: Vec<(String, u8, u16, u64)>,
-}
-
-/// The addresses a rule's peer admits.
-enum Matcher {
-    /// Any address in these blocks.
-    Nets(Vec<IpNet>),
-    /// Any address at all (a prefix list or a group whose addresses are unknown).
-    Any,
-}
-
-impl Matcher {
-    fn admits(&self, addr: IpAddr) -> bool {
-        match self {
-            Matcher::Nets(nets) => nets.iter().any(|n| n.contains(&addr)),
-            Matcher::Any => true,
-        }
-    }
-}
-
-fn everything() -> Vec<IpNet> {
-    vec!["0.0.0.0/0".parse().expect("static"), "::/0".parse().expect("static")]
-}
-
-/// Whether a rule is broad enough for the narrowing check: a public CIDR, or more than 256 addresses.
-pub fn is_broad(r: &Rule) -> bool {
-    match r.peer.cidr() {
-        Some(net) => {
-            let host_bits = u32::from(net.max_prefix_len() - net.prefix_len());
-            host_bits > 8 || crate::model::is_public(&net)
-        }
-        None => false,
-    }
-}
-
-/// Which readings of a record are possible: (request, reply).
-fn readings(r: &Record) -> (bool, bool) {
-    match (r.protocol, r.tcp_flags) {
-        // SYN-ACK (18) sets bit 16, which no other logged flag does: the packets of a reply.
-        (Some(6), Some(f)) if f & 16 != 0 => (false, true),
-        // SYN without SYN-ACK: the packets of the side that opened the connection.
-        (Some(6), Some(f)) if f & 2 != 0 => (true, false),
-        _ => (true, true),
-    }
-}
-
-/// Whether the rule admits the protocol and port (`None`: unknown, so any).
-fn admits(rule: &Rule, protocol: Option<u8>, port: Option<u16>) -> bool {
-    let Some(n) = protocol else { return true };
-    let same = match rule.protocol {
-        Protocol::All => return true,
-        Protocol::Tcp => n == 6,
-        Protocol::Udp => n == 17,
-        Protocol::Icmp => n == 1,
-        Protocol::Icmpv6 => n == 58,
-        Protocol::Number(m) => return m == n,
-    };
-    // ICMP records carry no type: any ICMP rule may have admitted them.
-    same && (!matches!(rule.protocol, Protocol::Tcp | Protocol::Udp) || port.is_none_or(|p| rule.ports.contains(p)))
 }
