@@ -114,9 +114,9 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
     if args.source.retry_mode.is_none() && (args.organization || args.targets.is_some()) {
         opts.retry = collect::RetryMode::Adaptive;
     }
+    let hub = super::hub::Hub::new(args.security_hub, inputs.policy.is_some(), inputs.flow.is_some())?;
     // One collection per account, a bounded number at a time; each account is audited as soon as it is in
     // and its inventory dropped, so memory follows --concurrency, not the number of accounts.
-    let hub = super::hub::Hub::new(args.security_hub, inputs.policy.is_some(), inputs.flow.is_some())?;
     let rt = runtime()?;
     let plan = rt.block_on(super::accounts::plan(&args, targets, opts))?;
     let audited: anyhow::Result<Vec<Audited>> = rt.block_on(async {

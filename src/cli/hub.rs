@@ -51,16 +51,7 @@ impl Hub {
         }
         #[cfg(feature = "security-hub")]
         {
-            let now = super::args::now();
-            let now = format!(
-                "{}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                now.year(),
-                u8::from(now.month()),
-                now.day(),
-                now.hour(),
-                now.minute(),
-                now.second()
-            );
+            let now = sgaudit::flowlog::rfc3339(super::args::now().unix_timestamp());
             let ran = |check: &str| self.ran(check);
             let sent = collect::securityhub::send(run, report, &ran, &now).await;
             report.coverage.extend(sent.coverage);

@@ -49,7 +49,19 @@ pub struct Sent {
 /// whether a check ran in this run (a check that did not run resolves nothing). `now` is RFC 3339.
 pub async fn send(opts: &Options, report: &Report, ran: &dyn Fn(&str) -> bool, now: &str) -> Sent {
     let mut sent = Sent::default();
-    let Some(account) = report.account.clone() else { return sent };
+    let Some(account) = report.account.clone() else {
+        // Findings go to their account's Security Hub; without the account nothing can be sent, which is a gap.
+        let region = report.regions.first().map_or("global", String::as_str);
+        let call = Call { region, service: "securityhub", operation: "BatchImportFindings" };
+        let f = Failure {
+            code: "AccountUnknown".to_string(),
+            message: "the audited account could not be identified, so no finding was sent".to_string(),
+        };
+        let mut gap = outcome::failed(call, f);
+        gap.hint = Some("see the failed sts:GetCallerIdentity (or AssumeRole) entry of this report".to_string());
+        sent.coverage.push(gap);
+        return sent;
+    };
     let base = base_config(opts, None, None).await;
     let partition = opts.role.as_ref().map_or("default", |r| r.arn.as_str());
     let report_id = format!("{account}/{now}");
@@ -58,13 +70,7 @@ pub async fn send(opts: &Options, report: &Report, ran: &dyn Fn(&str) -> bool, n
     // in doubt.
     let global_gap = report.failures().any(|c| !report.regions.contains(&c.region));
     for region in &report.regions {
-        // The retry quota and adaptive rate belong to this account, as the collector's clients' do.
-        let config = aws_sdk_securityhub::config::Builder::from(&for_region(&base, region))
-            .retry_partition(aws_sdk_securityhub::config::retry::RetryPartition::new(format!(
-                "securityhub/{partition}"
-            )))
-            .build();
-        let client = Client::from_conf(config);
+        let client = client!(aws_sdk_securityhub, &for_region(&base, region), partition);
         let complete = !global_gap && !report.failures().any(|c| &c.region == region);
         let mine: Vec<&AsffFinding> = findings.iter().filter(|f| &f.region == region).collect();
         let cx = Region { client: &client, account: &account, region, now };

@@ -137,6 +137,18 @@ pub struct Remediation {
     pub commands: Vec<String>,
 }
 
+impl Remediation {
+    /// The sentence, then each command on a line of its own after `separator` (`"\n    "` indents them).
+    pub fn text(&self, separator: &str) -> String {
+        let mut text = self.summary.clone();
+        for command in &self.commands {
+            text.push_str(separator);
+            text.push_str(command);
+        }
+        text
+    }
+}
+
 /// One problem found by a check, with its evidence and fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {

@@ -22,7 +22,7 @@ pub use narrow::covering;
 pub use record::{Action, Direction, LineError, LogStatus, Record};
 pub use tally::{Tally, BROAD_SOURCES};
 pub use usage::{Counts, Hint, RuleUse, Seen};
-pub use window::{date, minute, parse_date, BadDate, Window, SLACK};
+pub use window::{date, minute, parse_date, rfc3339, BadDate, Window, SLACK};
 
 use crate::model::{FlowLog, Inventory, NetworkInterface, Rule};
 use serde::{Deserialize, Serialize};

@@ -50,6 +50,14 @@ pub fn minute(secs: i64) -> String {
     }
 }
 
+/// `2026-11-07T14:05:00Z`, UTC: RFC 3339 to the second, as AWS APIs take times.
+pub fn rfc3339(secs: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!("{}T{:02}:{:02}:{:02}Z", t.date(), t.hour(), t.minute(), t.second()),
+        Err(_) => secs.to_string(),
+    }
+}
+
 /// A date that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an RFC 3339 date (2026-11-07, 2026-11-07T14:05:00Z or 2026-11-07T15:05:00+01:00)")]
@@ -110,6 +118,14 @@ pub fn parse_date(text: &str) -> Result<i64, BadDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_reads_back() {
+        for secs in [0, 1_796_601_600, 1_796_605_201] {
+            assert_eq!(parse_date(&rfc3339(secs)), Ok(secs));
+        }
+        assert_eq!(rfc3339(1_796_605_201), "2026-12-07T01:00:01Z");
+    }
 
     #[test]
     fn dates() {

@@ -83,11 +83,7 @@ fn finding(f: &Finding, account: &str, report_id: &str) -> AsffFinding {
         Some(name) => format!("{title}: {} ({name})", f.resource.id),
         None => format!("{title}: {}", f.resource.id),
     };
-    let mut recommendation = f.remediation.summary.clone();
-    for command in &f.remediation.commands {
-        recommendation.push('\n');
-        recommendation.push_str(command);
-    }
+    let recommendation = f.remediation.text("\n");
     let mut fields = BTreeMap::new();
     fields.insert("sgaudit/check".to_string(), f.check.clone());
     fields.insert("sgaudit/rule_ids".to_string(), clip(&f.rule_ids.join(","), PRODUCT_FIELD_VALUE_MAX));

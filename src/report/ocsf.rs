@@ -103,12 +103,7 @@ fn finding(report: &Report, f: &Finding, time_ms: i64) -> Value {
     event.insert("confidence_id".into(), json!(confidence_id));
     event.insert("confidence".into(), json!(confidence));
     event.insert("resources".into(), json!([resource(f, account)]));
-    let mut fix = f.remediation.summary.clone();
-    for command in &f.remediation.commands {
-        fix.push_str("\n    ");
-        fix.push_str(command);
-    }
-    event.insert("remediation".into(), json!({ "desc": fix }));
+    event.insert("remediation".into(), json!({ "desc": f.remediation.text("\n    ") }));
     let evidences: Vec<Value> = f
         .evidence
         .iter()

@@ -57,13 +57,7 @@ pub fn render_sarif(report: &Report) -> String {
         .map(|f| {
             let index = REGISTRY.iter().position(|c| c.id == f.check);
             let uri = format!("aws/{account}/{}/{}/{}", f.region, f.resource.kind, f.resource.id);
-            let mut text = f.message.clone();
-            text.push_str("\n\nFix: ");
-            text.push_str(&f.remediation.summary);
-            for c in &f.remediation.commands {
-                text.push_str("\n    ");
-                text.push_str(c);
-            }
+            let text = format!("{}\n\nFix: {}", f.message, f.remediation.text("\n    "));
             let suppressions: Vec<Value> = f
                 .suppressed
                 .iter()

@@ -136,19 +136,19 @@ fn arrange<'a>(rows: &[Row<'a>]) -> Vec<(Row<'a>, Option<Group>)> {
             *members.entry(key).or_default() += 1;
         }
     }
-    let mut groups: Vec<String> = Vec::new();
+    // Per cause: its place in the table and its group index.
+    let mut slot: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
     let mut out: Vec<Vec<(Row, Option<Group>)>> = Vec::new();
-    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (_, row) in sorted {
         match cause(row.0).filter(|(key, _)| members[key] > 1) {
             Some((key, words)) => {
-                let at = *slot.entry(key.clone()).or_insert_with(|| {
-                    groups.push(key.clone());
+                let n = members[&key];
+                let next = (out.len(), slot.len());
+                let (at, index) = *slot.entry(key).or_insert(next);
+                if at == out.len() {
                     out.push(Vec::new());
-                    out.len() - 1
-                });
-                let index = groups.iter().position(|g| *g == key).expect("registered");
-                out[at].push((row, Some((index, members[&key], words))));
+                }
+                out[at].push((row, Some((index, n, words))));
             }
             None => out.push(vec![(row, None)]),
         }
