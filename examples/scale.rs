@@ -3,7 +3,8 @@
 //! transit gateway joining every VPC; `SCALE_PATHS=1` times the search for every internet path to a database;
 //! `SCALE_PHASES=1` splits one audit into building the context, the checks and freeing;
 //! `SCALE_CHECK=exposed-database` runs one check alone on one context; `SCALE_REPEAT=5` audits and frees five
-//! times in one process, as criterion and an organisation audit do).
+//! times in one process, as criterion and an organisation audit do; `SCALE_HTML=report.html` writes the HTML
+//! report, its flow graph included, and times the graph's views and the page).
 
 #[path = "../benches/synthetic.rs"]
 mod synthetic;
@@ -90,6 +91,25 @@ fn main() {
             inv.datastores.len(),
             t.elapsed().as_secs_f64()
         );
+    }
+    if let Ok(path) = std::env::var("SCALE_HTML") {
+        let audit = sgaudit::audit::audit_all(&inv, None);
+        let t = std::time::Instant::now();
+        let net = sgaudit::flow::Network::new(&inv);
+        let view = sgaudit::report::GraphView::new(&net, &audit.findings, false);
+        let viewed = t.elapsed();
+        let report = sgaudit::report::Report::new(&inv, audit, sgaudit::audit::Severity::High);
+        let t = std::time::Instant::now();
+        let html = sgaudit::report::render_html(&report, std::slice::from_ref(&view), None);
+        eprintln!(
+            "html: {} findings; flow index and graph views ({} expansions) {:.3}s; page {:.3}s, {} bytes",
+            report.findings.len(),
+            view.expansions.len(),
+            viewed.as_secs_f64(),
+            t.elapsed().as_secs_f64(),
+            html.len()
+        );
+        std::fs::write(&path, html).expect("the HTML report is written");
     }
     let t = std::time::Instant::now();
     let findings = sgaudit::audit::audit(&inv);

@@ -88,20 +88,53 @@ fn the_diff_page_lists_new_resolved_and_changed() {
     insta::assert_snapshot!("tiered_diff_html", html);
 }
 
-#[test]
-fn large_graphs_fold_by_vpc() {
-    let inv = synthetic::inventory_with(3000, 5);
+/// The large generated account: 2,000 groups in 40 VPCs, 5 % of them flawed.
+fn large_account() -> (sgaudit::model::Inventory, sgaudit::audit::Audit) {
+    let inv = synthetic::inventory_with(2000, 5);
     let audit = sgaudit::audit::audit_all(&inv, None);
+    (inv, audit)
+}
+
+#[test]
+fn large_graphs_draw_what_matters_and_fold_the_rest_by_vpc() {
+    let (inv, audit) = large_account();
     let findings = audit.findings.clone();
     let net = sgaudit::flow::Network::new(&inv);
     let view = sgaudit::report::GraphView::new(&net, &findings, false);
     assert!(view.folded > sgaudit::report::COLLAPSE_ABOVE, "{} sets folded", view.folded);
     let vpcs: std::collections::BTreeSet<_> = inv.groups.iter().filter_map(|g| g.vpc_id.clone()).collect();
-    assert!(view.nodes.len() <= vpcs.len() + 1, "{} nodes for {} VPCs", view.nodes.len(), vpcs.len());
-    assert!(view.nodes.iter().skip(1).all(|n| n.kind == sgaudit::report::NodeKind::Vpc));
+    use sgaudit::report::NodeKind;
+    let own: Vec<_> = view.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Members | NodeKind::Datastore)).collect();
+    let folded: Vec<_> = view.nodes.iter().filter(|n| n.kind == NodeKind::Vpc).collect();
+    assert!(!own.is_empty() && own.len() <= sgaudit::report::KEEP, "{} sets drawn one by one", own.len());
+    assert!(folded.len() <= vpcs.len(), "{} VPC nodes for {} VPCs", folded.len(), vpcs.len());
+    // What matters first is drawn one by one: every exposed managed database (the VPC nodes hold the rest, and
+    // their expansions draw them first).
+    let exposed: Vec<_> = findings
+        .iter()
+        .filter(|f| f.check == "exposed-database" && f.suppressed.is_none() && f.resource.id.starts_with("db-"))
+        .collect();
+    assert!(!exposed.is_empty());
+    for f in &exposed {
+        let h = &view.highlights[&f.id];
+        let target = h.nodes.iter().find(|n| *n != "internet").unwrap();
+        assert!(target.starts_with('c'), "{} is folded into {target}", f.resource.id);
+    }
+    // Every folded VPC expands: the same graph with its sets drawn one by one.
+    assert_eq!(view.expansions.len(), folded.len());
+    for x in &view.expansions {
+        let v = x.expands.as_deref().unwrap();
+        assert!(folded.iter().any(|n| n.id == v));
+        assert!(!x.nodes.iter().any(|n| n.id == v), "{v} is still folded in its expansion");
+        assert!(x.nodes.len() > view.nodes.len() - 1, "{v}: {} nodes", x.nodes.len());
+        let ids: std::collections::BTreeSet<&str> = x.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert!(x.highlights.values().flat_map(|h| &h.nodes).all(|n| ids.contains(n.as_str())));
+        assert!(x.edges.iter().all(|e| ids.contains(e.from.as_str()) && ids.contains(e.to.as_str())));
+    }
     let report = sgaudit::report::Report::new(&inv, audit, sgaudit::audit::Severity::High);
     let html = sgaudit::report::render_html(&report, std::slice::from_ref(&view), None);
-    assert!(html.contains("sets of members are folded into one node per VPC"));
+    assert!(html.contains("of them are folded into one node per VPC"), "the note on folding");
+    assert_eq!(html.matches("<template id=\"g0-x-v").count(), view.expansions.len());
     // Highlights still point at drawn nodes.
     let ids: std::collections::BTreeSet<&str> = view.nodes.iter().map(|n| n.id.as_str()).collect();
     assert!(view.highlights.values().flat_map(|h| &h.nodes).all(|n| ids.contains(n.as_str())));
@@ -139,4 +172,32 @@ fn the_report_works_in_a_real_browser() {
     assert!(out.status.success(), "the browser check failed:\n{stdout}\n{stderr}");
     assert!(stdout.starts_with("ok: 16 findings"), "{stdout}");
     assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000), "no screenshot at {}", shot.display());
+}
+
+/// The large generated account's report in headless Chromium: the count and a filter through folded groups, a
+/// folded VPC expanded in the page and back, a finding lit in the expansion (`tests/browser/check_large.py`).
+#[test]
+fn the_large_report_works_in_a_real_browser() {
+    let python = root().join(".venv/bin/python");
+    let ready = Command::new(&python).args(["-c", "import selenium"]).output().is_ok_and(|o| o.status.success());
+    let browser = ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|t| std::path::Path::new(t).exists());
+    if !tool(ready && browser, "selenium (in .venv), Chromium or its WebDriver") {
+        return;
+    }
+    let (inv, audit) = large_account();
+    let net = sgaudit::flow::Network::new(&inv);
+    let view = sgaudit::report::GraphView::new(&net, &audit.findings, false);
+    let report = sgaudit::report::Report::new(&inv, audit, sgaudit::audit::Severity::High);
+    let tmp = tempfile::tempdir().unwrap();
+    let html = tmp.path().join("large.html");
+    std::fs::write(&html, sgaudit::report::render_html(&report, std::slice::from_ref(&view), None)).unwrap();
+    let out = Command::new(&python)
+        .arg(root().join("tests/browser/check_large.py"))
+        .arg(&html)
+        .arg(report.findings.len().to_string())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the browser check failed:\n{stdout}\n{stderr}");
+    assert!(stdout.starts_with(&format!("ok: {} findings", report.findings.len())), "{stdout}");
 }

@@ -2,7 +2,7 @@
 //! drawing is `sgaudit graph --format svg` and the HTML report's figure. No fonts are loaded: text uses the
 //! reader's sans-serif, and node widths are estimated from character counts.
 
-use super::layout::{layout, Box2, Rank};
+use super::layout::{layout, Box2, Heading, Rank, Route, LOOP_TURN};
 use super::view::{GraphView, NodeKind};
 use std::fmt::Write;
 
@@ -12,6 +12,11 @@ const LINE: usize = 46;
 const CHAR_W: f64 = 7.0;
 const NODE_H: f64 = 62.0;
 const MIN_W: f64 = 110.0;
+/// An edge label's longest line in characters, its most lines, and their measures.
+const LABEL_LINE: usize = 30;
+const LABEL_LINES: usize = 3;
+const LABEL_CHAR_W: f64 = 6.4;
+const LABEL_LINE_H: f64 = 13.0;
 
 /// What a node shows, line by line.
 fn lines(n: &super::view::ViewNode) -> Vec<&str> {
@@ -19,13 +24,7 @@ fn lines(n: &super::view::ViewNode) -> Vec<&str> {
 }
 
 fn cut(s: &str) -> String {
-    if s.chars().count() <= LINE {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(LINE - 1).collect();
-        t.push('…');
-        t
-    }
+    cut_to(s, LINE)
 }
 
 /// Escapes text for XML content and attributes.
@@ -82,11 +81,15 @@ pub fn render_svg(view: &GraphView, prefix: &str) -> String {
         .collect();
     let index = |id: &str| view.nodes.iter().position(|n| n.id == id).unwrap_or(0);
     let ends: Vec<(usize, usize)> = view.edges.iter().map(|e| (index(&e.from), index(&e.to))).collect();
-    let mut l = layout(&sizes, &ranks, &ends);
-    // Edges that do not go to a later layer loop below their nodes: room for the lowest loop.
-    if ends.iter().any(|&(a, b)| l.layers[a] > l.layers[b]) {
-        l.height += 60.0;
-    }
+    let texts: Vec<Vec<String>> = view.edges.iter().map(|e| label_lines(&e.label)).collect();
+    let label_sizes: Vec<(f64, f64)> = texts
+        .iter()
+        .map(|t| {
+            let longest = t.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+            ((longest as f64 * LABEL_CHAR_W + 8.0).round(), t.len() as f64 * LABEL_LINE_H + 6.0)
+        })
+        .collect();
+    let l = layout(&sizes, &ranks, &ends, &label_sizes);
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -113,14 +116,22 @@ pub fn render_svg(view: &GraphView, prefix: &str) -> String {
         notes.push(format!("{} flow(s) the security groups allow are blocked by routes or network ACLs", view.blocked));
     }
     if view.folded > 0 {
-        notes.push(format!("{} sets of members folded into one node per VPC", view.folded));
+        notes.push(format!(
+            "{} sets of members folded into one node per VPC; drawn one by one: the exposed databases, the sets the \
+             internet reaches and the paths between them",
+            view.folded
+        ));
+    }
+    if view.left_out > 0 {
+        notes.push(format!("{} edge(s) neither from the internet nor about a finding not drawn", view.left_out));
     }
     if !notes.is_empty() {
         let _ = writeln!(s, "<desc>{}</desc>", xml(&notes.join("; ")));
     }
     for (i, e) in view.edges.iter().enumerate() {
         let (a, b) = (l.boxes[ends[i].0], l.boxes[ends[i].1]);
-        let (d, mid) = curve(&a, &b, l.layers[ends[i].0].cmp(&l.layers[ends[i].1]));
+        let route = &l.routes[i];
+        let d = path(&a, &b, ends[i].0 == ends[i].1, route);
         let class = if e.unknown.is_some() { "edge unknown" } else { "edge" };
         let title = |id: &str| view.nodes.iter().find(|n| n.id == id).map_or(id.to_string(), |n| n.title.clone());
         let tip = format!("{} → {}: {}", title(&e.from), title(&e.to), e.label);
@@ -128,17 +139,26 @@ pub fn render_svg(view: &GraphView, prefix: &str) -> String {
             Some(why) => format!("{tip} (undecided: {why})"),
             None => tip,
         };
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "<g class=\"{class}\" id=\"{prefix}e-{i}\" data-edge=\"{i}\" data-from=\"{}\" data-to=\"{}\"><title>{}</title>\
-             <path d=\"{d}\" marker-end=\"url(#{prefix}arrow)\"/><text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"{class}\" id=\"{prefix}e-{}\" data-edge=\"{i}\" data-from=\"{}\" data-to=\"{}\"><title>{}</title>\
+             <path d=\"{d}\" marker-end=\"url(#{prefix}arrow)\"/>",
+            xml(&e.id()),
             xml(&e.from),
             xml(&e.to),
             xml(&tip),
-            mid.0,
-            mid.1 - 4.0,
-            xml(&cut(&e.label))
         );
+        let at = route.via[route.label];
+        for (k, t) in texts[i].iter().enumerate() {
+            let _ = write!(
+                s,
+                "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text>",
+                at.x + at.w / 2.0,
+                at.y + LABEL_LINE_H * (k as f64 + 1.0) - 2.0,
+                xml(t)
+            );
+        }
+        s.push_str("</g>\n");
     }
     for (i, n) in view.nodes.iter().enumerate() {
         let b = l.boxes[i];
@@ -179,32 +199,140 @@ pub fn render_svg(view: &GraphView, prefix: &str) -> String {
     s
 }
 
-/// A cubic curve from `a` to `b` and its midpoint: right side to left side when `b` is in a later layer;
-/// right side to right side, bulging right, within one layer; otherwise a loop below both, bottom to bottom.
-fn curve(a: &Box2, b: &Box2, layers: std::cmp::Ordering) -> (String, (f64, f64)) {
-    use std::cmp::Ordering::*;
-    let (p0, p1, p2, p3) = match layers {
-        Less => {
-            let (x0, y0, x3, y3) = (a.x + a.w, a.y + a.h / 2.0, b.x, b.y + b.h / 2.0);
-            let dx = (x3 - x0) / 2.0;
-            ((x0, y0), (x0 + dx, y0), (x3 - dx, y3), (x3, y3))
-        }
-        Equal => {
-            let (x0, mut y0, x3, mut y3) = (a.x + a.w, a.y + a.h / 2.0, b.x + b.w, b.y + b.h / 2.0);
-            if a == b {
-                // A loop on one node (flows between sets folded into one VPC).
-                (y0, y3) = (y0 - 12.0, y3 + 12.0);
-            }
-            let bulge = 40.0 + (y3 - y0).abs() / 4.0;
-            ((x0, y0), (x0 + bulge, y0), (x3 + bulge, y3), (x3, y3))
-        }
-        Greater => {
-            let (x0, y0, x3, y3) = (a.x + a.w / 2.0, a.y + a.h, b.x + b.w / 2.0 + 8.0, b.y + b.h);
-            ((x0, y0), (x0, y0 + 50.0), (x3, y3 + 50.0), (x3, y3))
-        }
+/// The lines of an edge's label: its ports, comma-separated, packed into lines of at most [`LABEL_LINE`]
+/// characters, at most [`LABEL_LINES`] of them; what does not fit is counted on the last line (`+4 more`), and
+/// the whole label is in the edge's tooltip.
+fn label_lines(label: &str) -> Vec<String> {
+    let parts: Vec<String> = label.split(", ").filter(|p| !p.is_empty()).map(|p| cut_to(p, LABEL_LINE)).collect();
+    let all = pack(&parts);
+    if all.len() <= LABEL_LINES {
+        return all;
+    }
+    // The most ports that fit with the count of the others after them (fewer ports never take more lines).
+    let with_count = |keep: usize| {
+        let mut items = parts[..keep].to_vec();
+        items.push(format!("+{} more", parts.len() - keep));
+        pack(&items)
     };
-    let mid = ((p0.0 + 3.0 * p1.0 + 3.0 * p2.0 + p3.0) / 8.0, (p0.1 + 3.0 * p1.1 + 3.0 * p2.1 + p3.1) / 8.0);
-    let d =
-        format!("M{:.0},{:.0} C{:.0},{:.0} {:.0},{:.0} {:.0},{:.0}", p0.0, p0.1, p1.0, p1.1, p2.0, p2.1, p3.0, p3.1);
-    (d, mid)
+    let (mut lo, mut hi) = (0, parts.len() - 1);
+    while lo < hi {
+        let keep = (lo + hi).div_ceil(2);
+        if with_count(keep).len() <= LABEL_LINES {
+            lo = keep;
+        } else {
+            hi = keep - 1;
+        }
+    }
+    with_count(lo)
+}
+
+/// Packs items, comma-separated, into lines of at most [`LABEL_LINE`] characters.
+fn pack(items: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in items {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 2 + item.chars().count() <= LABEL_LINE => {
+                line.push_str(", ");
+                line.push_str(item);
+            }
+            _ => lines.push(item.clone()),
+        }
+    }
+    lines
+}
+
+fn cut_to(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The path of an edge from `a` to `b` through its route's boxes: curves with level ends between boxes, a
+/// straight run under the label. `same` when it starts and ends at one node (a loop, entered a little lower).
+fn path(a: &Box2, b: &Box2, same: bool, route: &Route) -> String {
+    let mid = |v: &Box2| v.y + v.h / 2.0;
+    // Waypoints have no width: the edge passes through their centre. Labels sit on the edge; a loop runs
+    // under its label, turns down and back (the layout left room for the turn).
+    let turn = if route.heading == Heading::Loop { LOOP_TURN } else { 0.0 };
+    let rail = |v: &Box2| if v.w == 0.0 { mid(v) } else { v.y + v.h - 2.0 - turn };
+    let offset = if same { 10.0 } else { 0.0 };
+    // Each point after the first, with how it is reached: a straight run, a level curve, or the turn.
+    let mut points: Vec<((f64, f64), Step)> = Vec::new();
+    let start = match route.heading {
+        Heading::Right => (a.x + a.w, mid(a)),
+        Heading::Left => (a.x, mid(a)),
+        Heading::Loop => (a.x + a.w, mid(a) - offset),
+    };
+    for v in &route.via {
+        let (entry, exit) = match route.heading {
+            Heading::Right | Heading::Loop => (v.x, v.x + v.w),
+            Heading::Left => (v.x + v.w, v.x),
+        };
+        points.push(((entry, rail(v)), Step::Curve));
+        if v.w > 0.0 {
+            points.push(((exit, rail(v)), Step::Run));
+        }
+        if route.heading == Heading::Loop {
+            points.push(((exit, rail(v) + turn), Step::Turn));
+        }
+    }
+    points.push((
+        match route.heading {
+            Heading::Right => (b.x, mid(b)),
+            Heading::Left | Heading::Loop => (b.x + b.w, mid(b) + offset),
+        },
+        Step::Curve,
+    ));
+    let mut d = format!("M{:.0},{:.0}", start.0, start.1);
+    let mut p = start;
+    for (q, step) in points {
+        match step {
+            Step::Run => {
+                let _ = write!(d, " L{:.0},{:.0}", q.0, q.1);
+            }
+            Step::Turn => {
+                let r = (q.1 - p.1) * 0.9;
+                let _ = write!(d, " C{:.0},{:.0} {:.0},{:.0} {:.0},{:.0}", p.0 + r, p.1, q.0 + r, q.1, q.0, q.1);
+            }
+            Step::Curve => {
+                // Level at both ends: leaves and enters horizontally, whichever way it runs.
+                let dx = (q.0 - p.0) / 2.0;
+                let _ = write!(d, " C{:.0},{:.0} {:.0},{:.0} {:.0},{:.0}", p.0 + dx, p.1, q.0 - dx, q.1, q.0, q.1);
+            }
+        }
+        p = q;
+    }
+    d
+}
+
+/// How a path reaches its next point.
+#[derive(Clone, Copy)]
+enum Step {
+    Run,
+    Curve,
+    Turn,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_wrap_at_commas_and_count_what_does_not_fit() {
+        assert_eq!(label_lines("tcp/443"), vec!["tcp/443"]);
+        assert_eq!(label_lines("tcp/5000-6000, tcp/5432"), vec!["tcp/5000-6000, tcp/5432"]);
+        let many: Vec<String> = (1..=40).map(|p| format!("tcp/{}", 1000 + p)).collect();
+        let lines = label_lines(&many.join(", "));
+        assert_eq!(lines.len(), LABEL_LINES, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= LABEL_LINE), "{lines:?}");
+        let shown = lines.join(", ").split(", ").filter(|p| p.starts_with("tcp/")).count();
+        assert!(lines[2].ends_with(&format!("+{} more", 40 - shown)), "{lines:?}");
+        assert!(shown >= 8, "{shown} ports shown: {lines:?}");
+        let long = "x".repeat(80);
+        assert_eq!(label_lines(&long)[0].chars().count(), LABEL_LINE);
+    }
 }

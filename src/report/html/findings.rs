@@ -2,26 +2,31 @@
 //! the data attributes the page's filters and graph highlighting read.
 
 use super::super::svg::xml;
-use super::super::view::GraphView;
+use super::super::view::{GraphView, Highlight};
 use crate::audit::{Finding, Severity};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-/// Where a finding is drawn: the graph's index on the page, and the element IDs to highlight.
+/// Where a finding is drawn in the graphs' first views: the graph's index on the page, and the element IDs to
+/// highlight.
 pub(super) fn graph_links(graphs: &[GraphView], f: &Finding) -> Option<(usize, String)> {
     graphs.iter().enumerate().find_map(|(k, g)| {
         if g.account.is_some() && f.account.is_some() && g.account != f.account {
             return None;
         }
-        let h = g.highlights.get(&f.id)?;
-        let ids: Vec<String> = h
-            .nodes
-            .iter()
-            .map(|n| format!("g{k}-n-{n}"))
-            .chain(h.edges.iter().map(|e| format!("g{k}-e-{e}")))
-            .collect();
-        Some((k, ids.join(" ")))
+        Some((k, highlight_ids(k, g, g.highlights.get(&f.id)?)))
     })
+}
+
+/// The element IDs of a highlight in view `g` of graph `k`: the same in every view that draws them.
+pub(super) fn highlight_ids(k: usize, g: &GraphView, h: &Highlight) -> String {
+    let ids: Vec<String> = h
+        .nodes
+        .iter()
+        .map(|n| format!("g{k}-n-{n}"))
+        .chain(h.edges.iter().map(|&e| format!("g{k}-e-{}", g.edges[e].id())))
+        .collect();
+    ids.join(" ")
 }
 
 /// The filter bar for a table of `findings`; `extra` is one more filter (the diff's change kind).

@@ -115,9 +115,19 @@ fn graph_section(graphs: &[GraphView]) -> String {
         let mut notes = Vec::new();
         if g.folded > 0 {
             notes.push(format!(
-                "{} sets of members are folded into one node per VPC: above {} the graph is drawn by VPC.",
+                "The graph has more than {} sets of members, so {} of them are folded into one node per VPC. Drawn one \
+                 by one (at most {}): the databases with exposure findings, the sets the internet reaches and the \
+                 sets on the paths between them. Select a VPC to draw its sets.",
+                super::view::COLLAPSE_ABOVE,
                 g.folded,
-                super::view::COLLAPSE_ABOVE
+                super::view::KEEP
+            ));
+        }
+        if g.left_out > 0 {
+            notes.push(format!(
+                "{} edge(s) are not drawn: a folded graph draws the edges from the internet and those a finding is \
+                 about (`sgaudit graph --format dot` has every edge).",
+                g.left_out
             ));
         }
         if g.hidden > 0 {
@@ -135,21 +145,66 @@ fn graph_section(graphs: &[GraphView]) -> String {
         for n in notes {
             let _ = writeln!(s, "<p class=\"note\">{}</p>", xml(&n));
         }
+        if !g.expansions.is_empty() {
+            let _ = writeln!(
+                s,
+                "<p class=\"graph-nav\" id=\"g{k}-nav\" hidden><button type=\"button\" class=\"to-overview\" \
+                 data-graph=\"{k}\">Back to the overview</button> <span class=\"expanded\"></span></p>"
+            );
+        }
+        let _ = writeln!(s, "<div class=\"graph-wrap\" id=\"g{k}-wrap\">{}</div>", render_svg(g, &format!("g{k}-")));
+        for x in &g.expansions {
+            let _ = writeln!(
+                s,
+                "<template id=\"g{k}-x-{}\">{}</template>",
+                xml(x.expands.as_deref().unwrap_or_default()),
+                render_svg(x, &format!("g{k}-")).trim_end()
+            );
+        }
         let _ = write!(
             s,
-            "<div class=\"graph-wrap\">{}</div>\n<aside class=\"node-panel\" id=\"g{k}-panel\" aria-live=\"polite\">\
-             <p class=\"hint\">Select a node.</p></aside>\n</figure>\n",
-            render_svg(g, &format!("g{k}-"))
+            "<aside class=\"node-panel\" id=\"g{k}-panel\" aria-live=\"polite\"><p class=\"hint\">Select a node.</p>\
+             </aside>\n</figure>\n"
         );
     }
     s.push_str("</section>\n");
     s
 }
 
-/// The node details the script shows in the panel, per graph.
+/// What the script needs of each graph: the nodes of its first view for the panel, and of each expansion its
+/// title, nodes, and the highlights that differ from the first view's (the rows carry those).
 fn graph_data(graphs: &[GraphView]) -> String {
-    let value: Vec<serde_json::Value> =
-        graphs.iter().map(|g| serde_json::json!({ "account": g.account, "nodes": g.nodes })).collect();
+    let value: Vec<serde_json::Value> = graphs
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            let views: serde_json::Map<String, serde_json::Value> = g
+                .expansions
+                .iter()
+                .map(|x| {
+                    let hl: serde_json::Map<String, serde_json::Value> = x
+                        .highlights
+                        .iter()
+                        .map(|(id, h)| (id, findings::highlight_ids(k, x, h)))
+                        .filter(|(id, ids)| {
+                            g.highlights.get(*id).map(|h| findings::highlight_ids(k, g, h)).as_ref() != Some(ids)
+                        })
+                        .map(|(id, ids)| (id.clone(), ids.into()))
+                        .collect();
+                    let title =
+                        x.expands.as_ref().and_then(|v| g.nodes.iter().find(|n| &n.id == v)).map(|n| n.title.clone());
+                    // Nodes drawn the same in the first view are read from there.
+                    let nodes: Vec<&super::view::ViewNode> =
+                        x.nodes.iter().filter(|n| !g.nodes.iter().any(|o| o == *n)).collect();
+                    (
+                        x.expands.clone().unwrap_or_default(),
+                        serde_json::json!({ "title": title, "nodes": nodes, "hl": hl }),
+                    )
+                })
+                .collect();
+            serde_json::json!({ "account": g.account, "nodes": g.nodes, "views": views })
+        })
+        .collect();
     serde_json::json!({ "graphs": value }).to_string()
 }
 

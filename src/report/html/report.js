@@ -1,5 +1,5 @@
-// sgaudit report: filters, opening a finding, highlighting its hops in the graph, the node panel and the
-// copy buttons. Plain browser JavaScript; nothing is fetched.
+// sgaudit report: filters, opening a finding, highlighting its hops in the graph, expanding a folded VPC,
+// the node panel and the copy buttons. Plain browser JavaScript; nothing is fetched.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("sg-data").textContent);
@@ -59,6 +59,41 @@
     document.querySelectorAll("tbody.finding.selected").forEach(function (r) { r.classList.remove("selected"); });
   }
 
+  // The view each graph shows: "" for the first, or the ID of the folded VPC it expands.
+  var current = {};
+  var overviews = {};
+
+  function viewOf(k) {
+    var graph = data.graphs[k];
+    var v = current[k] || "";
+    return v && graph.views[v] ? graph.views[v] : graph;
+  }
+
+  // The graph a finding is drawn in and the element IDs to light: the shown expansion's own, where they
+  // differ from the first view's, which the row carries.
+  function highlightOf(row) {
+    var id = row.dataset.id;
+    for (var k = 0; k < data.graphs.length; k++) {
+      var v = current[k];
+      var hl = v && data.graphs[k].views[v] ? data.graphs[k].views[v].hl : null;
+      if (hl && hl[id] !== undefined) return { graph: k, ids: hl[id] };
+    }
+    return { graph: row.dataset.graph, ids: row.dataset.hl || "" };
+  }
+
+  function highlight(row) {
+    var h = highlightOf(row);
+    var ids = h.ids.split(" ").filter(Boolean);
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.classList.add("hl");
+    });
+    if (ids.length && h.graph !== undefined) {
+      var svg = document.getElementById("g" + h.graph + "-graph");
+      if (svg) svg.classList.add("highlighting");
+    }
+  }
+
   function selectFinding(row, open) {
     clearHighlight();
     row.classList.add("selected");
@@ -68,22 +103,48 @@
     detail.hidden = !expand;
     row.classList.toggle("open", expand);
     summary.setAttribute("aria-expanded", String(expand));
-    var ids = (row.dataset.hl || "").split(" ").filter(Boolean);
-    ids.forEach(function (id) {
-      var el = document.getElementById(id);
-      if (el) el.classList.add("hl");
-    });
-    if (ids.length && row.dataset.graph !== undefined) {
-      var svg = document.getElementById("g" + row.dataset.graph + "-graph");
-      if (svg) svg.classList.add("highlighting");
+    highlight(row);
+  }
+
+  // Shows view `v` of graph `k`: "" for the first, or the expansion of a folded VPC. The selected finding
+  // stays lit in the new view.
+  function showView(k, v) {
+    var wrap = document.getElementById("g" + k + "-wrap");
+    var nav = document.getElementById("g" + k + "-nav");
+    var svg = document.getElementById("g" + k + "-graph");
+    if (!wrap || !svg) return;
+    if (!current[k]) overviews[k] = svg;
+    var next;
+    if (v) {
+      var t = document.getElementById("g" + k + "-x-" + v);
+      if (!t) return;
+      next = t.content.firstElementChild.cloneNode(true);
+    } else {
+      next = overviews[k];
+    }
+    wrap.replaceChild(next, svg);
+    current[k] = v;
+    if (nav) {
+      nav.hidden = !v;
+      nav.querySelector(".expanded").textContent = v ? "Drawn one by one: " + (data.graphs[k].views[v].title || v) : "";
+    }
+    var panel = document.getElementById("g" + k + "-panel");
+    if (panel) panel.innerHTML = '<p class="hint">Select a node.</p>';
+    var selected = document.querySelector("tbody.finding.selected");
+    clearHighlight();
+    if (selected) {
+      selected.classList.add("selected");
+      highlight(selected);
     }
   }
 
   function showNode(k, id) {
-    var graph = data.graphs[k];
+    var graph = viewOf(k);
     var panel = document.getElementById("g" + k + "-panel");
     if (!graph || !panel) return;
-    var node = graph.nodes.filter(function (n) { return n.id === id; })[0];
+    var byId = function (n) { return n.id === id; };
+    // An expansion lists only the nodes it draws differently from the first view.
+    var node = graph.nodes.filter(byId)[0] || data.graphs[k].nodes.filter(byId)[0];
     if (!node) return;
     document.querySelectorAll(".sg-graph .node.selected").forEach(function (e) { e.classList.remove("selected"); });
     var el = document.getElementById("g" + k + "-n-" + id);
@@ -168,10 +229,21 @@
       }
       return;
     }
+    var back = t.closest && t.closest(".to-overview");
+    if (back) {
+      showView(Number(back.dataset.graph), "");
+      return;
+    }
     var node = t.closest && t.closest(".sg-graph .node");
     if (node) {
       var svg = node.closest(".sg-graph");
-      showNode(Number(svg.id.replace(/^g(\d+)-graph$/, "$1")), node.dataset.node);
+      var k = Number(svg.id.replace(/^g(\d+)-graph$/, "$1"));
+      // A folded VPC with an expansion opens it; any other node shows its panel.
+      if (node.classList.contains("vpc") && document.getElementById("g" + k + "-x-" + node.dataset.node)) {
+        showView(k, node.dataset.node);
+      } else {
+        showNode(k, node.dataset.node);
+      }
     }
   });
   document.addEventListener("keydown", function (e) {
