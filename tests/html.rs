@@ -121,7 +121,7 @@ fn large_graphs_draw_what_matters_and_fold_the_rest_by_vpc() {
         assert!(target.starts_with('c'), "{} is folded into {target}", f.resource.id);
     }
     // Every folded VPC expands: the same graph with its sets drawn one by one.
-    assert_eq!(view.expansions.len(), folded.len());
+    assert_eq!(view.expansions.len(), folded.len().min(sgaudit::report::EXPAND_VPCS));
     for x in &view.expansions {
         let v = x.expands.as_deref().unwrap();
         assert!(folded.iter().any(|n| n.id == v));

@@ -49,7 +49,7 @@ pub enum ReadError {
 }
 pub use svg::render_svg;
 pub use table::render_table;
-pub use view::{GraphView, Highlight, NodeKind, ViewEdge, ViewNode, COLLAPSE_ABOVE, EXPAND_AT_MOST, KEEP};
+pub use view::{GraphView, Highlight, NodeKind, ViewEdge, ViewNode, COLLAPSE_ABOVE, EXPAND_AT_MOST, EXPAND_VPCS, KEEP};
 
 use crate::audit::{Audit, Finding, Severity};
 use crate::model::{Coverage, CoverageStatus, Inventory};

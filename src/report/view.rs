@@ -9,7 +9,8 @@
 //! into one node per VPC (edges between folded nodes merge, their ports joined). A folded view draws only the
 //! edges from the internet and the edges some finding is about; it counts the others. Each folded VPC also has an
 //! expansion: the same graph with that VPC's sets drawn one by one (at most [`EXPAND_AT_MOST`], the ones that
-//! matter first; the rest in one node), which the HTML report shows when the VPC is selected.
+//! matter first; the rest in one node), which the HTML report shows when the VPC is selected. At most
+//! [`EXPAND_VPCS`] VPCs get one, those whose folded sets matter most: each costs a pass over the flows.
 
 use super::graph::{drawn_edges, exposed_classes, ids, is_exposure, label, members, names, ResourceClasses};
 use crate::audit::Finding;
@@ -23,6 +24,8 @@ pub const COLLAPSE_ABOVE: usize = 60;
 pub const KEEP: usize = 40;
 /// An expanded VPC draws at most this many of its sets one by one.
 pub const EXPAND_AT_MOST: usize = 120;
+/// At most this many folded VPCs get an expansion.
+pub const EXPAND_VPCS: usize = 50;
 
 /// What a node stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -199,12 +202,23 @@ impl GraphView {
             d.shown.iter().map(|&c| (c, keys.binary_search(&d.vpc_key(c)).unwrap_or(0))).collect();
         let vpc = |c: usize| vpc_of[&c];
         let mut overview = d.view(|c| if kept.contains(&c) { Place::Own } else { Place::Vpc(vpc(c)) });
-        for k in 0..keys.len() {
+        // The folded VPCs that get an expansion, at most EXPAND_VPCS: the ones holding the most folded sets that
+        // matter, reason by reason (as `Matters` orders them), then the largest. Each expansion costs a pass
+        // over the drawn flows, so the cap keeps the whole linear in the account's size. Per VPC: the folded
+        // sets counted by reason, then all of them.
+        let mut folded: Vec<[usize; 6]> = vec![[0; 6]; keys.len()];
+        for &c in d.shown.iter().filter(|c| !kept.contains(c)) {
+            let f = &mut folded[vpc(c)];
+            f[matters[&c] as usize] += 1;
+            f[5] += 1;
+        }
+        let mut order: Vec<usize> = (0..keys.len()).filter(|&k| folded[k][5] > 0).collect();
+        order.sort_by(|&a, &b| folded[b].cmp(&folded[a]).then(a.cmp(&b)));
+        order.truncate(EXPAND_VPCS);
+        order.sort();
+        for k in order {
             let mut inside: Vec<usize> =
                 d.shown.iter().copied().filter(|&c| vpc(c) == k && !kept.contains(&c)).collect();
-            if inside.is_empty() {
-                continue;
-            }
             inside.sort_by_key(|c| (matters[c], *c));
             let own: BTreeSet<usize> = inside.into_iter().take(EXPAND_AT_MOST).collect();
             let mut view = d.view(|c| match vpc(c) {

@@ -166,7 +166,8 @@ fn arrange<'a>(rows: &[Row<'a>]) -> Vec<(Row<'a>, Option<Group>)> {
 /// the filters apply to each finding inside.
 pub(super) fn table(rows: &[(&Finding, Option<&str>)], graphs: &[GraphView]) -> String {
     let mut s = String::from(
-        "<table class=\"findings\" id=\"findings-table\">\n<thead><tr><th>Severity</th><th>Check</th><th>Resource</th>\
+        "<table class=\"findings\" id=\"findings-table\">\n<colgroup><col class=\"c-sev\"><col class=\"c-check\">\
+         <col class=\"c-res\"><col class=\"c-region\"><col class=\"c-acct\"><col></colgroup>\n<thead><tr><th>Severity</th><th>Check</th><th>Resource</th>\
          <th>Region</th><th>Account</th><th>Message</th></tr></thead>\n",
     );
     if rows.is_empty() {

@@ -117,10 +117,17 @@ fn graph_section(graphs: &[GraphView]) -> String {
             notes.push(format!(
                 "The graph has more than {} sets of members, so {} of them are folded into one node per VPC. Drawn one \
                  by one (at most {}): the databases with exposure findings, the sets the internet reaches and the \
-                 sets on the paths between them. Select a VPC to draw its sets.",
+                 sets on the paths between them. Select a VPC to draw its sets{}.",
                 super::view::COLLAPSE_ABOVE,
                 g.folded,
-                super::view::KEEP
+                super::view::KEEP,
+                match g.nodes.iter().filter(|n| n.kind == super::view::NodeKind::Vpc).count() {
+                    n if n > g.expansions.len() => format!(
+                        " (the {} VPCs whose folded sets matter most can be drawn; the others list their groups)",
+                        g.expansions.len()
+                    ),
+                    _ => String::new(),
+                }
             ));
         }
         if g.left_out > 0 {
