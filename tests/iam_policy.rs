@@ -32,6 +32,7 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
             "codebuild.rs" => &[("client.", "codebuild")],
             "glue.rs" => &[("client.", "glue")],
             "securityhub.rs" => &[("client.", "securityhub")],
+            "s3.rs" => &[("client.", "s3")],
             _ => continue,
         };
         for (receiver, file_service) in receivers {
@@ -74,10 +75,12 @@ fn policy_equals_the_actions_the_collector_calls() {
         actions_called_by_the_collector().into_iter().partition(|a| a.starts_with("organizations:"));
     let (export, called): (BTreeSet<String>, BTreeSet<String>) =
         called.into_iter().partition(|a| a.starts_with("securityhub:"));
+    let (reports, called): (BTreeSet<String>, BTreeSet<String>) =
+        called.into_iter().partition(|a| a.ends_with(":PutObject"));
     assert_eq!(called.len(), 56, "{called:?}");
     let policy = read_policy("docs/iam-policy.json");
     let statements = policy["Statement"].as_array().unwrap();
-    assert_eq!(statements.len(), 2, "the read-only statement, then the Security Hub export");
+    assert_eq!(statements.len(), 3, "the read-only statement, the Security Hub export, the report bucket");
     let read_only = actions(&statements[0]);
     assert_eq!(statements[0]["Sid"], "SgauditReadOnly");
     assert_eq!(read_only, called);
@@ -87,13 +90,18 @@ fn policy_equals_the_actions_the_collector_calls() {
             .all(|a| [":Describe", ":Get", ":BatchGet", ":List", ":Search"].iter().any(|verb| a.contains(verb))),
         "read-only: {read_only:?}"
     );
-    // --security-hub: the only write access sgaudit ever asks for, in a statement of its own.
+    // The only write access sgaudit ever asks for, each in a statement of its own: --security-hub, and
+    // --output s3://, on the report prefix of one bucket only.
     assert_eq!(statements[1]["Sid"], "SgauditSecurityHubExport");
     assert_eq!(actions(&statements[1]), export);
     assert_eq!(
         export.iter().map(String::as_str).collect::<Vec<_>>(),
         ["securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:GetFindings"]
     );
+    assert_eq!(statements[2]["Sid"], "SgauditReportBucket");
+    assert_eq!(actions(&statements[2]), reports);
+    assert_eq!(reports.iter().map(String::as_str).collect::<Vec<_>>(), ["s3:PutObject"]);
+    assert_eq!(statements[2]["Resource"], "arn:aws:s3:::REPORT-BUCKET/sgaudit/*");
     // The identity that runs an organisation's audit lists the accounts and assumes the audit role in each.
     let mut expected = org;
     assert_eq!(expected.iter().collect::<Vec<_>>(), ["organizations:ListAccounts"]);

@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use sgaudit::audit::Severity;
+use sgaudit::collect;
 use sgaudit::report::{self, Report};
 use std::path::PathBuf;
 
@@ -158,6 +159,18 @@ impl Format {
     }
 
     /// From a file name's extension, when the format is not named.
+    /// The media type of a report in this format, for an S3 object.
+    #[cfg_attr(not(feature = "s3"), allow(dead_code))]
+    pub(crate) fn content_type(self) -> &'static str {
+        match self {
+            Format::Json | Format::Ocsf => "application/json",
+            Format::Sarif => "application/sarif+json",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Table => "text/plain; charset=utf-8",
+        }
+    }
+
     pub(crate) fn guess(path: &std::path::Path) -> Option<Format> {
         match path.extension()?.to_str()? {
             "json" => Some(Format::Json),
@@ -186,23 +199,51 @@ pub(crate) fn generated_at() -> String {
     format!("{} {:02}:{:02} UTC", now.date(), now.hour(), now.minute())
 }
 
-/// `--output [FORMAT=]FILE`.
+/// `--output [FORMAT=]FILE` or `--output [FORMAT=]s3://BUCKET/KEY`.
 #[derive(Debug, Clone)]
 pub(crate) struct OutputSpec {
     pub(crate) format: Option<Format>,
+    /// The file; for an S3 object, its key (its extension names the format when none is given).
     pub(crate) path: PathBuf,
+    /// The S3 object, for an `s3://` destination.
+    pub(crate) s3: Option<collect::s3::Object>,
+}
+
+impl OutputSpec {
+    /// The destination as the user gave it: a path, or the S3 URL.
+    pub(crate) fn shown(&self) -> String {
+        match &self.s3 {
+            Some(o) => o.to_string(),
+            None => self.path.display().to_string(),
+        }
+    }
 }
 
 pub(crate) fn parse_output(s: &str) -> Result<OutputSpec, String> {
-    if let Some((name, path)) = s.split_once('=') {
-        if let Ok(format) = Format::from_str(name, true) {
-            if path.is_empty() {
+    let (format, dest) = match s.split_once('=') {
+        Some((name, dest)) if Format::from_str(name, true).is_ok() => {
+            if dest.is_empty() {
                 return Err(format!("`{s}`: no file after `{name}=`"));
             }
-            return Ok(OutputSpec { format: Some(format), path: PathBuf::from(path) });
+            (Format::from_str(name, true).ok(), dest)
         }
+        _ => (None, s),
+    };
+    match collect::s3::parse(dest) {
+        Some(object) => {
+            let object = object?;
+            Ok(OutputSpec { format, path: PathBuf::from(&object.key), s3: Some(object) })
+        }
+        None => Ok(OutputSpec { format, path: PathBuf::from(dest), s3: None }),
     }
-    Ok(OutputSpec { format: None, path: PathBuf::from(s) })
+}
+
+/// An S3 key with its placeholders filled: `{date}` (2026-12-07) and `{time}` (153000, HHMMSS), in UTC at
+/// `now`. Scheduled runs keep one report per run: `s3://audits/sgaudit/{date}/{time}.json`.
+#[cfg_attr(not(feature = "s3"), allow(dead_code))]
+pub(crate) fn fill_key(key: &str, now: time::OffsetDateTime) -> String {
+    key.replace("{date}", &now.date().to_string())
+        .replace("{time}", &format!("{:02}{:02}{:02}", now.hour(), now.minute(), now.second()))
 }
 
 #[derive(Debug, Args)]
@@ -214,7 +255,9 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_enum)]
     pub(crate) format: Option<Format>,
     /// Write the report to FILE instead of standard output; repeat for several, with a format each:
-    /// `--output json=report.json --output sarif=report.sarif`. Files are replaced atomically.
+    /// `--output json=report.json --output sarif=report.sarif`. Files are replaced atomically. An
+    /// `s3://BUCKET/KEY` destination puts the object with the caller's credentials (a build with the `s3`
+    /// feature); `{date}` and `{time}` in the key are the run's UTC date and time.
     #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
     pub(crate) output: Vec<OutputSpec>,
     /// Lowest severity that makes the exit code 1.
@@ -301,7 +344,8 @@ pub(crate) struct MergeArgs {
     /// Output format. Default: table on a terminal, JSON otherwise.
     #[arg(long, value_enum)]
     pub(crate) format: Option<Format>,
-    /// Write the merged report to FILE instead of standard output; repeatable, as with `audit`.
+    /// Write the merged report to FILE or s3://BUCKET/KEY instead of standard output; repeatable, as with
+    /// `audit`.
     #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
     pub(crate) output: Vec<OutputSpec>,
     /// Lowest severity that makes the exit code 1. Default: the reports' own.
@@ -323,4 +367,22 @@ pub(crate) struct RecordArgs {
 
 pub(crate) fn parse_severity(s: &str) -> Result<Severity, sgaudit::engine::UnknownSeverity> {
     s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_destinations_parse_and_their_keys_take_the_date() {
+        let o = parse_output("html=s3://audits/sgaudit/{date}/{time}.html").unwrap();
+        assert_eq!(o.format, Some(Format::Html));
+        assert_eq!(o.shown(), "s3://audits/sgaudit/{date}/{time}.html");
+        let o = parse_output("s3://audits/r.sarif").unwrap();
+        assert_eq!(Format::guess(&o.path), Some(Format::Sarif));
+        assert!(parse_output("json=s3://audits").is_err());
+        assert!(parse_output("report.json").unwrap().s3.is_none());
+        let at = time::OffsetDateTime::from_unix_timestamp(1796657405).unwrap(); // 2026-12-07T15:30:05Z
+        assert_eq!(fill_key("sgaudit/{date}/{time}.json", at), "sgaudit/2026-12-07/153005.json");
+    }
 }

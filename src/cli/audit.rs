@@ -168,27 +168,69 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
         let format = args.format.unwrap_or(if terminal { Format::Table } else { Format::Json });
         print(&format.render(&report, terminal, &graphs))?;
     } else {
-        write_outputs(&args.output, args.format, &report, &graphs)?;
+        write_outputs(&args.output, args.format, &report, &graphs, &options(&args.source, false))?;
         if !quiet {
-            let paths: Vec<&PathBuf> = args.output.iter().map(|o| &o.path).collect();
+            let paths: Vec<String> = args.output.iter().map(|o| o.shown()).collect();
             eprintln!("{}", one_line_summary(&report, &paths));
         }
     }
     Ok(report.summary.exit_code)
 }
 
-/// Writes the report in each `--output` file's format.
+/// Writes the report in each `--output` destination's format: files first, then S3 objects with `opts`'
+/// credentials and endpoint. Every destination is tried; the first failure is returned.
 pub(crate) fn write_outputs(
     outputs: &[super::args::OutputSpec],
     format: Option<Format>,
     report: &Report,
     graphs: &[report::GraphView],
+    opts: &collect::Options,
 ) -> anyhow::Result<()> {
+    let mut failed: Option<anyhow::Error> = None;
+    let mut uploads = Vec::new();
     for out in outputs {
         let format = out.format.or(format).or_else(|| Format::guess(&out.path)).unwrap_or(Format::Json);
-        write_atomically(&out.path, &format.render(report, false, graphs))?;
+        let text = format.render(report, false, graphs);
+        match &out.s3 {
+            Some(object) => uploads.push((object, format, text)),
+            None => {
+                if let Err(e) = write_atomically(&out.path, &text) {
+                    failed.get_or_insert(e.into());
+                }
+            }
+        }
     }
-    Ok(())
+    if !uploads.is_empty() {
+        if let Err(e) = upload(uploads, opts) {
+            failed.get_or_insert(e);
+        }
+    }
+    failed.map_or(Ok(()), Err)
+}
+
+/// Puts each report in S3, one after the other (a run writes a handful).
+#[cfg(feature = "s3")]
+fn upload(uploads: Vec<(&collect::s3::Object, Format, String)>, opts: &collect::Options) -> anyhow::Result<()> {
+    let now = super::args::now();
+    let rt = super::runtime()?;
+    let mut failed: Option<anyhow::Error> = None;
+    for (object, format, text) in uploads {
+        let object = collect::s3::Object { key: super::args::fill_key(&object.key, now), ..object.clone() };
+        if let Err(e) = rt.block_on(collect::s3::put(opts, &object, text.into_bytes(), format.content_type())) {
+            eprintln!("sgaudit: error: {e}");
+            failed.get_or_insert(e.into());
+        }
+    }
+    failed.map_or(Ok(()), Err)
+}
+
+#[cfg(not(feature = "s3"))]
+fn upload(uploads: Vec<(&collect::s3::Object, Format, String)>, _: &collect::Options) -> anyhow::Result<()> {
+    Err(anyhow!(
+        "{}: this sgaudit was built without S3 support; build it with `cargo build --release --features s3`, \
+         or write a file and copy it",
+        uploads[0].0
+    ))
 }
 
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`: a run killed half-way never
@@ -230,7 +272,7 @@ pub(crate) struct OutputError {
     pub(crate) source: std::io::Error,
 }
 
-pub(crate) fn one_line_summary(report: &Report, paths: &[&PathBuf]) -> String {
+pub(crate) fn one_line_summary(report: &Report, paths: &[String]) -> String {
     let s = &report.summary;
     let sev: Vec<String> = Severity::ALL
         .iter()
@@ -244,8 +286,7 @@ pub(crate) fn one_line_summary(report: &Report, paths: &[&PathBuf]) -> String {
         line.push_str(&format!("; INCOMPLETE: {} operation(s) failed", s.failed_operations));
     }
     if !paths.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        line.push_str(&format!("; report written to {}", names.join(", ")));
+        line.push_str(&format!("; report written to {}", paths.join(", ")));
     }
     line
 }

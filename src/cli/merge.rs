@@ -18,9 +18,15 @@ pub(crate) fn run_merge(args: MergeArgs, quiet: bool) -> anyhow::Result<u8> {
         let format = args.format.unwrap_or(if terminal { Format::Table } else { Format::Json });
         print(&format.render(&report, terminal, &[]))?;
     } else {
-        write_outputs(&args.output, args.format, &report, &[])?;
+        // Merge reads no account: S3 destinations use the environment's credentials, region and endpoint.
+        let opts = sgaudit::collect::Options {
+            max_attempts: 3,
+            timeout: std::time::Duration::from_secs(60),
+            ..Default::default()
+        };
+        write_outputs(&args.output, args.format, &report, &[], &opts)?;
         if !quiet {
-            let paths: Vec<&std::path::PathBuf> = args.output.iter().map(|o| &o.path).collect();
+            let paths: Vec<String> = args.output.iter().map(|o| o.shown()).collect();
             eprintln!("{}", one_line_summary(&report, &paths));
         }
     }

@@ -44,6 +44,7 @@ mod redshift;
 mod redshift_serverless;
 mod references;
 mod region;
+pub mod s3;
 #[cfg(feature = "security-hub")]
 pub mod securityhub;
 mod transit;

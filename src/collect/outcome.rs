@@ -168,7 +168,7 @@ pub fn failed(call: Call, f: Failure) -> Coverage {
 }
 
 /// What the operator can do about a failure.
-fn hint(call: Call, f: &Failure) -> String {
+pub(super) fn hint(call: Call, f: &Failure) -> String {
     // Every service sgaudit reads signs with its IAM prefix: `ec2`, `rds`, `es`, `elasticloadbalancing`, ...
     let action = format!("{}:{}", call.service, call.operation);
     let code = f.code.as_str();

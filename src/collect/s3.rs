@@ -1,0 +1,138 @@
+//! `--output s3://BUCKET/KEY`: a report written to S3 with PutObject, with the caller's credentials (the
+//! profile or environment, never a role assumed for an audited account). [`put`] is built with the `s3`
+//! feature only; the URL parses in every build, so a build without it can say so.
+//!
+//! The object appears whole or not at all (PutObject is atomic), so a reader never sees half a report. The
+//! bucket's default encryption applies. The client's region is the configured one (AWS_REGION, the profile,
+//! else the first audited region); a bucket in another region answers with a redirect naming its region, and
+//! the object is put again there, once.
+
+#[cfg(feature = "s3")]
+use super::outcome::{Call, Failure};
+#[cfg(feature = "s3")]
+use super::{base_config, for_region, Options};
+#[cfg(feature = "s3")]
+use aws_sdk_s3::primitives::ByteStream;
+#[cfg(feature = "s3")]
+use aws_smithy_runtime_api::client::result::SdkError;
+
+/// Where an object goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    /// The bucket.
+    pub bucket: String,
+    /// The key.
+    pub key: String,
+}
+
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// A report that could not be put, with what the operator can do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot write {object}: s3:PutObject in {region} failed: {code}: {message} (hint: {hint})")]
+pub struct PutError {
+    /// The object.
+    pub object: Object,
+    /// The region the call was made in.
+    pub region: String,
+    /// The AWS error code (or the SDK's: `NoCredentials`, `DispatchFailure`, ...).
+    pub code: String,
+    /// The error message.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+/// Puts `body` at `object` with `content_type`.
+#[cfg(feature = "s3")]
+pub async fn put(opts: &Options, object: &Object, body: Vec<u8>, content_type: &str) -> Result<(), PutError> {
+    // The caller's own credentials: an audit role is read-only, and is another account's.
+    let opts = &Options { role: None, replay: None, pace: None, ..opts.clone() };
+    let base = base_config(opts, None, None).await;
+    let custom_endpoint = opts.endpoint_url.is_some()
+        || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"].iter().any(|v| std::env::var_os(v).is_some());
+    let configured =
+        base.region().map(|r| r.to_string()).or_else(|| opts.regions.first().cloned()).unwrap_or("us-east-1".into());
+    let mut region = configured.clone();
+    for attempt in 0..2 {
+        let conf = aws_sdk_s3::config::Builder::from(&for_region(&base, &region))
+            // An emulator on 127.0.0.1 has no bucket host names.
+            .force_path_style(custom_endpoint)
+            .build();
+        let client = aws_sdk_s3::Client::from_conf(conf);
+        let sent = client
+            .put_object()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .content_type(content_type)
+            .body(ByteStream::from(body.clone()))
+            .send()
+            .await;
+        let err = match sent {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        // The bucket's own region, when the answer names it (a 301 PermanentRedirect, or a signature for the
+        // wrong region).
+        let elsewhere = match &err {
+            SdkError::ServiceError(ctx) => {
+                ctx.raw().headers().get("x-amz-bucket-region").map(str::to_string).filter(|r| *r != region)
+            }
+            _ => None,
+        };
+        let failure = Failure::from(err);
+        match elsewhere {
+            Some(other) if attempt == 0 => region = other,
+            _ => return Err(put_error(object, &region, failure)),
+        }
+    }
+    unreachable!("the loop returns on its second attempt")
+}
+
+#[cfg(feature = "s3")]
+fn put_error(object: &Object, region: &str, f: Failure) -> PutError {
+    let hint = match f.code.as_str() {
+        "NoSuchBucket" => format!("the bucket {} does not exist: create it, or fix the URL", object.bucket),
+        "PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException" => {
+            format!("the bucket {} is in another region: set AWS_REGION to it", object.bucket)
+        }
+        code if code.contains("AccessDenied") => format!(
+            "grant s3:PutObject on arn:aws:s3:::{}/{} to the identity running sgaudit (and kms:GenerateDataKey if \
+             the bucket encrypts with a KMS key)",
+            object.bucket, object.key
+        ),
+        _ => super::outcome::hint(Call { region, service: "s3", operation: "PutObject" }, &f),
+    };
+    PutError { object: object.clone(), region: region.to_string(), code: f.code, message: f.message, hint }
+}
+
+/// Parses `s3://BUCKET/KEY`: `None` for anything else, an error for an S3 URL without a bucket or a key.
+pub fn parse(url: &str) -> Option<Result<Object, String>> {
+    let rest = url.strip_prefix("s3://")?;
+    Some(match rest.split_once('/') {
+        Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() && !key.ends_with('/') => {
+            Ok(Object { bucket: bucket.to_string(), key: key.to_string() })
+        }
+        _ => Err(format!("`{url}`: an S3 destination is s3://BUCKET/KEY, the key naming the object (not a folder)")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_a_bucket_and_a_key() {
+        let o = parse("s3://audits/sgaudit/{date}/report.json").unwrap().unwrap();
+        assert_eq!((o.bucket.as_str(), o.key.as_str()), ("audits", "sgaudit/{date}/report.json"));
+        assert_eq!(o.to_string(), "s3://audits/sgaudit/{date}/report.json");
+        assert!(parse("report.json").is_none());
+        for bad in ["s3://", "s3://audits", "s3://audits/", "s3:///key", "s3://audits/reports/"] {
+            assert!(parse(bad).unwrap().is_err(), "{bad}");
+        }
+    }
+}
