@@ -1,7 +1,8 @@
 //! Flow-log evidence end to end, live against moto: a VPC whose flow log delivers to S3 (CreateFlowLogs), the
 //! objects it would deliver written by the test in AWS's key layout and default format (gzip, with the header
 //! line), and `sgaudit audit --flow-logs DIR` over them. Then the same with a file that cannot be read: a
-//! coverage gap, exit 2, and no rule judged by traffic.
+//! coverage gap, exit 2, and no rule judged by traffic. With the `s3` feature, the same objects in the flow
+//! log's bucket, read as `--flow-logs s3://BUCKET/PREFIX`: the same verdicts; a missing bucket is a gap.
 //!
 //! moto stamps a flow log's creation time with "now", so the window is placed after it (records in the
 //! future are records like any other to the reader).
@@ -20,9 +21,19 @@ fn gzip(text: &str) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-#[test]
-fn flow_log_evidence_live() {
-    let Some(moto) = Moto::start() else { return };
+/// The shop account seeded on `moto`, and one day of its flow log's records written as AWS delivers them
+/// (`AWSLogs/…/{account}_vpcflowlogs_…log.gz`, gzip, the header line) under a temporary folder.
+struct Setup {
+    s: Seeder,
+    dir: tempfile::TempDir,
+    /// The object's key, relative to the folder (as in the bucket).
+    #[cfg_attr(not(feature = "s3"), allow(dead_code))]
+    key: String,
+    since: String,
+    until: String,
+}
+
+fn setup(moto: &Moto) -> Setup {
     let s = rt().block_on(async {
         let mut s = Seeder::new(&moto.endpoint, "us-east-1").await;
         scenarios::shop(&mut s).await;
@@ -68,18 +79,23 @@ fn flow_log_evidence_live() {
 
     let dir = tempfile::tempdir().unwrap();
     let day = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
-    let key = dir.path().join(format!(
-        "AWSLogs/{ACCOUNT}/vpcflowlogs/us-east-1/{}/{:02}/{:02}",
+    let key = format!(
+        "AWSLogs/{ACCOUNT}/vpcflowlogs/us-east-1/{}/{:02}/{:02}/{ACCOUNT}_vpcflowlogs_us-east-1_{flow_log}_20261201T0000Z_0a1b2c3d.log.gz",
         day.year(),
         day.month() as u8,
         day.day()
-    ));
-    std::fs::create_dir_all(&key).unwrap();
-    let name = format!("{ACCOUNT}_vpcflowlogs_us-east-1_{flow_log}_20261201T0000Z_0a1b2c3d.log.gz");
-    std::fs::write(key.join(name), gzip(&(lines.join("\n") + "\n"))).unwrap();
+    );
+    std::fs::create_dir_all(dir.path().join(&key).parent().unwrap()).unwrap();
+    std::fs::write(dir.path().join(&key), gzip(&(lines.join("\n") + "\n"))).unwrap();
 
+    Setup { s, dir, key, since: date(since), until: date(until) }
+}
+
+#[test]
+fn flow_log_evidence_live() {
+    let Some(moto) = Moto::start() else { return };
+    let Setup { s, dir, since, until, .. } = setup(&moto);
     let root = dir.path().display().to_string();
-    let (since, until) = (date(since), date(until));
     let base = ["--endpoint-url", moto.endpoint.as_str(), "--region", "us-east-1", "--max-attempts", "2"];
     let window = ["--since", since.as_str(), "--until", until.as_str()];
     let (_, report) = audit_json(&[&base[..], &window[..], &["--flow-logs", &root]].concat());
@@ -138,4 +154,72 @@ fn flow_log_evidence_live() {
     assert!(gap["message"].as_str().unwrap().contains("missing.log.gz"), "{gap:#}");
     assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
     assert!(report["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("missing.log.gz failed")));
+}
+
+/// The same objects read from the flow log's bucket, as `s3://BUCKET/PREFIX` and as `auto`: the same verdicts
+/// as from the folder. A bucket that does not exist is ListObjectsV2's gap (NoSuchBucket), exit 2, and no
+/// verdict by traffic.
+#[cfg(feature = "s3")]
+#[test]
+fn flow_log_objects_in_s3_live() {
+    let Some(moto) = Moto::start() else { return };
+    let Setup { s, dir, key, since, until } = setup(&moto);
+    rt().block_on(async {
+        let conf = aws_sdk_s3::config::Builder::from(&moto_config(&moto.endpoint, "us-east-1").await)
+            .force_path_style(true)
+            .build();
+        let body = std::fs::read(dir.path().join(&key)).unwrap();
+        aws_sdk_s3::Client::from_conf(conf)
+            .put_object()
+            .bucket("shop-flow-logs")
+            .key(&key)
+            .body(body.into())
+            .send()
+            .await
+            .unwrap();
+    });
+    let base = ["--endpoint-url", moto.endpoint.as_str(), "--region", "us-east-1", "--max-attempts", "2"];
+    let window = ["--since", since.as_str(), "--until", until.as_str()];
+    let verdicts = |report: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "no-traffic-rule" || f["check"] == "broad-rule-narrow-use")
+            .map(|f| format!("{} {}", f["check"], f["message"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let root = dir.path().display().to_string();
+    let (_, from_files) = audit_json(&[&base[..], &window[..], &["--flow-logs", &root]].concat());
+    let (_, from_s3) = audit_json(&[&base[..], &window[..], &["--flow-logs", "s3://shop-flow-logs/AWSLogs/"]].concat());
+    assert!(!verdicts(&from_files).is_empty());
+    assert_eq!(verdicts(&from_s3), verdicts(&from_files));
+    let read = &from_s3["flow_logs"][0]["reads"][0];
+    assert_eq!(read["source"], "s3://shop-flow-logs/AWSLogs/");
+    assert_eq!(read["objects"], 1, "{read:#}");
+    assert!(from_s3["coverage"].as_array().unwrap().iter().all(|c| c["status"] != "failed" || c["service"] != "s3"));
+
+    // `auto`: the flow log's own destination (DescribeFlowLogs), listed day by day over the window.
+    let (_, auto) = audit_json(&[&base[..], &window[..], &["--flow-logs", "auto"]].concat());
+    assert_eq!(verdicts(&auto), verdicts(&from_files));
+    let flow_log = s.id("shop-flow-log");
+    let read = &auto["flow_logs"][0]["reads"][0];
+    assert_eq!(read["source"], flow_log.as_str(), "{read:#}");
+    assert_eq!(read["destination"], "s3://shop-flow-logs");
+    assert_eq!(read["objects"], 1, "{read:#}");
+    assert_eq!(auto["flow_logs"][0]["origin"], "auto");
+
+    let (code, report) = audit_json(&[&base[..], &window[..], &["--flow-logs", "s3://no-such-bucket/"]].concat());
+    assert_eq!(code, 2);
+    let gap = report["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == "s3" && c["status"] == "failed")
+        .unwrap_or_else(|| panic!("{:#}", report["coverage"]));
+    assert_eq!(gap["operation"], "ListObjectsV2");
+    assert_eq!(gap["error_code"], "NoSuchBucket");
+    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
 }

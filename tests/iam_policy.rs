@@ -37,7 +37,8 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
         };
         for (receiver, file_service) in receivers {
             for piece in text.split(receiver).skip(1) {
-                let name: String = piece.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+                let name: String =
+                    piece.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_').collect();
                 if !piece[name.len()..].starts_with("()") || name.is_empty() {
                     continue;
                 }
@@ -50,6 +51,9 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
                     .collect();
                 // The SDK spells DB in lower case (`describe_db_instances`); the API in upper case.
                 let pascal = pascal.replace("Db", "DB");
+                // S3's listing is authorised by the bucket's action, not the operation's name.
+                let pascal =
+                    if *file_service == "s3" && pascal == "ListObjectsV2" { "ListBucket".into() } else { pascal };
                 actions.insert(format!("{file_service}:{pascal}"));
             }
         }
@@ -77,10 +81,16 @@ fn policy_equals_the_actions_the_collector_calls() {
         called.into_iter().partition(|a| a.starts_with("securityhub:"));
     let (reports, called): (BTreeSet<String>, BTreeSet<String>) =
         called.into_iter().partition(|a| a.ends_with(":PutObject"));
+    let (objects, called): (BTreeSet<String>, BTreeSet<String>) =
+        called.into_iter().partition(|a| a.starts_with("s3:"));
     assert_eq!(called.len(), 56, "{called:?}");
     let policy = read_policy("docs/iam-policy.json");
     let statements = policy["Statement"].as_array().unwrap();
-    assert_eq!(statements.len(), 3, "the read-only statement, the Security Hub export, the report bucket");
+    assert_eq!(
+        statements.len(),
+        4,
+        "the read-only statement, the Security Hub export, the report bucket, the flow-log bucket"
+    );
     let read_only = actions(&statements[0]);
     assert_eq!(statements[0]["Sid"], "SgauditReadOnly");
     assert_eq!(read_only, called);
@@ -102,6 +112,14 @@ fn policy_equals_the_actions_the_collector_calls() {
     assert_eq!(actions(&statements[2]), reports);
     assert_eq!(reports.iter().map(String::as_str).collect::<Vec<_>>(), ["s3:PutObject"]);
     assert_eq!(statements[2]["Resource"], "arn:aws:s3:::REPORT-BUCKET/sgaudit/*");
+    // --flow-logs s3://: reading objects is reading data, so it is granted on the flow-log bucket only.
+    assert_eq!(statements[3]["Sid"], "SgauditFlowLogBucket");
+    assert_eq!(actions(&statements[3]), objects);
+    assert_eq!(objects.iter().map(String::as_str).collect::<Vec<_>>(), ["s3:GetObject", "s3:ListBucket"]);
+    assert_eq!(
+        statements[3]["Resource"],
+        serde_json::json!(["arn:aws:s3:::FLOW-LOG-BUCKET", "arn:aws:s3:::FLOW-LOG-BUCKET/*"])
+    );
     // The identity that runs an organisation's audit lists the accounts and assumes the audit role in each.
     let mut expected = org;
     assert_eq!(expected.iter().collect::<Vec<_>>(), ["organizations:ListAccounts"]);

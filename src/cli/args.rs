@@ -313,7 +313,9 @@ pub(crate) struct FlowLogArgs {
     /// as AWS delivers them to S3, or exported) and report rules with no accepted traffic (no-traffic-rule)
     /// and broad rules used by a few sources (broad-rule-narrow-use). Repeatable. Also reads each region's flow
     /// log definitions (ec2:DescribeFlowLogs): a rule is judged only where they show every member logged for
-    /// the whole window.
+    /// the whole window. `s3://BUCKET/PREFIX` reads every object under the prefix with the audited account's
+    /// credentials (s3:ListBucket, s3:GetObject; a build with the `s3` feature). `auto` follows every flow log
+    /// to its S3 destination and reads the window's days there (CloudWatch Logs destinations: not yet).
     #[arg(long = "flow-logs", value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
     /// The record format of files without a header line, as DescribeFlowLogs gives it

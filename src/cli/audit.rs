@@ -43,13 +43,16 @@ struct Inputs {
 
 /// What `--flow-logs` and its options ask for.
 struct FlowInputs {
-    paths: Vec<PathBuf>,
+    /// `--flow-logs auto`: every flow log, read at its destination.
+    auto: bool,
+    sources: Vec<collect::flowlogs::Source>,
     format: Option<sgaudit::flowlog::Format>,
     window: sgaudit::flowlog::Window,
 }
 
 impl FlowInputs {
-    fn from_args(args: &super::args::FlowLogArgs) -> anyhow::Result<Option<FlowInputs>> {
+    /// `replay`: whether the run replays a recording (which holds no S3 object).
+    fn from_args(args: &super::args::FlowLogArgs, replay: bool) -> anyhow::Result<Option<FlowInputs>> {
         if args.paths.is_empty() {
             return Ok(None);
         }
@@ -58,8 +61,43 @@ impl FlowInputs {
         if since >= until {
             return Err(anyhow!("--since must be before --until"));
         }
+        let auto = args.paths.iter().any(|p| p.as_os_str() == "auto");
+        if auto {
+            if args.paths.len() > 1 {
+                return Err(anyhow!("--flow-logs auto reads every flow log at its destination: give no path with it"));
+            }
+            if !cfg!(feature = "s3") {
+                return Err(anyhow!(
+                    "--flow-logs auto: this sgaudit was built without S3 support; build it with \
+                     `cargo build --release --features s3`, or download the objects and give the folder"
+                ));
+            }
+            if replay {
+                return Err(anyhow!("--flow-logs auto: a replay reads no flow log; give files instead"));
+            }
+        }
+        let mut sources = Vec::new();
+        for p in args.paths.iter().filter(|_| !auto) {
+            let text = p.to_string_lossy();
+            sources.push(match collect::s3::parse_prefix(&text) {
+                Some(source) => {
+                    if !cfg!(feature = "s3") {
+                        return Err(anyhow!(
+                            "--flow-logs {text}: this sgaudit was built without S3 support; build it with \
+                             `cargo build --release --features s3`, or download the objects and give the folder"
+                        ));
+                    }
+                    if replay {
+                        return Err(anyhow!("--flow-logs {text}: a replay reads no S3 object; give files instead"));
+                    }
+                    source.map_err(|e| anyhow!("--flow-logs {e}"))?
+                }
+                None => collect::flowlogs::Source::Path(p.clone()),
+            });
+        }
         Ok(Some(FlowInputs {
-            paths: args.paths.clone(),
+            auto,
+            sources,
             format: args.flow_log_format.clone(),
             window: sgaudit::flowlog::Window { start: since, end: until },
         }))
@@ -77,9 +115,19 @@ struct Audited {
     used: Vec<bool>,
 }
 
-fn audit_account(index: usize, mut inv: sgaudit::model::Inventory, inputs: &Inputs) -> Audited {
+/// `store` reads the flow logs' S3 objects, when `--flow-logs` names some.
+fn audit_account(
+    index: usize,
+    mut inv: sgaudit::model::Inventory,
+    inputs: &Inputs,
+    store: Option<&dyn collect::flowlogs::ObjectStore>,
+) -> Audited {
     let evidence = inputs.flow.as_ref().map(|f| {
-        let (evidence, failed) = collect::flowlogs::read_paths(&inv, &f.paths, f.format.as_ref(), f.window);
+        let (evidence, failed) = if f.auto {
+            collect::flowlogs::read_auto(&inv, store, f.format.as_ref(), f.window)
+        } else {
+            collect::flowlogs::read_sources(&inv, &f.sources, store, f.format.as_ref(), f.window)
+        };
         inv.coverage.extend(failed);
         evidence
     });
@@ -107,7 +155,7 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
         args.output.iter().any(|o| o.format.or(args.format).or_else(|| Format::guess(&o.path)) == Some(Format::Html))
             || (args.output.is_empty() && args.format == Some(Format::Html));
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    let flow = FlowInputs::from_args(&args.flow)?;
+    let flow = FlowInputs::from_args(&args.flow, args.source.replay.is_some())?;
     let inputs = std::sync::Arc::new(Inputs { policy, baseline, config, today, html, fail_on: args.fail_on, flow });
     let mut opts = options(&args.source, false);
     opts.flow_logs = inputs.flow.is_some();
@@ -127,9 +175,13 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
                 let hub = &hub;
                 async move {
                     let inventory = collect::collect(&run).await?.inventory;
-                    let mut audited = tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs))
-                        .await
-                        .map_err(|e| anyhow!("the audit of an account stopped: {e}"))?;
+                    let store = object_store(&run, inputs.flow.as_ref()).await;
+                    let mut audited = tokio::task::spawn_blocking(move || {
+                        let store = store.as_deref().map(|s| s as &dyn collect::flowlogs::ObjectStore);
+                        audit_account(index, inventory, &inputs, store)
+                    })
+                    .await
+                    .map_err(|e| anyhow!("the audit of an account stopped: {e}"))?;
                     hub.send(&run, &mut audited.report).await;
                     Ok::<_, anyhow::Error>(audited)
                 }
@@ -175,6 +227,22 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
         }
     }
     Ok(report.summary.exit_code)
+}
+
+/// The reader of the flow logs' S3 objects, with the account's credentials, when `--flow-logs` names some
+/// (without the `s3` feature none gets this far: see `FlowInputs::from_args`).
+async fn object_store(
+    run: &collect::Options,
+    flow: Option<&FlowInputs>,
+) -> Option<Box<dyn collect::flowlogs::ObjectStore + Send>> {
+    let flow = flow?;
+    let wanted = flow.auto || flow.sources.iter().any(|s| matches!(s, collect::flowlogs::Source::Objects { .. }));
+    #[cfg(feature = "s3")]
+    if wanted {
+        return Some(Box::new(collect::s3::Store::new(run).await));
+    }
+    let _ = (run, wanted);
+    None
 }
 
 /// Writes the report in each `--output` destination's format: files first, then S3 objects with `opts`'

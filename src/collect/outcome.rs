@@ -170,7 +170,11 @@ pub fn failed(call: Call, f: Failure) -> Coverage {
 /// What the operator can do about a failure.
 pub(super) fn hint(call: Call, f: &Failure) -> String {
     // Every service sgaudit reads signs with its IAM prefix: `ec2`, `rds`, `es`, `elasticloadbalancing`, ...
-    let action = format!("{}:{}", call.service, call.operation);
+    // and its actions are named as its operations, but for S3's listing.
+    let action = match (call.service, call.operation) {
+        ("s3", "ListObjectsV2") => "s3:ListBucket".to_string(),
+        _ => format!("{}:{}", call.service, call.operation),
+    };
     let code = f.code.as_str();
     let msg = f.message.to_ascii_lowercase();
     if code == "NoCredentials" {

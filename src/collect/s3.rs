@@ -1,6 +1,12 @@
-//! `--output s3://BUCKET/KEY`: a report written to S3 with PutObject, with the caller's credentials (the
-//! profile or environment, never a role assumed for an audited account). [`put`] is built with the `s3`
-//! feature only; the URL parses in every build, so a build without it can say so.
+//! S3, both ways:
+//! - `--output s3://BUCKET/KEY`: a report written with PutObject, with the caller's credentials (the profile or
+//!   environment, never a role assumed for an audited account);
+//! - `--flow-logs s3://BUCKET/PREFIX`: flow-log objects listed (ListObjectsV2, 1,000 keys a page) and read
+//!   (GetObject) with the audited account's credentials, through [`Store`], the SDK's
+//!   [`ObjectStore`](super::flowlogs::ObjectStore).
+//!
+//! [`put`] and [`Store`] are built with the `s3` feature only; the URLs parse in every build, so a build without
+//! it can say so.
 //!
 //! The object appears whole or not at all (PutObject is atomic), so a reader never sees half a report. The
 //! bucket's default encryption applies. The client's region is the configured one (AWS_REGION, the profile,
@@ -108,6 +114,90 @@ fn put_error(object: &Object, region: &str, f: Failure) -> PutError {
         _ => super::outcome::hint(Call { region, service: "s3", operation: "PutObject" }, &f),
     };
     PutError { object: object.clone(), region: region.to_string(), code: f.code, message: f.message, hint }
+}
+
+/// Parses `s3://BUCKET[/PREFIX]` (a flow-log source): `None` for anything else, an error for an S3 URL without a
+/// bucket.
+pub fn parse_prefix(url: &str) -> Option<Result<super::flowlogs::Source, String>> {
+    let rest = url.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    Some(if bucket.is_empty() {
+        Err(format!("`{url}`: an S3 source is s3://BUCKET/PREFIX"))
+    } else {
+        Ok(super::flowlogs::Source::Objects { bucket: bucket.to_string(), prefix: prefix.to_string() })
+    })
+}
+
+/// The SDK's [`ObjectStore`](super::flowlogs::ObjectStore): blocking calls on a runtime's handle, for the
+/// flow-log readers' threads (never called from within the runtime's own tasks).
+#[cfg(feature = "s3")]
+pub struct Store {
+    client: aws_sdk_s3::Client,
+    handle: tokio::runtime::Handle,
+    region: String,
+}
+
+#[cfg(feature = "s3")]
+impl Store {
+    /// A store with `opts`' credentials (the audited account's, its role included), in the configured region.
+    pub async fn new(opts: &Options) -> Store {
+        let base = base_config(opts, None, None).await;
+        let region = base
+            .region()
+            .map(|r| r.to_string())
+            .or_else(|| opts.regions.first().cloned())
+            .unwrap_or("us-east-1".into());
+        let custom_endpoint = opts.endpoint_url.is_some()
+            || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"].iter().any(|v| std::env::var_os(v).is_some());
+        let conf =
+            aws_sdk_s3::config::Builder::from(&for_region(&base, &region)).force_path_style(custom_endpoint).build();
+        Store { client: aws_sdk_s3::Client::from_conf(conf), handle: tokio::runtime::Handle::current(), region }
+    }
+
+    fn gap(&self, operation: &'static str, f: Failure) -> Box<crate::model::Coverage> {
+        Box::new(super::outcome::failed(Call { region: &self.region, service: "s3", operation }, f))
+    }
+}
+
+#[cfg(feature = "s3")]
+impl super::flowlogs::ObjectStore for Store {
+    fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<(String, u64)>, Box<crate::model::Coverage>> {
+        self.handle.block_on(async {
+            let mut pages =
+                self.client.list_objects_v2().bucket(bucket).prefix(prefix).max_keys(1000).into_paginator().send();
+            let mut out = Vec::new();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| self.gap("ListObjectsV2", Failure::from(e)))?;
+                out.extend(page.contents().iter().filter_map(|o| {
+                    let key = o.key()?;
+                    // Folder markers hold no records.
+                    (!key.ends_with('/')).then(|| (key.to_string(), o.size().unwrap_or(0).max(0) as u64))
+                }));
+            }
+            out.sort();
+            Ok(out)
+        })
+    }
+
+    fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, Box<crate::model::Coverage>> {
+        self.handle.block_on(async {
+            let object = self
+                .client
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| self.gap("GetObject", Failure::from(e)))?;
+            let body = object.body.collect().await.map_err(|e| {
+                self.gap(
+                    "GetObject",
+                    Failure { code: "ReadError".into(), message: format!("s3://{bucket}/{key}: {e}") },
+                )
+            })?;
+            Ok(body.into_bytes().to_vec())
+        })
+    }
 }
 
 /// Parses `s3://BUCKET/KEY`: `None` for anything else, an error for an S3 URL without a bucket or a key.

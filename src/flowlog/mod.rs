@@ -181,6 +181,8 @@ impl Evidence {
                 format!("reading {} failed: {}", f.id, r.error.as_deref().unwrap_or_default())
             } else if !read && f.destination_type == "kinesis-data-firehose" {
                 format!("{} delivers to Kinesis Data Firehose, which cannot be read back", f.id)
+            } else if !read && f.destination_type == "cloud-watch-logs" {
+                format!("{} delivers to CloudWatch Logs, which sgaudit does not read yet (give its export)", f.id)
             } else if !read {
                 format!("{} was not read", f.id)
             } else {
