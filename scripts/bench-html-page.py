@@ -13,23 +13,21 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "browser"))
-from check_report import driver  # noqa: E402
+from check_report import driver, no_console_errors  # noqa: E402
+
+# One click on the "low" severity box: it hides the low findings, and a second click shows them again.
+TOGGLE_LOW = """
+        const box = document.querySelector('input[name=severity][value=low]');
+        const t = performance.now();
+        box.click();
+        document.body.offsetHeight;
+        return performance.now() - t;"""
 
 # Each action runs in the page and returns its time in milliseconds, reading a layout property at the end so
 # that the style and layout work the action caused is inside the time.
 ACTIONS = {
-    "hide one severity (low)": """
-        const box = document.querySelector('input[name=severity][value=low]');
-        const t = performance.now();
-        box.click();
-        document.body.offsetHeight;
-        return performance.now() - t;""",
-    "show it again": """
-        const box = document.querySelector('input[name=severity][value=low]');
-        const t = performance.now();
-        box.click();
-        document.body.offsetHeight;
-        return performance.now() - t;""",
+    "hide one severity (low)": TOGGLE_LOW,
+    "show it again": TOGGLE_LOW,
     "text search (one group ID)": """
         const q = document.querySelector('input[name=q]');
         const t = performance.now();
@@ -89,8 +87,7 @@ def main(html, runs):
                 for name, script in ACTIONS.items():
                     figures[name].append(d.execute_script(script))
             rows = d.execute_script("return document.querySelectorAll('tbody.finding').length")
-            errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
-            assert not errors, f"console errors: {errors}"
+            no_console_errors(d)
         finally:
             d.quit()
     size = os.path.getsize(html)

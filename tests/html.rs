@@ -140,16 +140,20 @@ fn large_graphs_draw_what_matters_and_fold_the_rest_by_vpc() {
     assert!(view.highlights.values().flat_map(|h| &h.nodes).all(|n| ids.contains(n.as_str())));
 }
 
+/// The Python that drives Chromium (selenium in `.venv`), when it and Chromium's WebDriver are installed; else
+/// the test is skipped (see [`tool`]).
+fn browser_python() -> Option<std::path::PathBuf> {
+    let python = root().join(".venv/bin/python");
+    let ready = Command::new(&python).args(["-c", "import selenium"]).output().is_ok_and(|o| o.status.success());
+    let browser = ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|t| std::path::Path::new(t).exists());
+    tool(ready && browser, "selenium (in .venv), Chromium or its WebDriver").then_some(python)
+}
+
 /// Opens the tiered report in headless Chromium (WebDriver, network off) and checks it as a reader would:
 /// `tests/browser/check_report.py`. Saves `target/report-screenshot.png` (the README's picture is a copy).
 #[test]
 fn the_report_works_in_a_real_browser() {
-    let python = root().join(".venv/bin/python");
-    let ready = Command::new(&python).args(["-c", "import selenium"]).output().is_ok_and(|o| o.status.success());
-    let browser = ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|t| std::path::Path::new(t).exists());
-    if !tool(ready && browser, "selenium (in .venv), Chromium or its WebDriver") {
-        return;
-    }
+    let Some(python) = browser_python() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let (html, json) = (tmp.path().join("report.html"), tmp.path().join("report.json"));
     let (code, _, stderr) = sgaudit(&[
@@ -178,12 +182,7 @@ fn the_report_works_in_a_real_browser() {
 /// folded VPC expanded in the page and back, a finding lit in the expansion (`tests/browser/check_large.py`).
 #[test]
 fn the_large_report_works_in_a_real_browser() {
-    let python = root().join(".venv/bin/python");
-    let ready = Command::new(&python).args(["-c", "import selenium"]).output().is_ok_and(|o| o.status.success());
-    let browser = ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|t| std::path::Path::new(t).exists());
-    if !tool(ready && browser, "selenium (in .venv), Chromium or its WebDriver") {
-        return;
-    }
+    let Some(python) = browser_python() else { return };
     let (inv, audit) = large_account();
     let net = sgaudit::flow::Network::new(&inv);
     let view = sgaudit::report::GraphView::new(&net, &audit.findings, false);

@@ -8,13 +8,12 @@ about the expanded VPC lights nodes that are drawn, the node panel, and that the
 Exits non-zero with the failed assertion on stderr.
 """
 import json
-import os
 import sys
 import tempfile
 
 from selenium.webdriver.common.by import By
 
-from check_report import driver
+from check_report import driver, no_console_errors, open_offline
 
 
 def shown(d):
@@ -29,13 +28,7 @@ def main(html, total):
     with tempfile.TemporaryDirectory() as profile:
         d = driver(profile)
         try:
-            d.execute_cdp_cmd("Network.enable", {})
-            d.execute_cdp_cmd(
-                "Network.emulateNetworkConditions",
-                {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-            )
-            d.get("file://" + os.path.abspath(html))
-            assert d.title == "sgaudit report", d.title
+            open_offline(d, html)
             rows = d.find_elements(By.CSS_SELECTOR, "tbody.finding")
             assert len(rows) == total, f"{len(rows)} rows, the report has {total} findings"
             assert shown(d) == f"{total} of {total} finding(s) shown", shown(d)
@@ -99,8 +92,7 @@ def main(html, total):
             assert drawn_nodes(d) == before, "the first view did not come back"
             assert not nav.is_displayed()
 
-            errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
-            assert not errors, f"console errors: {errors}"
+            no_console_errors(d)
         finally:
             d.quit()
     print(f"ok: {total} findings, {len(views)} VPC expansions, {vpc} expanded and back")

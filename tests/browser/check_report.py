@@ -46,6 +46,22 @@ def driver(profile):
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
 
 
+def open_offline(d, html):
+    """Opens a report with the network off (Chromium's offline emulation) and checks it is one."""
+    d.execute_cdp_cmd("Network.enable", {})
+    d.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    d.get("file://" + os.path.abspath(html))
+    assert d.title == "sgaudit report", d.title
+
+
+def no_console_errors(d):
+    errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"console errors: {errors}"
+
+
 def visible_rows(d):
     return [r for r in d.find_elements(By.CSS_SELECTOR, "tbody.finding") if r.is_displayed()]
 
@@ -56,13 +72,7 @@ def main(html, report_json, screenshot):
     with tempfile.TemporaryDirectory() as profile:
         d = driver(profile)
         try:
-            d.execute_cdp_cmd("Network.enable", {})
-            d.execute_cdp_cmd(
-                "Network.emulateNetworkConditions",
-                {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-            )
-            d.get("file://" + os.path.abspath(html))
-            assert d.title == "sgaudit report", d.title
+            open_offline(d, html)
             fetched = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
             assert fetched == [], f"the page fetched {fetched}"
 
@@ -141,8 +151,7 @@ def main(html, report_json, screenshot):
             wide = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
             assert wide <= 1, f"the page is {wide}px wider than a 420px window"
 
-            errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
-            assert not errors, f"console errors: {errors}"
+            no_console_errors(d)
         finally:
             d.quit()
     print(f"ok: {len(active)} findings, path of {hops} hops highlighted, screenshot {screenshot}")
