@@ -69,6 +69,13 @@ pub trait ObjectStore: Sync {
     fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<(String, u64)>, Box<Coverage>>;
     /// One object's bytes.
     fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, Box<Coverage>>;
+    /// Each object's bytes, handed to `each` with its index, in order. A store may fetch ahead, several at a
+    /// time; this one fetches each in turn.
+    fn get_each(&self, objects: &[(&str, &str)], each: &mut dyn FnMut(usize, Result<Vec<u8>, Box<Coverage>>)) {
+        for (k, (bucket, key)) in objects.iter().enumerate() {
+            each(k, self.get(bucket, key));
+        }
+    }
 }
 
 /// What one thread read: its tally, its counts per source, and the failed calls by source.
@@ -144,15 +151,15 @@ pub fn read_auto(
     let mut groups = Vec::new();
     for f in inv.flow_logs.iter().filter(|f| f.destination_type == "s3") {
         let destination = f.destination.clone().unwrap_or_default();
+        // arn:{partition}:s3:::BUCKET[/PREFIX], in any partition.
+        let path = destination.splitn(6, ':').nth(5).unwrap_or_default();
         let mut group = Group {
             source: f.id.clone(),
-            destination: destination.replacen("arn:aws:s3:::", "s3://", 1),
+            destination: format!("s3://{path}"),
             roots: Vec::new(),
             flow_log: Some(f.id.clone()),
             error: None,
         };
-        // arn:{partition}:s3:::BUCKET[/PREFIX]
-        let path = destination.splitn(6, ':').nth(5).unwrap_or_default();
         let (bucket, prefix) = path.split_once('/').unwrap_or((path, ""));
         match (&inv.account, bucket.is_empty()) {
             _ if f.file_format.as_deref() == Some("parquet") => {
@@ -270,9 +277,33 @@ fn read_groups(
                 let mut tally = Tally::new(inv, window);
                 let mut mine = vec![Read::default(); reads.len()];
                 let mut gaps = Vec::new();
-                for (i, _, item) in part {
-                    if let Some(gap) = read_one(inv, &item, store, format, &mut tally, &mut mine[i]) {
-                        gaps.push((i, gap));
+                let mut k = 0;
+                while k < part.len() {
+                    let objects: Vec<(&str, &str)> = part[k..]
+                        .iter()
+                        .map_while(|(_, _, item)| match item {
+                            Item::Object { bucket, key } => Some((bucket.as_str(), key.as_str())),
+                            Item::File(_) => None,
+                        })
+                        .collect();
+                    match store {
+                        // A run of objects: fetched by the store (ahead, when it can), read in order.
+                        Some(store) if !objects.is_empty() => {
+                            store.get_each(&objects, &mut |j, got| {
+                                let (i, _, item) = &part[k + j];
+                                if let Some(gap) = read_one(inv, item, Some(got), format, &mut tally, &mut mine[*i]) {
+                                    gaps.push((*i, gap));
+                                }
+                            });
+                            k += objects.len();
+                        }
+                        _ => {
+                            let (i, _, item) = &part[k];
+                            if let Some(gap) = read_one(inv, item, None, format, &mut tally, &mut mine[*i]) {
+                                gaps.push((*i, gap));
+                            }
+                            k += 1;
+                        }
                     }
                 }
                 (tally, mine, gaps)
@@ -347,12 +378,12 @@ fn shares(files: Vec<(usize, u64, Item)>, n: usize) -> Vec<Vec<(usize, u64, Item
     out
 }
 
-/// Reads one file or object into the tally, its counts into `read`; an object that could not be read is
-/// returned as its call's coverage entry.
+/// Reads one file, or one object with its fetched bytes, into the tally, its counts into `read`; an object that
+/// could not be fetched is returned as its call's coverage entry.
 fn read_one(
     inv: &Inventory,
     item: &Item,
-    store: Option<&dyn ObjectStore>,
+    fetched: Option<Result<Vec<u8>, Box<Coverage>>>,
     format: Option<&Format>,
     tally: &mut Tally,
     read: &mut Read,
@@ -368,7 +399,7 @@ fn read_one(
     let mut gap = None;
     let result = match item {
         Item::File(path) => read_file(path, &mut feed, tally),
-        Item::Object { bucket, key } => match store.map(|s| s.get(bucket, key)) {
+        Item::Object { .. } => match fetched {
             Some(Ok(bytes)) => {
                 feed.read.bytes += bytes.len() as u64;
                 read_stream(std::io::Cursor::new(bytes), &mut feed, tally)
@@ -496,7 +527,7 @@ mod tests {
             account: Some("111122223333".into()),
             flow_logs: vec![
                 flow_log("fl-plain", "arn:aws:s3:::logs/team-a", false, "plain-text"),
-                flow_log("fl-hive", "arn:aws:s3:::logs", true, "plain-text"),
+                flow_log("fl-hive", "arn:aws-cn:s3:::logs", true, "plain-text"),
                 flow_log("fl-parquet", "arn:aws:s3:::logs", false, "parquet"),
             ],
             ..Default::default()

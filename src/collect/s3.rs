@@ -180,23 +180,48 @@ impl super::flowlogs::ObjectStore for Store {
     }
 
     fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, Box<crate::model::Coverage>> {
+        self.handle.block_on(self.fetch(bucket, key))
+    }
+
+    /// Up to [`AHEAD`] objects in flight, handed over in order: a reader thread parses one object while the
+    /// next ones download. Memory: at most `AHEAD` objects per reader thread.
+    fn get_each(
+        &self,
+        objects: &[(&str, &str)],
+        each: &mut dyn FnMut(usize, Result<Vec<u8>, Box<crate::model::Coverage>>),
+    ) {
+        use futures::StreamExt;
         self.handle.block_on(async {
-            let object = self
-                .client
-                .get_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .map_err(|e| self.gap("GetObject", Failure::from(e)))?;
-            let body = object.body.collect().await.map_err(|e| {
-                self.gap(
-                    "GetObject",
-                    Failure { code: "ReadError".into(), message: format!("s3://{bucket}/{key}: {e}") },
-                )
-            })?;
-            Ok(body.into_bytes().to_vec())
+            let mut fetched =
+                futures::stream::iter(objects.iter().map(|(bucket, key)| self.fetch(bucket, key))).buffered(AHEAD);
+            let mut k = 0;
+            while let Some(got) = fetched.next().await {
+                each(k, got);
+                k += 1;
+            }
         })
+    }
+}
+
+/// GetObject calls in flight per flow-log reader thread.
+#[cfg(feature = "s3")]
+const AHEAD: usize = 16;
+
+#[cfg(feature = "s3")]
+impl Store {
+    async fn fetch(&self, bucket: &str, key: &str) -> Result<Vec<u8>, Box<crate::model::Coverage>> {
+        let object = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| self.gap("GetObject", Failure::from(e)))?;
+        let body = object.body.collect().await.map_err(|e| {
+            self.gap("GetObject", Failure { code: "ReadError".into(), message: format!("s3://{bucket}/{key}: {e}") })
+        })?;
+        Ok(body.into_bytes().to_vec())
     }
 }
 
