@@ -1,7 +1,7 @@
-//! VPC flow logs: their definitions (DescribeFlowLogs), and the records of files or S3 objects given on the
-//! command line (plain or gzip text, as AWS delivers them to S3 or as exported), read line by line into the
-//! pure attribution of `crate::flowlog`. S3 objects come through an [`ObjectStore`] (`collect::s3` has the
-//! SDK's), one object at a time per thread: memory follows the largest object, never the logs' total.
+//! VPC flow logs: their definitions (DescribeFlowLogs), and the records of files or S3 objects given on the command
+//! line (plain or gzip text, as AWS delivers them to S3 or as exported), read line by line into the pure
+//! attribution of `crate::flowlog`. S3 objects come through an [`ObjectStore`] (`collect::s3` has the SDK's),
+//! fetched a few at a time per thread and read in order: memory follows the largest objects, never the logs' total.
 
 use super::outcome::{drain, settle, Call};
 use crate::flowlog::{Evidence, Format, Hint, Origin, Read, Tally, TextFeed, Window};
