@@ -7,7 +7,8 @@ use std::path::Path;
 fn actions_called_by_the_collector() -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collect");
     let mut actions = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+    // The submodules of a folder (`flowlogs/`) read through their parent's client or through traits: no calls.
+    for entry in std::fs::read_dir(dir).unwrap().flatten().filter(|e| e.path().is_file()) {
         // Without white space, so that `client\n    .describe_x()` reads as `client.describe_x()`.
         let text: String = std::fs::read_to_string(entry.path()).unwrap().split_whitespace().collect();
         // The client variables of each file, and the IAM prefix of their service.
