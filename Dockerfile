@@ -1,5 +1,5 @@
 # sgaudit's container image, for scheduled audits (docs/scheduled.md): the release binary with the
-# security-hub and s3 features, CA certificates, an unprivileged user, the demo recording.
+# security-hub, s3 and cloudwatch-logs features, CA certificates, an unprivileged user, the demo recording.
 #
 # Its two steps are project scripts that CI runs without a container engine (scripts/container-check.sh):
 # the build command (scripts/container-build.sh) and the runtime check (scripts/container-runtime-check.sh,

@@ -4,6 +4,11 @@
 //! coverage gap, exit 2, and no rule judged by traffic. With the `s3` feature, the same objects in the flow
 //! log's bucket, read as `--flow-logs s3://BUCKET/PREFIX`: the same verdicts; a missing bucket is a gap.
 //!
+//! With the `cloudwatch-logs` feature, a second flow log of the VPC delivers the same records to a log group:
+//! `auto` reads it with one Logs Insights aggregate query (the test launcher's patch 5 answers `stats` as
+//! Logs Insights does), falls back to FilterLogEvents when StartQuery is denied, and fails (exit 2) only when
+//! FilterLogEvents is denied too.
+//!
 //! moto stamps a flow log's creation time with "now", so the window is placed after it (records in the
 //! future are records like any other to the reader).
 
@@ -29,6 +34,9 @@ struct Setup {
     /// The object's key, relative to the folder (as in the bucket).
     #[cfg_attr(not(feature = "s3"), allow(dead_code))]
     key: String,
+    /// The records, without the header line, and the time they were written.
+    #[cfg_attr(not(feature = "cloudwatch-logs"), allow(dead_code))]
+    records: (Vec<String>, i64),
     since: String,
     until: String,
 }
@@ -88,7 +96,8 @@ fn setup(moto: &Moto) -> Setup {
     std::fs::create_dir_all(dir.path().join(&key).parent().unwrap()).unwrap();
     std::fs::write(dir.path().join(&key), gzip(&(lines.join("\n") + "\n"))).unwrap();
 
-    Setup { s, dir, key, since: date(since), until: date(until) }
+    let records = (lines[1..].to_vec(), since + 60);
+    Setup { s, dir, key, records, since: date(since), until: date(until) }
 }
 
 #[test]
@@ -163,7 +172,7 @@ fn flow_log_evidence_live() {
 #[test]
 fn flow_log_objects_in_s3_live() {
     let Some(moto) = Moto::start() else { return };
-    let Setup { s, dir, key, since, until } = setup(&moto);
+    let Setup { s, dir, key, since, until, .. } = setup(&moto);
     rt().block_on(async {
         let conf = aws_sdk_s3::config::Builder::from(&moto_config(&moto.endpoint, "us-east-1").await)
             .force_path_style(true)
@@ -221,5 +230,128 @@ fn flow_log_objects_in_s3_live() {
         .unwrap_or_else(|| panic!("{:#}", report["coverage"]));
     assert_eq!(gap["operation"], "ListObjectsV2");
     assert_eq!(gap["error_code"], "NoSuchBucket");
+    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
+}
+
+/// The findings by traffic, sorted.
+#[cfg(feature = "cloudwatch-logs")]
+fn verdicts(report: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "no-traffic-rule" || f["check"] == "broad-rule-narrow-use")
+        .map(|f| format!("{} {}", f["check"], f["message"]))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The same records delivered by a second flow log of the VPC to CloudWatch Logs, read by `auto`: one Logs
+/// Insights aggregate query gives the same verdicts as the files; with StartQuery denied, FilterLogEvents
+/// gives them again and the run does not fail; with FilterLogEvents denied too, it fails (exit 2) and no
+/// rule is judged by traffic.
+#[cfg(feature = "cloudwatch-logs")]
+#[test]
+fn flow_logs_in_cloudwatch_logs_live() {
+    // Every call of the collection answered (patch 4), so that an exit code of 2 is the flow logs'.
+    let Some(moto) = Moto::start_complete() else { return };
+    let Setup { s, dir, records, since, until, .. } = setup(&moto);
+    let flow_log = rt().block_on(async {
+        let conf = moto_config(&moto.endpoint, "us-east-1").await;
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+        logs.create_log_group().log_group_name("shop-flow").send().await.unwrap();
+        logs.create_log_stream().log_group_name("shop-flow").log_stream_name("eni-all").send().await.unwrap();
+        let events: Vec<_> = records
+            .0
+            .iter()
+            .map(|m| {
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(records.1 * 1000)
+                    .message(m)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        let put = logs
+            .put_log_events()
+            .log_group_name("shop-flow")
+            .log_stream_name("eni-all")
+            .set_log_events(Some(events))
+            .send()
+            .await
+            .unwrap();
+        assert!(put.rejected_log_events_info().is_none(), "{put:?}");
+        let out = s
+            .ec2
+            .create_flow_logs()
+            .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+            .resource_ids(s.id("shop-vpc"))
+            .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+            .log_destination_type(aws_sdk_ec2::types::LogDestinationType::CloudWatchLogs)
+            .log_group_name("shop-flow")
+            .deliver_logs_permission_arn(format!("arn:aws:iam::{ACCOUNT}:role/flow-logs"))
+            .send()
+            .await
+            .unwrap();
+        out.flow_log_ids().first().unwrap_or_else(|| panic!("{:?}", out.unsuccessful())).to_string()
+    });
+    let base = ["--endpoint-url", moto.endpoint.as_str(), "--region", "us-east-1", "--max-attempts", "2"];
+    let window = ["--since", since.as_str(), "--until", until.as_str()];
+    let root = dir.path().display().to_string();
+    let (_, from_files) = audit_json(&[&base[..], &window[..], &["--flow-logs", &root]].concat());
+    assert!(!verdicts(&from_files).is_empty());
+    let auto = || audit_json(&[&base[..], &window[..], &["--flow-logs", "auto"]].concat());
+    let read_of = |report: &serde_json::Value| -> serde_json::Value {
+        report["flow_logs"][0]["reads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["source"] == flow_log.as_str())
+            .cloned()
+            .unwrap_or_else(|| panic!("{:#}", report["flow_logs"]))
+    };
+    let call = |report: &serde_json::Value, operation: &str| -> serde_json::Value {
+        report["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["service"] == "logs" && c["operation"] == operation)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {operation}: {:#}", report["coverage"]))
+    };
+
+    // One aggregate query.
+    let (code, report) = auto();
+    assert_eq!(verdicts(&report), verdicts(&from_files));
+    let read = read_of(&report);
+    assert_eq!(read["destination"], "shop-flow (CloudWatch Logs, us-east-1)", "{read:#}");
+    assert_eq!(read["records"], records.0.len(), "{read:#}");
+    assert_eq!(read["objects"], 1, "{read:#}");
+    assert_eq!(call(&report, "StartQuery")["status"], "ok");
+    assert!(report["coverage"].as_array().unwrap().iter().all(|c| c["operation"] != "FilterLogEvents"));
+    assert_ne!(code, 2, "{:#}", report["coverage"]);
+
+    // StartQuery denied: the events themselves, the same verdicts, and no failure.
+    moto.deny("logs:StartQuery");
+    let (code, report) = auto();
+    assert_eq!(verdicts(&report), verdicts(&from_files));
+    assert_eq!(read_of(&report)["records"], records.0.len());
+    let refused = call(&report, "StartQuery");
+    assert_eq!(refused["status"], "ok", "{refused:#}");
+    assert_eq!(refused["error_code"], "AccessDeniedException");
+    assert!(refused["message"].as_str().unwrap().ends_with("read with FilterLogEvents instead"), "{refused:#}");
+    assert_eq!(call(&report, "FilterLogEvents")["status"], "ok");
+    assert_ne!(code, 2);
+
+    // FilterLogEvents denied too: a gap, exit 2, and no verdict by traffic.
+    moto.deny("logs:FilterLogEvents");
+    let (code, report) = auto();
+    assert_eq!(code, 2);
+    let gap = call(&report, "FilterLogEvents");
+    assert_eq!(gap["status"], "failed");
+    assert_eq!(gap["error_code"], "AccessDeniedException");
+    assert_eq!(call(&report, "StartQuery")["status"], "failed");
+    assert!(read_of(&report)["error"].is_string());
     assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
 }

@@ -34,6 +34,7 @@ fn actions_called_by_the_collector() -> BTreeSet<String> {
             "glue.rs" => &[("client.", "glue")],
             "securityhub.rs" => &[("client.", "securityhub")],
             "s3.rs" => &[("client.", "s3")],
+            "logs.rs" => &[("client.", "logs")],
             _ => continue,
         };
         for (receiver, file_service) in receivers {
@@ -84,13 +85,16 @@ fn policy_equals_the_actions_the_collector_calls() {
         called.into_iter().partition(|a| a.ends_with(":PutObject"));
     let (objects, called): (BTreeSet<String>, BTreeSet<String>) =
         called.into_iter().partition(|a| a.starts_with("s3:"));
-    assert_eq!(called.len(), 56, "{called:?}");
+    // Logs Insights' results are read by query ID: GetQueryResults takes no resource, so it is read-only on `*`.
+    let (log_groups, called): (BTreeSet<String>, BTreeSet<String>) =
+        called.into_iter().partition(|a| a.starts_with("logs:") && a != "logs:GetQueryResults");
+    assert_eq!(called.len(), 57, "{called:?}");
     let policy = read_policy("docs/iam-policy.json");
     let statements = policy["Statement"].as_array().unwrap();
     assert_eq!(
         statements.len(),
-        4,
-        "the read-only statement, the Security Hub export, the report bucket, the flow-log bucket"
+        5,
+        "the read-only statement, the Security Hub export, the report bucket, the flow-log bucket and log groups"
     );
     let read_only = actions(&statements[0]);
     assert_eq!(statements[0]["Sid"], "SgauditReadOnly");
@@ -120,6 +124,14 @@ fn policy_equals_the_actions_the_collector_calls() {
     assert_eq!(
         statements[3]["Resource"],
         serde_json::json!(["arn:aws:s3:::FLOW-LOG-BUCKET", "arn:aws:s3:::FLOW-LOG-BUCKET/*"])
+    );
+    // --flow-logs auto, flow logs in CloudWatch Logs: on the flow logs' log groups only.
+    assert_eq!(statements[4]["Sid"], "SgauditFlowLogGroups");
+    assert_eq!(actions(&statements[4]), log_groups);
+    assert_eq!(log_groups.iter().map(String::as_str).collect::<Vec<_>>(), ["logs:FilterLogEvents", "logs:StartQuery"]);
+    assert_eq!(
+        statements[4]["Resource"],
+        serde_json::json!(["arn:aws:logs:*:*:log-group:FLOW-LOG-GROUP", "arn:aws:logs:*:*:log-group:FLOW-LOG-GROUP:*"])
     );
     // The identity that runs an organisation's audit lists the accounts and assumes the audit role in each.
     let mut expected = org;

@@ -115,16 +115,13 @@ struct Audited {
     used: Vec<bool>,
 }
 
-/// `store` reads the flow logs' S3 objects, when `--flow-logs` names some.
-fn audit_account(
-    index: usize,
-    mut inv: sgaudit::model::Inventory,
-    inputs: &Inputs,
-    store: Option<&dyn collect::flowlogs::ObjectStore>,
-) -> Audited {
+/// `stores` read the flow logs' S3 objects and log groups, when `--flow-logs` names some.
+fn audit_account(index: usize, mut inv: sgaudit::model::Inventory, inputs: &Inputs, stores: &Stores) -> Audited {
+    let store = stores.objects.as_deref().map(|s| s as &dyn collect::flowlogs::ObjectStore);
+    let logs = stores.logs.as_deref().map(|s| s as &dyn collect::flowlogs::LogStore);
     let evidence = inputs.flow.as_ref().map(|f| {
         let (evidence, failed) = if f.auto {
-            collect::flowlogs::read_auto(&inv, store, f.format.as_ref(), f.window)
+            collect::flowlogs::read_auto(&inv, store, logs, f.format.as_ref(), f.window)
         } else {
             collect::flowlogs::read_sources(&inv, &f.sources, store, f.format.as_ref(), f.window)
         };
@@ -175,13 +172,11 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
                 let hub = &hub;
                 async move {
                     let inventory = collect::collect(&run).await?.inventory;
-                    let store = object_store(&run, inputs.flow.as_ref()).await;
-                    let mut audited = tokio::task::spawn_blocking(move || {
-                        let store = store.as_deref().map(|s| s as &dyn collect::flowlogs::ObjectStore);
-                        audit_account(index, inventory, &inputs, store)
-                    })
-                    .await
-                    .map_err(|e| anyhow!("the audit of an account stopped: {e}"))?;
+                    let stores = stores(&run, inputs.flow.as_ref()).await;
+                    let mut audited =
+                        tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs, &stores))
+                            .await
+                            .map_err(|e| anyhow!("the audit of an account stopped: {e}"))?;
                     hub.send(&run, &mut audited.report).await;
                     Ok::<_, anyhow::Error>(audited)
                 }
@@ -229,20 +224,31 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
     Ok(report.summary.exit_code)
 }
 
-/// The reader of the flow logs' S3 objects, with the account's credentials, when `--flow-logs` names some
-/// (without the `s3` feature none gets this far: see `FlowInputs::from_args`).
-async fn object_store(
-    run: &collect::Options,
-    flow: Option<&FlowInputs>,
-) -> Option<Box<dyn collect::flowlogs::ObjectStore + Send>> {
-    let flow = flow?;
+/// The readers of the flow logs' S3 objects and log groups, with the account's credentials.
+#[derive(Default)]
+struct Stores {
+    objects: Option<Box<dyn collect::flowlogs::ObjectStore + Send>>,
+    logs: Option<Box<dyn collect::flowlogs::LogStore + Send>>,
+}
+
+/// The readers `--flow-logs` needs: S3 for `s3://` sources and `auto` (without the `s3` feature none gets this
+/// far: see `FlowInputs::from_args`), CloudWatch Logs for `auto` when built with the `cloudwatch-logs`
+/// feature (without it, a flow log delivering there is a note: its interfaces get no verdict by traffic).
+#[cfg_attr(not(all(feature = "s3", feature = "cloudwatch-logs")), allow(unused_mut))]
+async fn stores(run: &collect::Options, flow: Option<&FlowInputs>) -> Stores {
+    let mut stores = Stores::default();
+    let Some(flow) = flow else { return stores };
     let wanted = flow.auto || flow.sources.iter().any(|s| matches!(s, collect::flowlogs::Source::Objects { .. }));
     #[cfg(feature = "s3")]
     if wanted {
-        return Some(Box::new(collect::s3::Store::new(run).await));
+        stores.objects = Some(Box::new(collect::s3::Store::new(run).await));
+    }
+    #[cfg(feature = "cloudwatch-logs")]
+    if flow.auto {
+        stores.logs = Some(Box::new(collect::logs::Logs::new(run).await));
     }
     let _ = (run, wanted);
-    None
+    stores
 }
 
 /// Writes the report in each `--output` destination's format: files first, then S3 objects with `opts`'

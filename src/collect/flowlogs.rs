@@ -4,9 +4,11 @@
 //! fetched a few at a time per thread and read in order: memory follows the largest objects, never the logs' total.
 
 mod auto;
+mod logs;
 mod read;
 
 pub use auto::read_auto;
+pub use logs::{Answer, LogStore};
 pub use read::{read_paths, read_sources, ObjectStore, Source};
 
 use super::outcome::{drain, settle, Call};

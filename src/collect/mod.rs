@@ -32,6 +32,8 @@ pub mod flowlogs;
 mod glue;
 mod lambda;
 mod launch;
+#[cfg(feature = "cloudwatch-logs")]
+pub mod logs;
 mod memorydb;
 mod network_acl;
 mod opensearch;

@@ -181,6 +181,11 @@ impl Format {
         &self.fields
     }
 
+    /// The fields' names as AWS writes them, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Whether the format has this field.
     pub fn has(&self, field: Field) -> bool {
         self.fields.contains(&field)

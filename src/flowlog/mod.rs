@@ -9,6 +9,7 @@
 //! were logged too. Anything less is a note that names the gap, never a verdict.
 
 mod format;
+mod insights;
 mod matching;
 mod narrow;
 mod record;
@@ -17,6 +18,7 @@ mod usage;
 mod window;
 
 pub use format::{Field, Format, FormatError, DEFAULT_FIELDS};
+pub use insights::{Aggregate, ROWS};
 pub use matching::is_broad;
 pub use narrow::covering;
 pub use record::{Action, Direction, LineError, LogStatus, Record};
@@ -181,8 +183,12 @@ impl Evidence {
                 format!("reading {} failed: {}", f.id, r.error.as_deref().unwrap_or_default())
             } else if !read && f.destination_type == "kinesis-data-firehose" {
                 format!("{} delivers to Kinesis Data Firehose, which cannot be read back", f.id)
-            } else if !read && f.destination_type == "cloud-watch-logs" {
-                format!("{} delivers to CloudWatch Logs, which sgaudit does not read yet (give its export)", f.id)
+            } else if !read && f.destination_type == "cloud-watch-logs" && self.origin == Origin::Auto {
+                format!(
+                    "{} delivers to CloudWatch Logs, which this build of sgaudit does not read (build it with \
+                     `--features cloudwatch-logs`, or give the log group's export)",
+                    f.id
+                )
             } else if !read {
                 format!("{} was not read", f.id)
             } else {
@@ -225,6 +231,11 @@ impl<'h> TextFeed<'h> {
 
     /// Reads one line (without its line ending).
     pub fn line(&mut self, text: &str, tally: &mut Tally) {
+        self.line_n(text, 1, tally);
+    }
+
+    /// Reads one line that stands for `n` records (a Logs Insights aggregate row, written in its format).
+    pub fn line_n(&mut self, text: &str, n: u64, tally: &mut Tally) {
         self.line += 1;
         let text = text.trim_end_matches('\r');
         if text.trim().is_empty() {
@@ -242,8 +253,8 @@ impl<'h> TextFeed<'h> {
         }
         match self.format.record(text) {
             Ok(r) => {
-                self.read.records += 1;
-                tally.add(&r, self.hint);
+                self.read.records += n;
+                tally.add_n(&r, self.hint, n);
             }
             Err(e) => {
                 self.read.malformed += 1;

@@ -210,10 +210,16 @@ impl<'a> Tally<'a> {
 
     /// Adds one record.
     pub fn add(&mut self, r: &Record, hint: Hint) {
-        self.counts.records += 1;
+        self.add_n(r, hint, 1);
+    }
+
+    /// Adds `n` records that differ only in what `r` sums up: its packets, bytes, start (the first) and end
+    /// (the last). A Logs Insights aggregate row is such a record.
+    pub fn add_n(&mut self, r: &Record, hint: Hint, n: u64) {
+        self.counts.records += n;
         if let (Some(start), Some(end)) = (r.start, r.end) {
             if !self.window.touches(start, end) {
-                self.counts.outside_window += 1;
+                self.counts.outside_window += n;
                 return;
             }
         }
@@ -229,35 +235,35 @@ impl<'a> Tally<'a> {
         }
         match r.status {
             Some(LogStatus::NoData) => {
-                self.counts.nodata += 1;
+                self.counts.nodata += n;
                 return;
             }
             Some(LogStatus::SkipData) => {
-                self.counts.skipdata += 1;
+                self.counts.skipdata += n;
                 return;
             }
             Some(LogStatus::Ok) | None => {}
         }
         if r.action == Some(Action::Reject) {
-            self.counts.rejected += 1;
+            self.counts.rejected += n;
             if let (Some(i), Some(dst), Some(src)) = (known, r.dst, r.pkt_src.or(r.src)) {
                 let eni = &self.inv.interfaces[i];
                 if eni.private_ips.contains(&dst) && crate::model::is_public(&IpNet::from(src)) {
-                    *self.rejected.entry((i, r.protocol.unwrap_or(0), r.dst_port.unwrap_or(0))).or_default() += 1;
+                    *self.rejected.entry((i, r.protocol.unwrap_or(0), r.dst_port.unwrap_or(0))).or_default() += n;
                 }
             }
             return;
         }
         // ACCEPT, or a format without `action`: a record that may be accepted counts as use.
-        self.counts.accepted += 1;
+        self.counts.accepted += n;
         self.matched.clear();
         match known {
             Some(i) => self.attribute_known(i, r),
             None => {
-                self.counts.unknown_interface += 1;
+                self.counts.unknown_interface += n;
                 if let Some(id) = r.interface {
                     if self.unknown.len() < UNKNOWN_LISTED || self.unknown.contains_key(id) {
-                        *self.unknown.entry(id.to_string()).or_default() += 1;
+                        *self.unknown.entry(id.to_string()).or_default() += n;
                     }
                 }
                 self.attribute_unknown(r, hint);
@@ -268,7 +274,7 @@ impl<'a> Tally<'a> {
         self.matched.dedup_by_key(|m| m.0);
         let matched = std::mem::take(&mut self.matched);
         for &(rule, port, peer) in &matched {
-            self.count(rule as usize, r, port, peer);
+            self.count(rule as usize, r, port, peer, n);
         }
         self.matched = matched;
     }
@@ -356,14 +362,14 @@ impl<'a> Tally<'a> {
         }
     }
 
-    fn count(&mut self, idx: usize, r: &Record, port: Option<u16>, peer: Option<IpAddr>) {
+    fn count(&mut self, idx: usize, r: &Record, port: Option<u16>, peer: Option<IpAddr>, n: u64) {
         let cap = if self.broad[idx] { BROAD_SOURCES } else { OTHER_SOURCES };
         let u = self.uses[idx].get_or_insert_with(|| RuleUse {
             first: r.start.unwrap_or(0),
             last: r.end.unwrap_or(0),
             ..RuleUse::default()
         });
-        u.records += 1;
+        u.records += n;
         u.packets += r.packets.unwrap_or(0);
         u.bytes += r.bytes.unwrap_or(0);
         if let Some(s) = r.start {
@@ -374,19 +380,19 @@ impl<'a> Tally<'a> {
         }
         // Once more peers were seen than are kept, the list is only evidence: stop looking them up.
         if let Some(p) = peer.filter(|_| !u.more_peers) {
-            if let Some(n) = u.peers.get_mut(&p) {
-                *n += 1;
+            if let Some(k) = u.peers.get_mut(&p) {
+                *k += n;
             } else if u.peers.len() < cap {
-                u.peers.insert(p, 1);
+                u.peers.insert(p, n);
             } else {
                 u.more_peers = true;
             }
         }
         if let Some(p) = port {
-            if let Some(n) = u.ports.get_mut(&p) {
-                *n += 1;
+            if let Some(k) = u.ports.get_mut(&p) {
+                *k += n;
             } else if u.ports.len() < 8 {
-                u.ports.insert(p, 1);
+                u.ports.insert(p, n);
             }
         }
     }

@@ -195,10 +195,22 @@ impl Moto {
     /// AccessDenied, so every region has one denied call.
     #[allow(dead_code)]
     pub fn deny_serverless_caches(&self) {
+        self.post("/_sgaudit/deny-serverless-caches");
+    }
+
+    /// From now on, this CloudWatch Logs action (`logs:StartQuery`) answers AccessDeniedException (the test
+    /// launcher's patch 6).
+    #[allow(dead_code)]
+    pub fn deny(&self, action: &str) {
+        self.post(&format!("/_sgaudit/deny/{action}"));
+    }
+
+    fn post(&self, path: &str) {
         let port = self.endpoint.rsplit(':').next().unwrap();
         let mut conn = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
         use std::io::{Read, Write};
-        write!(conn, "POST /_sgaudit/deny-serverless-caches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        write!(conn, "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .unwrap();
         let mut response = String::new();
         conn.read_to_string(&mut response).unwrap();
         assert!(response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"), "{response}");

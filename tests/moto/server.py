@@ -21,6 +21,19 @@ lists none (moto does not serve the service). POST /_sgaudit/deny-serverless-cac
 DescribeServerlessCaches answer AccessDenied, as a policy without elasticache:DescribeServerlessCaches would:
 a region with one denied call.
 
+Patch 5: Logs Insights' `stats`. moto's StartQuery ignores `stats` and answers the raw events, so the aggregate
+query sgaudit sends for flow logs in CloudWatch Logs could not be answered as AWS answers it. This implements
+the commands that query uses, as the Logs Insights documentation describes them: `parse @message "GLOB" as
+a, b, …` (each `*` captures up to the next literal; the last captures the rest; an event that does not match
+gets no fields), `stats count(*) | sum(f) | min(f) | max(f) as name, … by k, …` (one row per distinct key;
+a key an event lacks is left out of its row; sums, minimums and maximums of numeric values only, written with
+a fraction, `30.0`, so that the reader is held to both ways of writing a number), and `limit N`. Any other
+query goes to moto's own engine.
+
+Patch 6: POST /_sgaudit/deny/SERVICE:Action (for CloudWatch Logs' JSON actions: logs:StartQuery,
+logs:FilterLogEvents) makes that action answer AccessDeniedException from then on, as a policy without it
+would.
+
 Run as moto_server: python tests/moto/server.py -H 127.0.0.1 -p PORT
 """
 
@@ -128,7 +141,27 @@ def query_response(action, namespace, result):
     )
 
 
-class Complete(DomainDispatcherApplication):
+class Denials(DomainDispatcherApplication):
+    """Patch 6."""
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_sgaudit/deny/"):
+            DENIED.add(path.rsplit("/", 1)[1])
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"denied"]
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("Logs_20140328.") and "logs:" + target.split(".", 1)[1] in DENIED:
+            action = target.split(".", 1)[1]
+            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")])
+            return [json.dumps({
+                "__type": "AccessDeniedException",
+                "message": f"User: arn:aws:iam::{ACCOUNT}:user/moto is not authorized to perform: logs:{action}",
+            }).encode()]
+        return super().__call__(environ, start_response)
+
+
+class Complete(Denials):
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/_sgaudit/deny-serverless-caches":
             DENIED.add("DescribeServerlessCaches")
@@ -158,8 +191,89 @@ class Complete(DomainDispatcherApplication):
         return super().__call__(environ, start_response)
 
 
-if os.environ.get("SGAUDIT_MOTO_COMPLETE"):
-    moto.server.DomainDispatcherApplication = Complete
+moto.server.DomainDispatcherApplication = Complete if os.environ.get("SGAUDIT_MOTO_COMPLETE") else Denials
+
+import re  # noqa: E402
+
+import moto.logs.models as logs_models  # noqa: E402
+
+_execute_query = logs_models.execute_query
+
+
+def glob(pattern):
+    """A `parse` glob as a regular expression: each `*` up to the next literal, the last to the end."""
+    parts = [re.escape(p) for p in pattern.split("*")]
+    return re.compile("(.*?)".join(parts[:-1]) + "(.*)" + parts[-1] if len(parts) > 1 else parts[0])
+
+
+def number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def insights_stats(log_groups, query, start_time, end_time):
+    """Patch 5: the `parse`, `stats` and `limit` commands of a Logs Insights query."""
+    parse, aggregates, keys, limit = None, [], [], 10000
+    for command in (c.strip() for c in query.split("|")):
+        m = re.fullmatch(r'parse @message "(.*)" as (.*)', command, re.S)
+        if m:
+            parse = (glob(m.group(1)), [n.strip() for n in m.group(2).split(",")])
+            continue
+        m = re.fullmatch(r"stats (.*?)(?: by (.*))?", command, re.S)
+        if m:
+            for a in m.group(1).split(","):
+                f = re.fullmatch(r"\s*(count|sum|min|max)\(([^)]*)\) as (\w+)\s*", a)
+                aggregates.append((f.group(1), f.group(2).strip(), f.group(3)))
+            keys = [k.strip() for k in (m.group(2) or "").split(",") if k.strip()]
+            continue
+        m = re.fullmatch(r"limit (\d+)", command)
+        if m:
+            limit = int(m.group(1))
+    rows = {}
+    for group in log_groups:
+        for stream in group.streams.values():
+            for event in stream.events:
+                if start_time and event.timestamp < start_time * 1000:
+                    continue
+                if end_time and event.timestamp > end_time * 1000:
+                    continue
+                fields = {}
+                if parse:
+                    m = parse[0].fullmatch(event.message)
+                    if m:
+                        fields = dict(zip(parse[1], m.groups()))
+                key = tuple(fields.get(k) for k in keys)
+                row = rows.setdefault(key, {})
+                for how, field, name in aggregates:
+                    if how == "count":
+                        row[name] = row.get(name, 0) + 1
+                        continue
+                    value = number(fields.get(field))
+                    if value is None:
+                        continue
+                    if how == "sum":
+                        row[name] = row.get(name, 0.0) + value
+                    elif name not in row:
+                        row[name] = value
+                    else:
+                        row[name] = min(row[name], value) if how == "min" else max(row[name], value)
+    out = []
+    for key, values in rows.items():
+        result = {k: v for k, v in zip(keys, key) if v is not None}
+        result.update({n: (str(v) if isinstance(v, float) else v) for n, v in values.items()})
+        out.append(result)
+    return out[:limit]
+
+
+def execute_query(log_groups, query, start_time, end_time):
+    if re.search(r"\|\s*stats ", query):
+        return insights_stats(log_groups, query, start_time, end_time)
+    return _execute_query(log_groups=log_groups, query=query, start_time=start_time, end_time=end_time)
+
+
+logs_models.execute_query = execute_query
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,5 +1,6 @@
 //! `--flow-logs auto`: each flow log followed to its S3 destination, listed over the window's days.
 
+use super::logs::{read_log_groups, LogStore};
 use super::read::{read_groups, Group, ObjectStore, Source};
 use crate::flowlog::{Evidence, Format, Origin, Window};
 use crate::model::{Coverage, Inventory};
@@ -8,11 +9,13 @@ use crate::model::{Coverage, Inventory};
 /// destination is listed day by day over the window (and the day after its end, for late deliveries), under
 /// the key layout AWS writes (`{prefix}/AWSLogs/{account}/vpcflowlogs/{region}/{yyyy}/{mm}/{dd}/`, or its
 /// Hive-compatible form), and only the flow log's own objects are read. A flow log whose objects are Parquet
-/// is a failed read (not read yet). CloudWatch Logs and Kinesis Data Firehose destinations are not read:
-/// their interfaces get no verdict by traffic, and the evidence says why.
+/// is a failed read (not read yet). A CloudWatch Logs destination is read through `logs` (Logs Insights, else
+/// FilterLogEvents: `logs.rs`); without it, and for Kinesis Data Firehose destinations, which cannot be read
+/// back, the interfaces get no verdict by traffic, and the evidence says why.
 pub fn read_auto(
     inv: &Inventory,
     store: Option<&dyn ObjectStore>,
+    logs: Option<&dyn LogStore>,
     format: Option<&Format>,
     window: Window,
 ) -> (Evidence, Vec<Coverage>) {
@@ -57,7 +60,14 @@ pub fn read_auto(
         }
         groups.push(group);
     }
-    read_groups(inv, groups, store, format, window, Origin::Auto)
+    let (mut tally, mut reads, mut coverage) = read_groups(inv, groups, store, format, window);
+    if let Some(logs) = logs {
+        let (t, r, c) = read_log_groups(inv, logs, format, window);
+        tally.merge(t);
+        reads.extend(r);
+        coverage.extend(c.into_iter().map(|c| Coverage { account: inv.account.clone(), ..c }));
+    }
+    (Evidence::new(tally, reads, Origin::Auto), coverage)
 }
 
 /// The UTC days from the window's start to the day after its end, as (year, month, day).
@@ -137,7 +147,7 @@ mod tests {
         };
         // 2026-12-06 12:00 → 2026-12-07 12:00 UTC: two days, and the day after for late deliveries.
         let window = Window { start: 1796558400, end: 1796644800 };
-        let (ev, gaps) = read_auto(&inv, Some(&store), None, window);
+        let (ev, gaps) = read_auto(&inv, Some(&store), None, None, window);
         let listed = store.listed.lock().unwrap().clone();
         assert_eq!(
             listed,

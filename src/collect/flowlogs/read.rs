@@ -99,7 +99,8 @@ pub fn read_sources(
             error: None,
         })
         .collect();
-    read_groups(inv, groups, store, format, window, Origin::Given)
+    let (tally, reads, coverage) = read_groups(inv, groups, store, format, window);
+    (Evidence::new(tally, reads, Origin::Given), coverage)
 }
 
 /// What one `Read` of the evidence covers: a given path or prefix, or a flow log's objects over the window.
@@ -113,14 +114,14 @@ pub(super) struct Group {
     pub(super) error: Option<String>,
 }
 
-pub(super) fn read_groups(
-    inv: &Inventory,
+/// Reads the groups: the tally, a [`Read`] per group, and the coverage entries of failed calls and reads.
+pub(super) fn read_groups<'a>(
+    inv: &'a Inventory,
     groups: Vec<Group>,
     store: Option<&dyn ObjectStore>,
     format: Option<&Format>,
     window: Window,
-    origin: Origin,
-) -> (Evidence, Vec<Coverage>) {
+) -> (Tally<'a>, Vec<Read>, Vec<Coverage>) {
     let mut reads: Vec<Read> = groups
         .iter()
         .map(|g| Read {
@@ -260,7 +261,7 @@ pub(super) fn read_groups(
             c
         }))
         .collect();
-    (Evidence::new(tally, reads, origin), coverage)
+    (tally, reads, coverage)
 }
 
 /// Splits the files into at most `n` contiguous shares of about equal size.
