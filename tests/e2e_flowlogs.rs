@@ -35,7 +35,7 @@ struct Setup {
     #[cfg_attr(not(feature = "s3"), allow(dead_code))]
     key: String,
     /// The records, without the header line, and the time they were written.
-    #[cfg_attr(not(feature = "cloudwatch-logs"), allow(dead_code))]
+    #[cfg_attr(not(all(feature = "s3", feature = "cloudwatch-logs")), allow(dead_code))]
     records: (Vec<String>, i64),
     since: String,
     until: String,
@@ -234,7 +234,7 @@ fn flow_log_objects_in_s3_live() {
 }
 
 /// The findings by traffic, sorted.
-#[cfg(feature = "cloudwatch-logs")]
+#[cfg(all(feature = "s3", feature = "cloudwatch-logs"))]
 fn verdicts(report: &serde_json::Value) -> Vec<String> {
     let mut v: Vec<String> = report["findings"]
         .as_array()
@@ -248,15 +248,16 @@ fn verdicts(report: &serde_json::Value) -> Vec<String> {
 }
 
 /// The same records delivered by a second flow log of the VPC to CloudWatch Logs, read by `auto`: one Logs
-/// Insights aggregate query gives the same verdicts as the files; with StartQuery denied, FilterLogEvents
-/// gives them again and the run does not fail; with FilterLogEvents denied too, it fails (exit 2) and no
-/// rule is judged by traffic.
-#[cfg(feature = "cloudwatch-logs")]
+/// Insights aggregate query gives the same verdicts as the files. `record --flow-logs --since --until` keeps
+/// what `auto` read (the S3 object, the query's answer), and `--replay` gives the same verdicts from it. With
+/// StartQuery denied, FilterLogEvents gives the verdicts again and the run does not fail; with
+/// FilterLogEvents denied too, it fails (exit 2) and no rule is judged by traffic.
+#[cfg(all(feature = "s3", feature = "cloudwatch-logs"))]
 #[test]
 fn flow_logs_in_cloudwatch_logs_live() {
     // Every call of the collection answered (patch 4), so that an exit code of 2 is the flow logs'.
     let Some(moto) = Moto::start_complete() else { return };
-    let Setup { s, dir, records, since, until, .. } = setup(&moto);
+    let Setup { s, dir, key, records, since, until } = setup(&moto);
     let flow_log = rt().block_on(async {
         let conf = moto_config(&moto.endpoint, "us-east-1").await;
         let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
@@ -332,10 +333,42 @@ fn flow_logs_in_cloudwatch_logs_live() {
     assert!(report["coverage"].as_array().unwrap().iter().all(|c| c["operation"] != "FilterLogEvents"));
     assert_ne!(code, 2, "{:#}", report["coverage"]);
 
+    // The S3 flow log's object too (the records now count twice, once per flow log), recorded for the window
+    // and replayed with no network: the same verdicts as live, from the same reads.
+    rt().block_on(async {
+        let conf = aws_sdk_s3::config::Builder::from(&moto_config(&moto.endpoint, "us-east-1").await)
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+            .put_object()
+            .bucket("shop-flow-logs")
+            .key(&key)
+            .body(std::fs::read(dir.path().join(&key)).unwrap().into())
+            .send()
+            .await
+            .unwrap();
+    });
+    let (_, live) = auto();
+    let recording = tempfile::tempdir().unwrap();
+    let out = recording.path().display().to_string();
+    let (code, _, stderr) = sgaudit(
+        &[
+            &["record", "--out", out.as_str(), "--flow-logs", "--since", since.as_str(), "--until", until.as_str()][..],
+            &base[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("flow-log record(s)"), "{stderr}");
+    let (_, replayed) = audit_json(&[&["--replay", out.as_str(), "--flow-logs", "auto"][..], &window[..]].concat());
+    assert_eq!(verdicts(&replayed), verdicts(&live));
+    assert_eq!(replayed["flow_logs"][0]["reads"], live["flow_logs"][0]["reads"]);
+    assert_eq!(replayed["flow_logs"][0]["reads"][0]["objects"], 1, "{:#}", replayed["flow_logs"]);
+
     // StartQuery denied: the events themselves, the same verdicts, and no failure.
     moto.deny("logs:StartQuery");
     let (code, report) = auto();
-    assert_eq!(verdicts(&report), verdicts(&from_files));
+    assert_eq!(verdicts(&report), verdicts(&live));
     assert_eq!(read_of(&report)["records"], records.0.len());
     let refused = call(&report, "StartQuery");
     assert_eq!(refused["status"], "ok", "{refused:#}");
@@ -344,7 +377,8 @@ fn flow_logs_in_cloudwatch_logs_live() {
     assert_eq!(call(&report, "FilterLogEvents")["status"], "ok");
     assert_ne!(code, 2);
 
-    // FilterLogEvents denied too: a gap, exit 2, and no verdict by traffic.
+    // FilterLogEvents denied too: a gap and exit 2. The log group adds nothing; the S3 flow log alone logged
+    // the VPC for the whole window, so the verdicts are the files' (each record counted once).
     moto.deny("logs:FilterLogEvents");
     let (code, report) = auto();
     assert_eq!(code, 2);
@@ -353,5 +387,5 @@ fn flow_logs_in_cloudwatch_logs_live() {
     assert_eq!(gap["error_code"], "AccessDeniedException");
     assert_eq!(call(&report, "StartQuery")["status"], "failed");
     assert!(read_of(&report)["error"].is_string());
-    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
+    assert_eq!(verdicts(&report), verdicts(&from_files));
 }

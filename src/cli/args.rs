@@ -315,7 +315,8 @@ pub(crate) struct FlowLogArgs {
     /// log definitions (ec2:DescribeFlowLogs): a rule is judged only where they show every member logged for
     /// the whole window. `s3://BUCKET/PREFIX` reads every object under the prefix with the audited account's
     /// credentials (s3:ListBucket, s3:GetObject; a build with the `s3` feature). `auto` follows every flow log
-    /// to its S3 destination and reads the window's days there (CloudWatch Logs destinations: not yet).
+    /// to its destination: the window's days of its S3 objects, or its CloudWatch Logs log group through Logs
+    /// Insights, else FilterLogEvents (a build with the `cloudwatch-logs` feature).
     #[arg(long = "flow-logs", value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
     /// The record format of files without a header line, as DescribeFlowLogs gives it
@@ -365,6 +366,14 @@ pub(crate) struct RecordArgs {
     /// Also record each region's flow log definitions (DescribeFlowLogs), for `audit --replay DIR --flow-logs`.
     #[arg(long)]
     pub(crate) flow_logs: bool,
+    /// With --flow-logs and --until: also record what `audit --flow-logs auto` reads for this window (each flow
+    /// log's S3 objects, its log group's Logs Insights answers or events), for `audit --replay DIR --flow-logs
+    /// auto` with the same --since and --until. Objects are stored whole: keep the window small.
+    #[arg(long, value_name = "DATE", value_parser = sgaudit::flowlog::parse_date, requires_all = ["flow_logs", "until"])]
+    pub(crate) since: Option<i64>,
+    /// The recorded window's end (RFC 3339).
+    #[arg(long, value_name = "DATE", value_parser = sgaudit::flowlog::parse_date, requires = "since")]
+    pub(crate) until: Option<i64>,
 }
 
 pub(crate) fn parse_severity(s: &str) -> Result<Severity, sgaudit::engine::UnknownSeverity> {

@@ -42,16 +42,17 @@ struct Inputs {
 }
 
 /// What `--flow-logs` and its options ask for.
-struct FlowInputs {
+pub(crate) struct FlowInputs {
     /// `--flow-logs auto`: every flow log, read at its destination.
-    auto: bool,
-    sources: Vec<collect::flowlogs::Source>,
-    format: Option<sgaudit::flowlog::Format>,
-    window: sgaudit::flowlog::Window,
+    pub(crate) auto: bool,
+    pub(crate) sources: Vec<collect::flowlogs::Source>,
+    pub(crate) format: Option<sgaudit::flowlog::Format>,
+    pub(crate) window: sgaudit::flowlog::Window,
 }
 
 impl FlowInputs {
-    /// `replay`: whether the run replays a recording (which holds no S3 object).
+    /// `replay`: whether the run replays a recording (which holds S3 objects and log groups only as `record
+    /// --flow-logs --since … --until …` read them for `auto`).
     fn from_args(args: &super::args::FlowLogArgs, replay: bool) -> anyhow::Result<Option<FlowInputs>> {
         if args.paths.is_empty() {
             return Ok(None);
@@ -71,9 +72,6 @@ impl FlowInputs {
                     "--flow-logs auto: this sgaudit was built without S3 support; build it with \
                      `cargo build --release --features s3`, or download the objects and give the folder"
                 ));
-            }
-            if replay {
-                return Err(anyhow!("--flow-logs auto: a replay reads no flow log; give files instead"));
             }
         }
         let mut sources = Vec::new();
@@ -171,8 +169,9 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
                 let inputs = inputs.clone();
                 let hub = &hub;
                 async move {
-                    let inventory = collect::collect(&run).await?.inventory;
-                    let stores = stores(&run, inputs.flow.as_ref()).await;
+                    let collection = collect::collect(&run).await?;
+                    let stores = stores(&run, inputs.flow.as_ref(), &collection.http()).await;
+                    let inventory = collection.inventory;
                     let mut audited =
                         tokio::task::spawn_blocking(move || audit_account(index, inventory, &inputs, &stores))
                             .await
@@ -226,28 +225,28 @@ pub(crate) fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<u8> {
 
 /// The readers of the flow logs' S3 objects and log groups, with the account's credentials.
 #[derive(Default)]
-struct Stores {
-    objects: Option<Box<dyn collect::flowlogs::ObjectStore + Send>>,
-    logs: Option<Box<dyn collect::flowlogs::LogStore + Send>>,
+pub(crate) struct Stores {
+    pub(crate) objects: Option<Box<dyn collect::flowlogs::ObjectStore + Send>>,
+    pub(crate) logs: Option<Box<dyn collect::flowlogs::LogStore + Send>>,
 }
 
 /// The readers `--flow-logs` needs: S3 for `s3://` sources and `auto` (without the `s3` feature none gets this
 /// far: see `FlowInputs::from_args`), CloudWatch Logs for `auto` when built with the `cloudwatch-logs`
 /// feature (without it, a flow log delivering there is a note: its interfaces get no verdict by traffic).
 #[cfg_attr(not(all(feature = "s3", feature = "cloudwatch-logs")), allow(unused_mut))]
-async fn stores(run: &collect::Options, flow: Option<&FlowInputs>) -> Stores {
+pub(crate) async fn stores(run: &collect::Options, flow: Option<&FlowInputs>, http: &collect::Http) -> Stores {
     let mut stores = Stores::default();
     let Some(flow) = flow else { return stores };
     let wanted = flow.auto || flow.sources.iter().any(|s| matches!(s, collect::flowlogs::Source::Objects { .. }));
     #[cfg(feature = "s3")]
     if wanted {
-        stores.objects = Some(Box::new(collect::s3::Store::new(run).await));
+        stores.objects = Some(Box::new(collect::s3::Store::new(run, http).await));
     }
     #[cfg(feature = "cloudwatch-logs")]
     if flow.auto {
-        stores.logs = Some(Box::new(collect::logs::Logs::new(run).await));
+        stores.logs = Some(Box::new(collect::logs::Logs::new(run, http).await));
     }
-    let _ = (run, wanted);
+    let _ = (run, wanted, http);
     stores
 }
 

@@ -65,14 +65,37 @@ pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> anyhow::Result<u8> {
     }
     let mut opts = options(&args.source, true);
     opts.flow_logs = args.flow_logs;
-    let collection = runtime()?.block_on(collect::collect(&opts));
+    let rt = runtime()?;
+    let collection = rt.block_on(collect::collect(&opts));
     end_progress();
     let collection = collection?;
+    let mut gaps = Vec::new();
+    if let (Some(start), Some(end)) = (args.since, args.until) {
+        if start >= end {
+            return Err(anyhow!("--since must be before --until"));
+        }
+        // What `audit --flow-logs auto` reads for the window, read now through the recording client.
+        let window = sgaudit::flowlog::Window { start, end };
+        let flow = super::audit::FlowInputs { auto: true, sources: Vec::new(), format: None, window };
+        let stores = rt.block_on(super::audit::stores(&opts, Some(&flow), &collection.http()));
+        let objects = stores.objects.as_deref().map(|s| s as &dyn collect::flowlogs::ObjectStore);
+        let logs = stores.logs.as_deref().map(|s| s as &dyn collect::flowlogs::LogStore);
+        let (evidence, failed) = collect::flowlogs::read_auto(&collection.inventory, objects, logs, None, window);
+        if !quiet {
+            eprintln!(
+                "sgaudit: recorded {} flow-log record(s) of {} source(s) for {}",
+                evidence.counts.records,
+                evidence.reads.len(),
+                window.text()
+            );
+        }
+        gaps = failed;
+    }
     let n = collection.write_recording(&args.out)?;
     let inv = &collection.inventory;
     if !quiet {
         eprintln!("sgaudit: recorded {n} response(s) from {} region(s) to {}", inv.regions.len(), args.out.display());
-        for c in inv.coverage.iter().filter(|c| c.status == sgaudit::model::CoverageStatus::Failed) {
+        for c in inv.coverage.iter().chain(&gaps).filter(|c| c.status == sgaudit::model::CoverageStatus::Failed) {
             eprintln!(
                 "sgaudit: recorded a failure: {} {} {}: {} {}",
                 c.region,
@@ -83,7 +106,8 @@ pub(crate) fn run_record(args: RecordArgs, quiet: bool) -> anyhow::Result<u8> {
             );
         }
     }
-    Ok(if inv.is_complete() { exit::CLEAN } else { exit::INCOMPLETE })
+    let complete = inv.is_complete() && gaps.iter().all(|c| c.status == sgaudit::model::CoverageStatus::Ok);
+    Ok(if complete { exit::CLEAN } else { exit::INCOMPLETE })
 }
 
 pub(crate) fn run_diff(args: DiffArgs) -> anyhow::Result<u8> {

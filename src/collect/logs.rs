@@ -26,10 +26,11 @@ const FIRST_LOOK: Duration = Duration::from_millis(250);
 const LONGEST_WAIT: Duration = Duration::from_secs(4);
 
 impl Logs {
-    /// A store with `opts`' credentials (the audited account's, its role included).
-    pub async fn new(opts: &Options) -> Logs {
+    /// A store with `opts`' credentials (the audited account's, its role included), over the collection's
+    /// HTTP layer (recorded or replayed with it).
+    pub async fn new(opts: &Options, http: &super::Http) -> Logs {
         Logs {
-            base: base_config(opts, None, None).await,
+            base: base_config(opts, http.replay.as_ref(), http.recorder.as_ref()).await,
             clients: Mutex::new(HashMap::new()),
             handle: tokio::runtime::Handle::current(),
         }

@@ -148,9 +148,24 @@ pub struct Collection {
     /// What was collected, with the coverage of every call.
     pub inventory: Inventory,
     recorder: Option<RecordingClient>,
+    replay: Option<ReplayClient>,
+}
+
+/// The HTTP layer of a collection, for the calls made after it (the flow logs' objects and log groups): the
+/// recording being made, or the recording being replayed, or neither (the network).
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(not(any(feature = "s3", feature = "cloudwatch-logs")), allow(dead_code))]
+pub struct Http {
+    replay: Option<ReplayClient>,
+    recorder: Option<RecordingClient>,
 }
 
 impl Collection {
+    /// The HTTP layer the collection used, so that later calls are recorded or replayed with it.
+    pub fn http(&self) -> Http {
+        Http { replay: self.replay.clone(), recorder: self.recorder.clone() }
+    }
+
     /// Writes the raw responses (when `record` was set) as a recording directory.
     pub fn write_recording(&self, dir: &std::path::Path) -> Result<usize, Error> {
         let Some(recorder) = &self.recorder else { return Ok(0) };
@@ -229,7 +244,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
                 for c in &mut inv.coverage {
                     c.account = inv.account.clone();
                 }
-                return Ok(Collection { inventory: inv, recorder });
+                return Ok(Collection { inventory: inv, recorder, replay });
             }
             (account, per_region.await)
         }
@@ -267,7 +282,7 @@ pub async fn collect(opts: &Options) -> Result<Collection, Error> {
     for c in &mut inv.coverage {
         c.account = inv.account.clone();
     }
-    Ok(Collection { inventory: inv, recorder })
+    Ok(Collection { inventory: inv, recorder, replay })
 }
 
 async fn account_id(cfg: &SdkConfig, region: &str, coverage: &mut Vec<Coverage>, partition: &str) -> Option<String> {

@@ -15,9 +15,12 @@
 //!
 //! - query (EC2, RDS, ElastiCache, Redshift, STS, Auto Scaling, ELBv2): the `Action` form field, and every other form field;
 //! - JSON (`X-Amz-Target: Service.Operation`: Redshift Serverless, MemoryDB, ECS, EventBridge, CodeBuild,
-//!   Glue): the target's operation, and the top-level fields of the JSON body;
+//!   Glue, CloudWatch Logs): the target's operation, and the top-level fields of the JSON body;
 //! - REST-JSON (OpenSearch, Lambda, EKS, Batch): the operation named by method and path (see
-//!   `REST_OPERATIONS`), the names in the path, and the query string and top-level body fields.
+//!   `REST_OPERATIONS`), the names in the path, and the query string and top-level body fields;
+//! - S3 (flow-log objects, `record --flow-logs` with a window): the operation, the bucket (from the host or
+//!   the path, so that path style and virtual-hosted style name it alike), the key, and the query's fields.
+//!   GetObject's bodies are the objects' bytes, kept as `.bin` files.
 //!
 //! Page sizes (`Version`, `MaxResults`, `MaxRecords`, `maxResults`, `MaxItems`, `PageSize`, `Limit`) are not
 //! matched. Bodies are XML or JSON as
@@ -38,46 +41,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod key;
+use key::Key;
+
 /// The format identifier in a recording's `index.json`.
 pub const FORMAT: &str = "sgaudit/recording@1";
-const IGNORED_PARAMS: &[&str] =
-    &["Action", "Version", "MaxResults", "MaxRecords", "maxResults", "MaxItems", "PageSize", "Limit"];
-
-/// REST-JSON operations, by method and path: what a recording names them. A `{name}` segment matches any
-/// value, which becomes the parameter `name`.
-const REST_OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/2021-01-01/domain", "ListDomainNames"),
-    ("POST", "/2021-01-01/opensearch/domain-info", "DescribeDomains"),
-    ("GET", "/2015-03-31/functions", "ListFunctions"),
-    ("GET", "/clusters", "ListClusters"),
-    ("GET", "/clusters/{name}", "DescribeCluster"),
-    ("GET", "/clusters/{name}/node-groups", "ListNodegroups"),
-    ("GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup"),
-    ("POST", "/v1/describecomputeenvironments", "DescribeComputeEnvironments"),
-    ("POST", "/v1/describejobqueues", "DescribeJobQueues"),
-];
-
-/// Matches a path against a `REST_OPERATIONS` pattern, collecting the `{…}` segments.
-fn rest_match(pattern: &str, path: &str, params: &mut BTreeMap<String, String>) -> bool {
-    let (p, a): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
-    if p.len() != a.len() {
-        return false;
-    }
-    let mut found = Vec::new();
-    for (p, a) in p.iter().zip(&a) {
-        match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            Some(name) => found.push((name.to_string(), a.to_string())),
-            None if p == a => {}
-            None => return false,
-        }
-    }
-    params.extend(found);
-    true
-}
 
 /// Signing names of the services whose bodies are JSON.
 const JSON_SERVICES: &[&str] =
-    &["redshift-serverless", "memorydb", "es", "ecs", "lambda", "eks", "batch", "events", "codebuild", "glue"];
+    &["redshift-serverless", "memorydb", "es", "ecs", "lambda", "eks", "batch", "events", "codebuild", "glue", "logs"];
 
 /// Whether a service's bodies are JSON (else XML).
 fn is_json(service: &str) -> bool {
@@ -125,79 +97,6 @@ pub struct RecordingError {
     pub message: String,
 }
 
-/// What identifies a request in a recording.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
-    region: String,
-    service: String,
-    operation: String,
-    params: BTreeMap<String, String>,
-}
-
-impl Key {
-    fn of(request: &HttpRequest) -> Result<Key, Malformed> {
-        let auth = request.headers().get("authorization").ok_or(Malformed::NotSigned)?;
-        // `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ec2/aws4_request, SignedHeaders=...`
-        let scope = auth.split("Credential=").nth(1).and_then(|s| s.split(',').next()).ok_or(Malformed::NoScope)?;
-        let parts: Vec<&str> = scope.split('/').collect();
-        if parts.len() < 5 {
-            return Err(Malformed::Scope(scope.to_string()));
-        }
-        let body = request.body().bytes().ok_or(Malformed::BodyNotInMemory)?;
-        let mut operation = String::new();
-        let mut params = BTreeMap::new();
-        let target = request.headers().get("x-amz-target");
-        let form = request.headers().get("content-type").is_some_and(|c| c.starts_with("application/x-www-form"));
-        if let Some(target) = target {
-            operation = target.rsplit('.').next().unwrap_or_default().to_string();
-            json_params(body, &mut params)?;
-        } else if form || request.method() == "POST" && body.starts_with(b"Action=") {
-            for (k, v) in form_urlencoded::parse(body) {
-                if k == "Action" {
-                    operation = v.to_string();
-                } else if !IGNORED_PARAMS.contains(&k.as_ref()) {
-                    params.insert(k.to_string(), v.to_string());
-                }
-            }
-        } else {
-            let uri = request.uri();
-            let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-            let path = path.split_once("://").map_or(path, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
-            operation = REST_OPERATIONS
-                .iter()
-                .find(|(m, p, _)| *m == request.method() && rest_match(p, path, &mut params))
-                .map(|(_, _, op)| op.to_string())
-                .unwrap_or_else(|| format!("{}{}", request.method(), path.replace('/', "_")));
-            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-                if !IGNORED_PARAMS.contains(&k.as_ref()) {
-                    params.insert(k.to_string(), v.to_string());
-                }
-            }
-            json_params(body, &mut params)?;
-        }
-        if operation.is_empty() {
-            return Err(Malformed::NoAction);
-        }
-        Ok(Key { region: parts[2].to_string(), service: parts[3].to_string(), operation, params })
-    }
-}
-
-/// The top-level fields of a JSON request body as parameters (strings as they are, anything else as JSON).
-fn json_params(body: &[u8], params: &mut BTreeMap<String, String>) -> Result<(), Malformed> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| Malformed::RequestNotJson(e.to_string()))?;
-    for (k, v) in value.as_object().into_iter().flatten() {
-        if !IGNORED_PARAMS.contains(&k.as_str()) {
-            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            params.insert(k.clone(), text);
-        }
-    }
-    Ok(())
-}
-
 /// Serves a recording. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ReplayClient {
@@ -231,7 +130,7 @@ impl ReplayClient {
             let body = std::fs::read(&file).map_err(|io| err(format!("responses[{i}].file `{}`: {io}", e.file)))?;
             // Error bodies are kept as the endpoint sent them (an emulator's 500 may be HTML); successful
             // ones must be XML the SDK can read.
-            if (200..300).contains(&e.status) {
+            if (200..300).contains(&e.status) && !key::is_object(&e.service, &e.operation) {
                 let checked = if is_json(&e.service) { check_json(&body) } else { check_xml(&body) };
                 checked.map_err(|m| RecordingError { path: file.clone(), message: m.to_string() })?;
             }
@@ -424,7 +323,13 @@ impl RecordingClient {
             let n = seen.entry((key.region.clone(), key.service.clone(), key.operation.clone())).or_insert(0);
             *n += 1;
             let suffix = if *n == 1 { String::new() } else { format!(".{n}") };
-            let ext = if is_json(&key.service) { "json" } else { "xml" };
+            let ext = if key::is_object(&key.service, &key.operation) {
+                "bin"
+            } else if is_json(&key.service) {
+                "json"
+            } else {
+                "xml"
+            };
             let file = format!("{}/{}/{}{suffix}.{ext}", key.region, key.service, key.operation);
             let path = dir.join(&file);
             std::fs::create_dir_all(path.parent().expect("file has a parent"))?;

@@ -139,9 +139,10 @@ pub struct Store {
 
 #[cfg(feature = "s3")]
 impl Store {
-    /// A store with `opts`' credentials (the audited account's, its role included), in the configured region.
-    pub async fn new(opts: &Options) -> Store {
-        let base = base_config(opts, None, None).await;
+    /// A store with `opts`' credentials (the audited account's, its role included), in the configured region,
+    /// over the collection's HTTP layer (recorded or replayed with it).
+    pub async fn new(opts: &Options, http: &super::Http) -> Store {
+        let base = base_config(opts, http.replay.as_ref(), http.recorder.as_ref()).await;
         let region = base
             .region()
             .map(|r| r.to_string())
