@@ -1,5 +1,5 @@
 # sgaudit's container image, for scheduled audits (docs/scheduled.md): the release binary with the
-# security-hub, s3 and cloudwatch-logs features, CA certificates, an unprivileged user, the demo recording.
+# `full` features (Security Hub, S3, CloudWatch Logs, Parquet), CA certificates, an unprivileged user, the demo recording.
 #
 # Its two steps are project scripts that CI runs without a container engine (scripts/container-check.sh):
 # the build command (scripts/container-build.sh) and the runtime check (scripts/container-runtime-check.sh,

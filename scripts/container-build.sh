@@ -5,4 +5,4 @@
 # dependency versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked --features security-hub,s3,cloudwatch-logs
+cargo build --release --locked --features full

@@ -71,4 +71,4 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-eas
 export AWS_EC2_METADATA_DISABLED=true
 # Everything above is installed, so no test may skip for a missing tool (plain `cargo test` skips them).
 export SGAUDIT_REQUIRE_TOOLS=1
-cargo test --all-targets --features security-hub,s3,cloudwatch-logs "$@"
+cargo test --all-targets --features full "$@"

@@ -5,6 +5,7 @@
 
 mod auto;
 mod logs;
+mod parquet;
 mod read;
 
 pub use auto::read_auto;

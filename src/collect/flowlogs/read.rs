@@ -350,10 +350,20 @@ fn read_file(path: &Path, feed: &mut TextFeed, tally: &mut Tally) -> std::io::Re
     read_stream(file, feed, tally)
 }
 
-/// Streams one file's or object's lines into the feed: gzip (by its magic bytes) or plain text.
+/// Streams one file's or object's lines into the feed: gzip (by its magic bytes), Parquet (read whole: see
+/// `parquet.rs`) or plain text.
 fn read_stream(mut input: impl std::io::Read + 'static, feed: &mut TextFeed, tally: &mut Tally) -> std::io::Result<()> {
     let mut magic = [0u8; 2];
     let n = input.read(&mut magic)?;
+    if super::parquet::starts_parquet(&magic[..n]) {
+        let mut bytes = magic[..n].to_vec();
+        input.read_to_end(&mut bytes)?;
+        if bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1") {
+            return super::parquet::read(bytes, feed, tally).map_err(std::io::Error::other);
+        }
+        // Text that happens to start so.
+        return lines(BufReader::new(std::io::Cursor::new(bytes)), |line| feed.line(line, tally));
+    }
     let head = std::io::Cursor::new(magic[..n].to_vec());
     let chained = head.chain(input);
     let reader: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
