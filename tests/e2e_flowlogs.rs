@@ -2,7 +2,8 @@
 //! objects it would deliver written by the test in AWS's key layout and default format (gzip, with the header
 //! line), and `sgaudit audit --flow-logs DIR` over them. Then the same with a file that cannot be read: a
 //! coverage gap, exit 2, and no rule judged by traffic. With the `s3` feature, the same objects in the flow
-//! log's bucket, read as `--flow-logs s3://BUCKET/PREFIX`: the same verdicts; a missing bucket is a gap.
+//! log's bucket, read as `--flow-logs s3://BUCKET/PREFIX`: the same verdicts; a missing bucket is a gap, and so
+//! is a denied s3:GetObject (the test launcher's patch 6), exit 2 and no verdict by traffic.
 //!
 //! With the `cloudwatch-logs` feature, a second flow log of the VPC delivers the same records to a log group:
 //! `auto` reads it with one Logs Insights aggregate query (the test launcher's patch 5 answers `stats` as
@@ -171,7 +172,8 @@ fn flow_log_evidence_live() {
 #[cfg(feature = "s3")]
 #[test]
 fn flow_log_objects_in_s3_live() {
-    let Some(moto) = Moto::start() else { return };
+    // Every call of the collection answered (patch 4), so that an exit code of 2 is the flow logs'.
+    let Some(moto) = Moto::start_complete() else { return };
     let Setup { s, dir, key, since, until, .. } = setup(&moto);
     rt().block_on(async {
         let conf = aws_sdk_s3::config::Builder::from(&moto_config(&moto.endpoint, "us-east-1").await)
@@ -200,7 +202,7 @@ fn flow_log_objects_in_s3_live() {
     assert!(from_s3["coverage"].as_array().unwrap().iter().all(|c| c["status"] != "failed" || c["service"] != "s3"));
 
     // `auto`: the flow log's own destination (DescribeFlowLogs), listed day by day over the window.
-    let (_, auto) = audit_json(&[&base[..], &window[..], &["--flow-logs", "auto"]].concat());
+    let (auto_code, auto) = audit_json(&[&base[..], &window[..], &["--flow-logs", "auto"]].concat());
     assert_eq!(verdicts(&auto), verdicts(&from_files));
     let flow_log = s.id("shop-flow-log");
     let read = &auto["flow_logs"][0]["reads"][0];
@@ -220,6 +222,24 @@ fn flow_log_objects_in_s3_live() {
     assert_eq!(gap["operation"], "ListObjectsV2");
     assert_eq!(gap["error_code"], "NoSuchBucket");
     assert!(report["findings"].as_array().unwrap().iter().all(|f| f["check"] != "no-traffic-rule"));
+    assert_ne!(auto_code, 2, "{:#}", auto["coverage"]);
+
+    // s3:GetObject denied: GetObject's gap (AccessDenied, with its hint), exit 2, and no verdict by traffic.
+    moto.deny("s3:GetObject");
+    for source in ["auto", "s3://shop-flow-logs/AWSLogs/"] {
+        let (code, report) = audit_json(&[&base[..], &window[..], &["--flow-logs", source]].concat());
+        assert_eq!(code, 2, "{source}");
+        let gap = report["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["service"] == "s3" && c["status"] == "failed")
+            .unwrap_or_else(|| panic!("{source}: {:#}", report["coverage"]));
+        assert_eq!(gap["operation"], "GetObject", "{gap:#}");
+        assert_eq!(gap["error_code"], "AccessDenied", "{gap:#}");
+        assert!(gap["hint"].as_str().is_some_and(|h| h.contains("s3:GetObject")), "{gap:#}");
+        assert!(verdicts(&report).is_empty(), "{source}: {:?}", verdicts(&report));
+    }
 }
 
 /// The findings by traffic, sorted.

@@ -30,9 +30,9 @@ a key an event lacks is left out of its row; sums, minimums and maximums of nume
 a fraction, `30.0`, so that the reader is held to both ways of writing a number), and `limit N`. Any other
 query goes to moto's own engine.
 
-Patch 6: POST /_sgaudit/deny/SERVICE:Action (for CloudWatch Logs' JSON actions: logs:StartQuery,
-logs:FilterLogEvents) makes that action answer AccessDeniedException from then on, as a policy without it
-would.
+Patch 6: POST /_sgaudit/deny/SERVICE:Action makes that action answer as a policy without it would, from then
+on: CloudWatch Logs' JSON actions (logs:StartQuery, logs:FilterLogEvents) with AccessDeniedException, and
+s3:GetObject (a GET of an object, path style) with 403 AccessDenied. moto does not enforce IAM policies.
 
 Run as moto_server: python tests/moto/server.py -H 127.0.0.1 -p PORT
 """
@@ -150,6 +150,12 @@ class Denials(DomainDispatcherApplication):
             DENIED.add(path.rsplit("/", 1)[1])
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"denied"]
+        if "s3:GetObject" in DENIED and environ.get("REQUEST_METHOD") == "GET" and "/s3/" in environ.get(
+                "HTTP_AUTHORIZATION", "") and "list-type" not in environ.get("QUERY_STRING", "") and environ.get(
+                "PATH_INFO", "/").strip("/").count("/") >= 1:
+            return xml(start_response, "403 Forbidden",
+                       '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access '
+                       'Denied</Message><RequestId>sgaudit-patch</RequestId></Error>')
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("Logs_20140328.") and "logs:" + target.split(".", 1)[1] in DENIED:
             action = target.split(".", 1)[1]
