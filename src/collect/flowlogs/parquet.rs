@@ -12,15 +12,17 @@ pub(super) fn starts_parquet(head: &[u8]) -> bool {
     head.starts_with(b"PA")
 }
 
-/// Reads a whole Parquet file's rows into the feed: first a header line naming the columns that are flow-log
-/// fields, then one line per row (`-` for a null or empty value).
+/// Whether a whole file is Parquet: `PAR1` at both ends, around at least a footer length.
+pub(super) fn is_parquet(bytes: &[u8]) -> bool {
+    bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1")
+}
+
+/// Reads a whole Parquet file's rows ([`is_parquet`]) into the feed: first a header line naming the columns
+/// that are flow-log fields, then one line per row (`-` for a null or empty value).
 #[cfg(feature = "parquet")]
 pub(super) fn read(bytes: Vec<u8>, feed: &mut TextFeed, tally: &mut Tally) -> Result<(), String> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field as Value;
-    if bytes.len() < 12 || !bytes.starts_with(b"PAR1") || !bytes.ends_with(b"PAR1") {
-        return Err("not a Parquet file (no PAR1 at both ends)".to_string());
-    }
     let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).map_err(|e| format!("Parquet: {e}"))?;
     let columns: Vec<String> =
         reader.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().replace('_', "-")).collect();

@@ -358,7 +358,7 @@ fn read_stream(mut input: impl std::io::Read + 'static, feed: &mut TextFeed, tal
     if super::parquet::starts_parquet(&magic[..n]) {
         let mut bytes = magic[..n].to_vec();
         input.read_to_end(&mut bytes)?;
-        if bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1") {
+        if super::parquet::is_parquet(&bytes) {
             return super::parquet::read(bytes, feed, tally).map_err(std::io::Error::other);
         }
         // Text that happens to start so.
