@@ -13,6 +13,7 @@ mod insights;
 mod matching;
 mod narrow;
 mod record;
+mod scan;
 mod tally;
 mod usage;
 mod window;
@@ -232,6 +233,25 @@ impl<'h> TextFeed<'h> {
     /// Reads one line (without its line ending).
     pub fn line(&mut self, text: &str, tally: &mut Tally) {
         self.line_n(text, 1, tally);
+    }
+
+    /// Reads one line of bytes (without its line ending): in one pass when it is a record as AWS writes it,
+    /// else as [`TextFeed::line`] reads text (a line that is not UTF-8 is read lossily, so it fails as a
+    /// malformed record rather than stop the file).
+    pub fn line_bytes(&mut self, bytes: &[u8], tally: &mut Tally) {
+        // Past the first line, which may be a header, and once the report names the format.
+        if self.line > 0 && !self.read.format.is_empty() {
+            if let Some(r) = self.format.record_bytes(bytes) {
+                self.line += 1;
+                self.read.records += 1;
+                tally.add(&r, self.hint);
+                return;
+            }
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.line(text, tally),
+            Err(_) => self.line(&String::from_utf8_lossy(bytes), tally),
+        }
     }
 
     /// Reads one line that stands for `n` records (a Logs Insights aggregate row, written in its format).

@@ -3,7 +3,7 @@
 
 use crate::flowlog::{Evidence, Format, Hint, Origin, Read, Tally, TextFeed, Window};
 use crate::model::{Coverage, CoverageStatus, Inventory};
-use std::io::{BufRead, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// Where flow-log records are read from.
@@ -362,36 +362,113 @@ fn read_stream(mut input: impl std::io::Read + 'static, feed: &mut TextFeed, tal
             return super::parquet::read(bytes, feed, tally).map_err(std::io::Error::other);
         }
         // Text that happens to start so.
-        return lines(BufReader::new(std::io::Cursor::new(bytes)), |line| feed.line(line, tally));
+        return lines(std::io::Cursor::new(bytes), |line| feed.line_bytes(line, tally));
     }
     let head = std::io::Cursor::new(magic[..n].to_vec());
     let chained = head.chain(input);
-    let reader: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(chained)))
+    if n == 2 && magic == [0x1f, 0x8b] {
+        lines(flate2::read::MultiGzDecoder::new(chained), |line| feed.line_bytes(line, tally))
     } else {
-        Box::new(BufReader::with_capacity(1 << 16, chained))
-    };
-    lines(reader, |line| feed.line(line, tally))
+        lines(chained, |line| feed.line_bytes(line, tally))
+    }
 }
 
-/// Calls `f` with each line (without its line ending), reusing one buffer.
-fn lines(mut reader: impl BufRead, mut f: impl FnMut(&str)) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(512);
+/// The buffer lines are read into; it holds many lines, which are read where they lie.
+const CHUNK: usize = 1 << 18;
+/// The longest line read whole. A longer one (no flow-log record is) is read as its first `LONGEST` bytes,
+/// which fail as a malformed record, so that memory never grows with a file that has no line endings.
+const LONGEST: usize = 1 << 20;
+
+/// Calls `f` with each line (without its line ending), read in place from a buffer of many lines.
+fn lines(mut reader: impl std::io::Read, mut f: impl FnMut(&[u8])) -> std::io::Result<()> {
+    let mut buf = vec![0u8; CHUNK];
+    // The unread part of the buffer: `from..to`; `skipping` while the rest of an over-long line is read past.
+    let (mut from, mut to, mut skipping) = (0, 0, false);
     loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        if to == buf.len() {
+            if from > 0 {
+                buf.copy_within(from..to, 0);
+                (to, from) = (to - from, 0);
+            } else if buf.len() < LONGEST {
+                buf.resize((buf.len() * 2).min(LONGEST), 0);
+            } else {
+                if !skipping {
+                    f(&buf[..to]);
+                }
+                (to, skipping) = (0, true);
+            }
+        }
+        let n = match reader.read(&mut buf[to..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            if from < to && !skipping {
+                f(&buf[from..to]);
+            }
             return Ok(());
         }
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        match std::str::from_utf8(line) {
-            Ok(text) => f(text),
-            Err(_) => f(&String::from_utf8_lossy(line)),
+        let fresh = to;
+        to += n;
+        for end in memchr::memchr_iter(b'\n', &buf[fresh..to]).map(|i| fresh + i) {
+            if !std::mem::take(&mut skipping) {
+                f(&buf[from..end]);
+            }
+            from = end + 1;
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// Gives its bytes a few at a time, as a decoder may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn lines_of(text: &[u8], step: usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        super::lines(Trickle(text, step), |l| out.push(l.to_vec())).unwrap();
+        out
+    }
+
+    #[test]
+    fn lines_across_reads_and_buffers() {
+        // Lines that straddle reads and the buffer's end, a last line without its ending, an empty line.
+        let text: Vec<u8> =
+            (0..40_000).map(|i| format!("line {i} {}\n", "x".repeat(i % 97))).collect::<String>().into();
+        let mut text = text;
+        text.extend_from_slice(b"\nlast");
+        let want: Vec<Vec<u8>> = text.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+        for step in [1 << 20, super::CHUNK, 4096, 7] {
+            assert_eq!(lines_of(&text, step), want, "reads of {step}");
+        }
+        assert_eq!(lines_of(b"", 10), Vec::<Vec<u8>>::new());
+        assert_eq!(lines_of(b"a\r\n\n", 10), vec![b"a\r".to_vec(), Vec::new()]);
+    }
+
+    #[test]
+    fn an_over_long_line_is_cut_not_kept() {
+        // A line longer than LONGEST is read as its first LONGEST bytes (a malformed record), and the lines
+        // after it as they are.
+        let mut text = vec![b'z'; 3 * super::LONGEST + 5];
+        text.extend_from_slice(b"\na\nb");
+        for step in [1 << 16, super::CHUNK] {
+            let got = lines_of(&text, step);
+            assert_eq!(got.len(), 3);
+            assert_eq!(got[0].len(), super::LONGEST);
+            assert_eq!(&got[1..], &[b"a".to_vec(), b"b".to_vec()]);
+        }
+    }
+
     #[test]
     fn flow_log_ids_in_names() {
         assert_eq!(
