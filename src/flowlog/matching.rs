@@ -2,12 +2,14 @@
 //! readings of the record (request, reply) its TCP flags allow.
 
 use super::record::Record;
-use crate::model::{Protocol, Rule};
+use crate::model::{PortRange, Protocol, Rule};
 use ipnet::IpNet;
 use std::net::IpAddr;
 
 /// The addresses a rule's peer admits.
 pub(super) enum Matcher {
+    /// One IPv4 block, as its network and mask (most rules' peer).
+    V4(u32, u32),
     /// Any address in these blocks.
     Nets(Vec<IpNet>),
     /// Any address at all (a prefix list or a group whose addresses are unknown).
@@ -15,10 +17,20 @@ pub(super) enum Matcher {
 }
 
 impl Matcher {
+    /// The matcher of these blocks.
+    pub(super) fn of(nets: Vec<IpNet>) -> Matcher {
+        match nets[..] {
+            [IpNet::V4(n)] => Matcher::V4(u32::from(n.network()), u32::from(n.netmask())),
+            _ => Matcher::Nets(nets),
+        }
+    }
+
     pub(super) fn admits(&self, addr: IpAddr) -> bool {
-        match self {
-            Matcher::Nets(nets) => nets.iter().any(|n| n.contains(&addr)),
-            Matcher::Any => true,
+        match (self, addr) {
+            (Matcher::V4(net, mask), IpAddr::V4(a)) => u32::from(a) & mask == *net,
+            (Matcher::V4(..), IpAddr::V6(_)) => false,
+            (Matcher::Nets(nets), _) => nets.iter().any(|n| n.contains(&addr)),
+            (Matcher::Any, _) => true,
         }
     }
 }
@@ -49,10 +61,10 @@ pub(super) fn readings(r: &Record) -> (bool, bool) {
     }
 }
 
-/// Whether the rule admits the protocol and port (`None`: unknown, so any).
-pub(super) fn admits(rule: &Rule, protocol: Option<u8>, port: Option<u16>) -> bool {
+/// Whether a rule of this protocol and these ports admits the protocol and port (`None`: unknown, so any).
+pub(super) fn admits(rule: (Protocol, PortRange), protocol: Option<u8>, port: Option<u16>) -> bool {
     let Some(n) = protocol else { return true };
-    let same = match rule.protocol {
+    let same = match rule.0 {
         Protocol::All => return true,
         Protocol::Tcp => n == 6,
         Protocol::Udp => n == 17,
@@ -61,5 +73,5 @@ pub(super) fn admits(rule: &Rule, protocol: Option<u8>, port: Option<u16>) -> bo
         Protocol::Number(m) => return m == n,
     };
     // ICMP records carry no type: any ICMP rule may have admitted them.
-    same && (!matches!(rule.protocol, Protocol::Tcp | Protocol::Udp) || port.is_none_or(|p| rule.ports.contains(p)))
+    same && (!matches!(rule.0, Protocol::Tcp | Protocol::Udp) || port.is_none_or(|p| rule.1.contains(p)))
 }

@@ -18,7 +18,7 @@ use super::matching::{admits, everything, is_broad, readings, Matcher};
 use super::record::{Action, Direction, LogStatus, Record};
 use super::usage::{Counts, Hint, RuleUse, Seen};
 use super::window::Window;
-use crate::model::{Inventory, Peer, PrefixList};
+use crate::model::{Inventory, Peer, PortRange, PrefixList, Protocol};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
@@ -40,16 +40,44 @@ struct Ask {
 /// A rule that could have admitted a record: its index, the port and the peer it would have admitted.
 type Match = (u32, Option<u16>, Option<IpAddr>);
 
+/// An interface ID held inline with its length (AWS's are 12 or 21 bytes), so that finding an interface by the
+/// ID a record names reads no memory but the table's.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Inline([u8; 23], u8);
+
+impl Inline {
+    fn of(id: &str) -> Option<Inline> {
+        let mut bytes = [0u8; 23];
+        bytes.get_mut(..id.len())?.copy_from_slice(id.as_bytes());
+        Some(Inline(bytes, id.len() as u8))
+    }
+}
+
+/// What attribution reads of one interface, as ranges of the tally's arenas: the rules of its groups
+/// (ingress, egress) and its addresses (private ones first).
+#[derive(Clone, Copy, Default)]
+struct Iface {
+    ingress: (u32, u32),
+    egress: (u32, u32),
+    addrs: (u32, u32),
+    private: u32,
+}
+
 /// The running attribution over one inventory.
 pub struct Tally<'a> {
     inv: &'a Inventory,
     window: Window,
-    eni: HashMap<&'a str, usize>,
+    /// Interfaces by ID: inline when the ID is short enough (every AWS one is), else by reference.
+    eni: HashMap<Inline, u32>,
+    eni_long: HashMap<&'a str, u32>,
     /// Rule indexes by group: ingress, egress.
     rules_of: HashMap<&'a str, (Vec<u32>, Vec<u32>)>,
-    /// Per interface, the rules of its groups: ingress, egress.
-    eni_rules: Vec<(Vec<u32>, Vec<u32>)>,
-    /// Per rule, the addresses its peer admits.
+    /// Per interface, the ranges of `rule_arena` and `addr_arena` it reads.
+    ifaces: Vec<Iface>,
+    rule_arena: Vec<u32>,
+    addr_arena: Vec<IpAddr>,
+    /// Per rule, its protocol and ports, and the addresses its peer admits.
+    keys: Vec<(Protocol, PortRange)>,
     peers: Vec<Matcher>,
     groups_by_vpc: HashMap<&'a str, Vec<&'a str>>,
     broad: Vec<bool>,
@@ -66,7 +94,13 @@ pub struct Tally<'a> {
 impl<'a> Tally<'a> {
     /// An empty tally for `inv` over `window`. Linear in the inventory.
     pub fn new(inv: &'a Inventory, window: Window) -> Tally<'a> {
-        let eni = inv.interfaces.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        let (mut eni, mut eni_long) = (HashMap::default(), HashMap::default());
+        for (i, e) in inv.interfaces.iter().enumerate() {
+            match Inline::of(&e.id) {
+                Some(key) => eni.insert(key, i as u32),
+                None => eni_long.insert(e.id.as_str(), i as u32),
+            };
+        }
         let mut rules_of: HashMap<&str, (Vec<u32>, Vec<u32>)> = HashMap::default();
         let mut broad = Vec::with_capacity(inv.rules.len());
         for (i, r) in inv.rules.iter().enumerate() {
@@ -94,38 +128,50 @@ impl<'a> Tally<'a> {
             .rules
             .iter()
             .map(|rule| match &rule.peer {
-                Peer::Ipv4(n) => Matcher::Nets(vec![IpNet::V4(*n)]),
-                Peer::Ipv6(n) => Matcher::Nets(vec![IpNet::V6(*n)]),
-                // Entries not read: any address may be one.
+                Peer::Ipv4(n) => Matcher::of(vec![IpNet::V4(*n)]),
+                Peer::Ipv6(n) => Matcher::of(vec![IpNet::V6(*n)]),
+                // Entries not read: any address may be one. An empty list admits nothing.
                 Peer::PrefixList(id) => prefix
                     .get(&(rule.region.as_str(), id.as_str()))
-                    .map_or(Matcher::Any, |pl| Matcher::Nets(pl.entries.clone())),
+                    .map_or(Matcher::Any, |pl| Matcher::of(pl.entries.clone())),
                 // Another account's group, or one not collected: its members' addresses are unknown.
                 Peer::Group { id, .. } => {
-                    group_blocks.get(id.as_str()).map_or(Matcher::Any, |b| Matcher::Nets(b.clone()))
+                    group_blocks.get(id.as_str()).map_or(Matcher::Any, |b| Matcher::of(b.clone()))
                 }
             })
             .collect();
-        let eni_rules = inv
-            .interfaces
-            .iter()
-            .map(|e| {
-                let (mut ingress, mut egress) = (Vec::new(), Vec::new());
+        let keys = inv.rules.iter().map(|r| (r.protocol, r.ports)).collect();
+        let (mut ifaces, mut rule_arena, mut addr_arena) =
+            (Vec::with_capacity(inv.interfaces.len()), Vec::new(), Vec::new());
+        let range = |from: usize, to: usize| (from as u32, to as u32);
+        for e in &inv.interfaces {
+            let mut iface = Iface::default();
+            for (k, slot) in [&mut iface.ingress, &mut iface.egress].into_iter().enumerate() {
+                let from = rule_arena.len();
                 for g in &e.group_ids {
                     if let Some((i, o)) = rules_of.get(g.as_str()) {
-                        ingress.extend_from_slice(i);
-                        egress.extend_from_slice(o);
+                        rule_arena.extend_from_slice(if k == 0 { i } else { o });
                     }
                 }
-                (ingress, egress)
-            })
-            .collect();
+                *slot = range(from, rule_arena.len());
+            }
+            let from = addr_arena.len();
+            addr_arena.extend(e.private_ips.iter().copied());
+            iface.private = e.private_ips.len() as u32;
+            addr_arena.extend(e.public_ips.iter().copied());
+            iface.addrs = range(from, addr_arena.len());
+            ifaces.push(iface);
+        }
         Tally {
             inv,
             window,
             eni,
+            eni_long,
             rules_of,
-            eni_rules,
+            ifaces,
+            rule_arena,
+            addr_arena,
+            keys,
             peers,
             groups_by_vpc,
             broad,
@@ -223,7 +269,11 @@ impl<'a> Tally<'a> {
                 return;
             }
         }
-        let known = r.interface.and_then(|id| self.eni.get(id).copied());
+        let known = r.interface.and_then(|id| match Inline::of(id) {
+            Some(key) => self.eni.get(&key),
+            None => self.eni_long.get(id),
+        });
+        let known = known.map(|&i| i as usize);
         if let Some(i) = known {
             let (start, end) = (r.start.unwrap_or(self.window.start), r.end.unwrap_or(self.window.end));
             let seen = self.seen[i].get_or_insert(Seen { first: start, last: end, skipped: None });
@@ -247,8 +297,9 @@ impl<'a> Tally<'a> {
         if r.action == Some(Action::Reject) {
             self.counts.rejected += n;
             if let (Some(i), Some(dst), Some(src)) = (known, r.dst, r.pkt_src.or(r.src)) {
-                let eni = &self.inv.interfaces[i];
-                if eni.private_ips.contains(&dst) && crate::model::is_public(&IpNet::from(src)) {
+                let iface = self.ifaces[i];
+                let private = &self.addr_arena[iface.addrs.0 as usize..(iface.addrs.0 + iface.private) as usize];
+                if private.contains(&dst) && crate::model::is_public(&IpNet::from(src)) {
                     *self.rejected.entry((i, r.protocol.unwrap_or(0), r.dst_port.unwrap_or(0))).or_default() += n;
                 }
             }
@@ -280,8 +331,9 @@ impl<'a> Tally<'a> {
     }
 
     fn attribute_known(&mut self, i: usize, r: &Record) {
-        let eni = &self.inv.interfaces[i];
-        let local = |a: Option<IpAddr>| a.is_some_and(|a| eni.private_ips.contains(&a) || eni.public_ips.contains(&a));
+        let iface = self.ifaces[i];
+        let addrs = &self.addr_arena[iface.addrs.0 as usize..iface.addrs.1 as usize];
+        let local = |a: Option<IpAddr>| a.is_some_and(|a| addrs.contains(&a));
         let (incoming, outgoing) = match r.direction {
             Some(Direction::Ingress) => (true, false),
             Some(Direction::Egress) => (false, true),
@@ -291,9 +343,10 @@ impl<'a> Tally<'a> {
                 _ => (true, true),
             },
         };
-        let rules = std::mem::take(&mut self.eni_rules[i]);
-        self.attribute(&rules.0, &rules.1, r, incoming, outgoing);
-        self.eni_rules[i] = rules;
+        let arena = std::mem::take(&mut self.rule_arena);
+        let slice = |(from, to): (u32, u32)| &arena[from as usize..to as usize];
+        self.attribute(slice(iface.ingress), slice(iface.egress), r, incoming, outgoing);
+        self.rule_arena = arena;
     }
 
     fn attribute_unknown(&mut self, r: &Record, hint: Hint) {
@@ -350,8 +403,7 @@ impl<'a> Tally<'a> {
         for (ask, peers) in &asks[..n] {
             let list = if ask.ingress { ingress } else { egress };
             for &idx in list {
-                let rule = &self.inv.rules[idx as usize];
-                if !admits(rule, r.protocol, ask.port) {
+                if !admits(self.keys[idx as usize], r.protocol, ask.port) {
                     continue;
                 }
                 let matcher = &self.peers[idx as usize];
