@@ -9,7 +9,8 @@
 //! and 4,000 interfaces with one or two groups. The objects hold records of the default format, with the
 //! header line, over November 2026: interfaces talking to each other and to internet addresses, replies,
 //! rejected attempts and NODATA records, in the proportions of a busy VPC. Both `inflate` and `pass` use both
-//! cores (one share of the objects per thread) and the same inflate library (flate2 with zlib-rs).
+//! cores (one share of the objects per thread) and the same inflate library (flate2 with zlib-rs), inflating
+//! into a buffer of the same size (256 KiB).
 
 #[path = "../src/allocator.rs"]
 mod allocator;
