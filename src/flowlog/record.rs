@@ -99,22 +99,9 @@ fn bad(field: &'static str, value: &str) -> LineError {
     LineError::Value { field, value: value.chars().take(40).collect() }
 }
 
-/// A decimal number of at most `T`'s size: digits only (flow logs write no sign), read without the generic
-/// parser's checks for signs and radixes.
+/// A decimal number of at most `T`'s size: digits only (flow logs write no sign).
 fn num<T: TryFrom<u64>>(field: &'static str, v: &str) -> Result<T, LineError> {
-    let bytes = v.as_bytes();
-    if bytes.is_empty() || bytes.len() > 20 {
-        return Err(bad(field, v));
-    }
-    let mut n: u64 = 0;
-    for &b in bytes {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return Err(bad(field, v));
-        }
-        n = n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d))).ok_or_else(|| bad(field, v))?;
-    }
-    T::try_from(n).map_err(|_| bad(field, v))
+    super::scan::number(v.as_bytes()).ok_or_else(|| bad(field, v))
 }
 
 fn addr(field: &'static str, v: &str) -> Result<IpAddr, LineError> {

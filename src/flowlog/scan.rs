@@ -30,9 +30,9 @@ fn value_end(line: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// A decimal number of digits only, as [`Format::record`] reads it.
-#[inline]
-fn number<T: TryFrom<u64>>(v: &[u8]) -> Option<T> {
+/// A decimal number of at most `T`'s size: digits only (flow logs write no sign), read without the generic
+/// parser's checks for signs and radixes. Both readers read numbers so.
+pub(super) fn number<T: TryFrom<u64>>(v: &[u8]) -> Option<T> {
     if v.is_empty() || v.len() > 20 {
         return None;
     }
@@ -125,7 +125,7 @@ fn digits8(word: u64, len: usize) -> Option<u64> {
     Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF)
 }
 
-/// The number `line[at..end]` writes, as [`number`] reads it: eight digits at a time where the line has the
+/// The number `line[at..end]` writes, as [`number`] reads it (the tests hold them to it): eight digits at a time where the line has the
 /// bytes to load.
 #[inline]
 fn number_at<T: TryFrom<u64>>(line: &[u8], at: usize, end: usize) -> Option<T> {

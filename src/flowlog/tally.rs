@@ -53,14 +53,35 @@ impl Inline {
     }
 }
 
+/// A range of one of the tally's arenas.
+type Span = (u32, u32);
+
+fn span<T>(arena: &[T], (from, to): Span) -> &[T] {
+    &arena[from as usize..to as usize]
+}
+
 /// What attribution reads of one interface, as ranges of the tally's arenas: the rules of its groups
-/// (ingress, egress) and its addresses (private ones first).
-#[derive(Clone, Copy, Default)]
+/// (ingress, egress), its addresses, and the private ones among them (the first).
+#[derive(Clone, Copy)]
 struct Iface {
-    ingress: (u32, u32),
-    egress: (u32, u32),
-    addrs: (u32, u32),
-    private: u32,
+    ingress: Span,
+    egress: Span,
+    addrs: Span,
+    private: Span,
+}
+
+/// Appends the rules of `groups` to `out`: their ingress rules, or their egress rules.
+fn rules_of_groups<'g>(
+    rules_of: &HashMap<&str, (Vec<u32>, Vec<u32>)>,
+    groups: impl IntoIterator<Item = &'g str>,
+    ingress: bool,
+    out: &mut Vec<u32>,
+) {
+    for g in groups {
+        if let Some((i, o)) = rules_of.get(g) {
+            out.extend_from_slice(if ingress { i } else { o });
+        }
+    }
 }
 
 /// The running attribution over one inventory.
@@ -143,24 +164,19 @@ impl<'a> Tally<'a> {
         let keys = inv.rules.iter().map(|r| (r.protocol, r.ports)).collect();
         let (mut ifaces, mut rule_arena, mut addr_arena) =
             (Vec::with_capacity(inv.interfaces.len()), Vec::new(), Vec::new());
-        let range = |from: usize, to: usize| (from as u32, to as u32);
+        // Extends an arena and gives the range of what was added.
+        fn grow<T>(arena: &mut Vec<T>, add: impl FnOnce(&mut Vec<T>)) -> Span {
+            let from = arena.len() as u32;
+            add(arena);
+            (from, arena.len() as u32)
+        }
         for e in &inv.interfaces {
-            let mut iface = Iface::default();
-            for (k, slot) in [&mut iface.ingress, &mut iface.egress].into_iter().enumerate() {
-                let from = rule_arena.len();
-                for g in &e.group_ids {
-                    if let Some((i, o)) = rules_of.get(g.as_str()) {
-                        rule_arena.extend_from_slice(if k == 0 { i } else { o });
-                    }
-                }
-                *slot = range(from, rule_arena.len());
-            }
-            let from = addr_arena.len();
-            addr_arena.extend(e.private_ips.iter().copied());
-            iface.private = e.private_ips.len() as u32;
-            addr_arena.extend(e.public_ips.iter().copied());
-            iface.addrs = range(from, addr_arena.len());
-            ifaces.push(iface);
+            let groups = || e.group_ids.iter().map(String::as_str);
+            let ingress = grow(&mut rule_arena, |a| rules_of_groups(&rules_of, groups(), true, a));
+            let egress = grow(&mut rule_arena, |a| rules_of_groups(&rules_of, groups(), false, a));
+            let private = grow(&mut addr_arena, |a| a.extend(e.private_ips.iter().copied()));
+            let public = grow(&mut addr_arena, |a| a.extend(e.public_ips.iter().copied()));
+            ifaces.push(Iface { ingress, egress, addrs: (private.0, public.1), private });
         }
         Tally {
             inv,
@@ -297,9 +313,9 @@ impl<'a> Tally<'a> {
         if r.action == Some(Action::Reject) {
             self.counts.rejected += n;
             if let (Some(i), Some(dst), Some(src)) = (known, r.dst, r.pkt_src.or(r.src)) {
-                let iface = self.ifaces[i];
-                let private = &self.addr_arena[iface.addrs.0 as usize..(iface.addrs.0 + iface.private) as usize];
-                if private.contains(&dst) && crate::model::is_public(&IpNet::from(src)) {
+                if span(&self.addr_arena, self.ifaces[i].private).contains(&dst)
+                    && crate::model::is_public(&IpNet::from(src))
+                {
                     *self.rejected.entry((i, r.protocol.unwrap_or(0), r.dst_port.unwrap_or(0))).or_default() += n;
                 }
             }
@@ -332,7 +348,7 @@ impl<'a> Tally<'a> {
 
     fn attribute_known(&mut self, i: usize, r: &Record) {
         let iface = self.ifaces[i];
-        let addrs = &self.addr_arena[iface.addrs.0 as usize..iface.addrs.1 as usize];
+        let addrs = span(&self.addr_arena, iface.addrs);
         let local = |a: Option<IpAddr>| a.is_some_and(|a| addrs.contains(&a));
         let (incoming, outgoing) = match r.direction {
             Some(Direction::Ingress) => (true, false),
@@ -344,8 +360,7 @@ impl<'a> Tally<'a> {
             },
         };
         let arena = std::mem::take(&mut self.rule_arena);
-        let slice = |(from, to): (u32, u32)| &arena[from as usize..to as usize];
-        self.attribute(slice(iface.ingress), slice(iface.egress), r, incoming, outgoing);
+        self.attribute(span(&arena, iface.ingress), span(&arena, iface.egress), r, incoming, outgoing);
         self.rule_arena = arena;
     }
 
@@ -362,12 +377,8 @@ impl<'a> Tally<'a> {
                 .collect(),
         };
         let (mut ingress, mut egress) = (Vec::new(), Vec::new());
-        for g in groups {
-            if let Some((i, o)) = self.rules_of.get(g) {
-                ingress.extend_from_slice(i);
-                egress.extend_from_slice(o);
-            }
-        }
+        rules_of_groups(&self.rules_of, groups.iter().copied(), true, &mut ingress);
+        rules_of_groups(&self.rules_of, groups, false, &mut egress);
         self.attribute(&ingress, &egress, r, true, true);
     }
 
